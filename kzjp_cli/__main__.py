@@ -1,0 +1,3 @@
+from kzjp_cli.cli import cli
+
+cli(prog_name="kzjp")

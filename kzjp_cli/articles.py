@@ -1,0 +1,295 @@
+"""Reading articles: finding them in a corpus folder and parsing their metadata.
+
+An article is a UTF-8 ``.txt`` or ``.md`` file. Metadata comes from an optional
+front-matter block (``---`` … ``---`` of ``key: value`` lines) or from the seeds'
+own form, a leading ``date YYYY-MM-DD`` before the text. Nothing is invented:
+a missing date stays ``None``; a missing title is cut from the first sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
+
+SUFFIXES = (".txt", ".md", ".markdown")
+MAX_BYTES = 10 * 1024 * 1024
+"""Files larger than this are skipped: no news article is 10 MB of text."""
+
+TITLE_CHARS = 90
+META_KEYS = ("title", "date", "source", "url", "lang")
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """A candidate article file found by a scan, before it is read."""
+
+    rel: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Article:
+    """One parsed article: metadata and plain-text body."""
+
+    id: str
+    title: str
+    body: str
+    path: str
+    date: dt.date | None = None
+    source: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    words: int = 0
+    hash: str = ""
+    warnings: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def to_record(self, *, body: bool = False) -> dict[str, object]:
+        """The article as a plain dict for JSON/CSV output."""
+        record: dict[str, object] = {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "source": self.source,
+            "url": self.url,
+            "lang": self.lang,
+            "words": self.words,
+            "path": self.path,
+        }
+        if body:
+            record["body"] = self.body
+        return record
+
+
+# --- dates -----------------------------------------------------------------
+
+_DATE_FORMS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y")
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse a calendar date (ISO 8601 and a few common news forms); ValueError if not one."""
+    text = text.strip().strip("\"'")
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    for form in _DATE_FORMS:
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r}")
+
+
+# --- text hygiene ----------------------------------------------------------
+
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Normalise newlines and drop terminal escapes and control characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ANSI.sub("", text)
+    return _CONTROL.sub("", text)
+
+
+def decode(data: bytes) -> str:
+    """Decode article bytes as UTF-8 (BOM tolerated), or UTF-16 with a BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"invalid UTF-16 text ({exc.reason})") from None
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+# --- metadata ----------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+_LEADING_DATE = re.compile(r"\A\s*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.I)
+_MD_HEADING = re.compile(r"\A#[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+
+
+def _split_front_matter(text: str, warnings: list[str]) -> tuple[dict[str, str], str]:
+    stripped = text.lstrip()
+    if not stripped.startswith("---"):
+        return {}, text
+    match = _FRONT_MATTER.match(stripped)
+    if not match:
+        warnings.append("front matter has no closing '---'; read as text")
+        return {}, text
+    meta: dict[str, str] = {}
+    for number, line in enumerate(match.group(1).splitlines(), start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip():
+            warnings.append(f"front matter line {number} is not 'key: value'; ignored")
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        meta[key.strip().lower()] = value
+    return meta, stripped[match.end() :]
+
+
+def derive_title(body: str, limit: int = TITLE_CHARS) -> str:
+    """A title from the first sentence, cut at a word boundary when too long."""
+    text = " ".join(body.split())
+    match = _SENTENCE_END.search(text)
+    sentence = text[: match.end()] if match else text
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-")
+    opening = cut[:1]
+    if opening in "“\"‘'" and {"“": "”", '"': '"', "‘": "’", "'": "'"}[opening] not in cut[1:]:
+        cut = cut[1:]
+    return cut + "…"
+
+
+def parse_article(text: str, *, id: str, path: str, suffix: str = ".txt") -> Article:
+    """Parse decoded article text into an Article (metadata, title, body)."""
+    warnings: list[str] = []
+    text = clean_text(text)
+    meta, body = _split_front_matter(text, warnings)
+    if "date" not in meta:
+        match = _LEADING_DATE.match(body)
+        if match:
+            meta["date"] = match.group(1)
+            body = body[match.end() :]
+    title = meta.get("title", "").strip()
+    if not title and suffix != ".txt":
+        heading = _MD_HEADING.match(body.lstrip())
+        if heading:
+            title = heading.group(1).strip()
+            body = body.lstrip()[heading.end() :]
+    body = body.strip()
+    if not body:
+        raise ArticleError("no text" if not meta else "front matter but no text")
+    date = None
+    if meta.get("date"):
+        try:
+            date = parse_date(meta["date"])
+        except ValueError:
+            warnings.append(f"date {meta['date']!r} is not a date; left empty")
+    return Article(
+        id=id,
+        title=" ".join(title.split()) or derive_title(body),
+        body=body,
+        path=path,
+        date=date,
+        source=meta.get("source") or None,
+        url=meta.get("url") or None,
+        lang=meta.get("lang") or None,
+        words=len(body.split()),
+        warnings=warnings,
+    )
+
+
+def read_article(file: CorpusFile, id: str) -> Article:
+    """Read and parse one corpus file; ArticleError says why it cannot be used."""
+    try:
+        with open(file.path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ArticleError("file vanished before it could be read") from None
+    except IsADirectoryError:
+        raise ArticleError("is a directory") from None
+    except OSError as exc:
+        raise ArticleError(f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise ArticleError(f"larger than the {MAX_BYTES // (1024 * 1024)} MB limit")
+    if not data.strip():
+        raise ArticleError("empty file")
+    article = parse_article(decode(data), id=id, path=str(file.path), suffix=file.path.suffix.lower())
+    article.hash = content_hash(data)
+    return article
+
+
+def content_hash(data: bytes) -> str:
+    """A short, stable fingerprint of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+# --- corpus ------------------------------------------------------------------
+
+
+def _walk(root: Path, warnings: list[str]) -> Iterator[CorpusFile]:
+    def on_error(exc: OSError) -> None:
+        warnings.append(f"{exc.filename}: cannot list folder ({exc.strerror})")
+
+    for folder, dirs, files in os.walk(root, onerror=on_error):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder)
+        for name in files:
+            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                continue
+            path = base / name
+            try:
+                st = path.stat()
+            except OSError as exc:
+                warnings.append(f"{path}: skipped: {exc.strerror}")
+                continue
+            rel = path.relative_to(root).as_posix()
+            yield CorpusFile(rel=rel, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
+    """All article files under ``root`` (recursively, hidden ones skipped), sorted."""
+    if not root.exists():
+        raise CorpusError(f"corpus folder {root} does not exist")
+    if not root.is_dir():
+        raise CorpusError(f"corpus {root} is not a folder")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise CorpusError(f"corpus folder {root} is not readable")
+    warnings: list[str] = []
+    files = sorted(_walk(root, warnings), key=lambda f: f.rel)
+    return files, warnings
+
+
+def assign_ids(files: list[CorpusFile]) -> dict[str, str]:
+    """Map each file's relative path to its article id: the path without suffix.
+
+    Top-level files get their stem (``000_26794fffe5e8f9f3``). When two files
+    share a stem in one folder (``a.txt`` and ``a.md``), the later keeps its suffix.
+    """
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for file in files:
+        stem = str(PurePosixPath(file.rel).with_suffix(""))
+        article_id = stem if stem not in taken else file.rel
+        taken.add(article_id)
+        ids[file.rel] = article_id
+    return ids
+
+
+def resolve_id(wanted: str, ids: list[str]) -> str:
+    """The one id equal to ``wanted`` or starting with it; UnknownIdError otherwise."""
+    wanted = wanted.strip()
+    if wanted in ids:
+        return wanted
+    matches = sorted(i for i in ids if i.startswith(wanted)) if wanted else []
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UnknownIdError(
+            f"no article with id {wanted!r}",
+            hint="'kzjp list' shows every id; a unique prefix of one is enough",
+        )
+    shown = ", ".join(matches[:8]) + (f" and {len(matches) - 8} more" if len(matches) > 8 else "")
+    raise UnknownIdError(f"id prefix {wanted!r} is ambiguous: it matches {shown}")

@@ -1,0 +1,359 @@
+"""The kzjp command line: click only. Each command validates, makes one library call, prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kzjp_cli import __version__, locations, output
+from kzjp_cli import index as idx
+from kzjp_cli import search as srch
+from kzjp_cli.articles import parse_date
+from kzjp_cli.errors import KzjpError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_NOTHING_FOUND = 1
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class UserError(click.ClickException):
+    """A one-line ``Error: …`` with exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {output.safe(self.format_message())}", err=True)
+
+
+class KzjpGroup(click.Group):
+    """Translates library errors, usage errors, Ctrl-C and closed pipes, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+            return result
+        except KzjpError as exc:
+            message = str(exc) + (f"; {exc.hint}" if exc.hint else "")
+            raise UserError(message) from None
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "kzjp"
+            raise UserError(f"{exc.format_message()}; see '{command} --help'") from None
+        except BrokenPipeError:
+            _silence_stdout()
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe has gone, send the rest of our output nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # not a real file descriptor (e.g. under CliRunner)
+    finally:
+        os.close(devnull)
+
+
+class DateType(click.ParamType):
+    """A date as YYYY-MM-DD, YYYY-MM or YYYY; ``end`` picks the last day of a month/year."""
+
+    name = "DATE"
+
+    def __init__(self, end: bool = False) -> None:
+        self.end = end
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 4 and text.isdigit():
+                return dt.date(int(text), 12, 31) if self.end else dt.date(int(text), 1, 1)
+            if len(text) == 7 and text[4] == "-":
+                first = dt.date(int(text[:4]), int(text[5:]), 1)
+                if not self.end:
+                    return first
+                following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+                return following - dt.timedelta(days=1)
+            return parse_date(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)", param, ctx)
+
+
+class CliReporter(idx.Reporter):
+    """Notices and progress on stderr (progress only on a TTY); -q keeps only warnings."""
+
+    PROGRESS_MIN = 200
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+
+    def notice(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"kzjp: {output.safe(message)}", err=True)
+
+    def warning(self, message: str) -> None:
+        click.echo(f"Warning: {output.safe(message)}", err=True)
+
+    def progress(self, items: list[Any], label: str) -> Iterable[Any]:
+        stderr = click.get_text_stream("stderr")
+        if self.quiet or len(items) < self.PROGRESS_MIN or not stderr.isatty():
+            yield from items
+            return
+        with click.progressbar(items, label=label, file=stderr) as bar:
+            yield from bar
+
+
+# --- shared options --------------------------------------------------------------
+
+
+def corpus_options(func: F) -> F:
+    """--corpus, --index and -q, shared by every command that reads the corpus."""
+    options = [
+        click.option(
+            "--corpus",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="KZJP_CORPUS",
+            help="Folder of articles, searched recursively [env: KZJP_CORPUS; default: the bundled corpus].",
+        ),
+        click.option(
+            "--index",
+            "index_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="KZJP_INDEX",
+            help="Index folder [env: KZJP_INDEX; default: index/ in a checkout, else the user cache].",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No notices or progress on stderr (warnings still shown)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default="text",
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def limit_option(default: int | None, help: str) -> Callable[[F], F]:
+    return click.option(
+        "-n", "--limit", type=click.IntRange(min=1), default=default, show_default=default is not None, help=help
+    )
+
+
+def _open(corpus: Path | None, index_dir: Path | None, quiet: bool) -> idx.CorpusIndex:
+    corpus_dir, index_path = locations.resolve(corpus, index_dir)
+    return idx.open_index(corpus_dir, index_path, reporter=CliReporter(quiet))
+
+
+def _style(ctx: click.Context) -> output.Style:
+    root = ctx.find_root()
+    return output.Style(enabled=output.colour_wanted(root.params.get("color") or "auto"))
+
+
+# --- commands ----------------------------------------------------------------------
+
+
+@click.group(cls=KzjpGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="kzjp", message="%(prog)s %(version)s")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    help="Colour text output: auto means only on a terminal and never with NO_COLOR.",
+)
+def cli(color: str) -> None:
+    """Search and summarise a folder of news articles on Kazakhstan–Japan relations.
+
+    kzjp keeps a full-text index of the articles (built and refreshed by itself)
+    and answers from the shell in text for people or JSON/CSV/TSV/ids for scripts.
+
+    \b
+    Examples:
+      kzjp search Tokayev Takaichi
+      kzjp search '"Middle Corridor"' -f json | jq '.[].title'
+      kzjp list
+      kzjp show 000
+
+    Exit status: 0 success, 1 nothing found, 2 usage or input error.
+    """
+
+
+@cli.command("index")
+@corpus_options
+@click.option("--rebuild", is_flag=True, help="Build the index again from scratch.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes for a full build.",
+)
+def index_command(corpus: Path | None, index_dir: Path | None, quiet: bool, rebuild: bool, jobs: int) -> None:
+    """Build or update the search index.
+
+    Only added, changed and removed articles are touched; the counts go to
+    stderr. Other commands do this by themselves when the index is stale, so
+    you rarely need it. A rebuild is written beside the old index and swapped
+    in when complete, so an interrupted build loses nothing.
+
+    \b
+    Examples:
+      kzjp index
+      kzjp index --rebuild --jobs 2
+      kzjp index --corpus ~/articles --index /tmp/articles-index
+    """
+    corpus_dir, index_path = locations.resolve(corpus, index_dir)
+    report = idx.update(corpus_dir, index_path, rebuild=rebuild, jobs=jobs, reporter=CliReporter(quiet))
+    if quiet:
+        return
+    counts = f"{report.added} added, {report.changed} changed, {report.removed} removed, {report.skipped} skipped"
+    if report.rebuilt:
+        message = f"built the index of {report.total} articles ({report.skipped} skipped)"
+    elif report.touched:
+        message = f"updated the index: {counts}; {report.total} articles"
+    else:
+        message = f"the index is up to date: {report.total} articles ({report.skipped} skipped)"
+    click.echo(f"kzjp: {message} in {report.seconds:.2f} s -> {report.index}", err=True)
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@corpus_options
+@limit_option(10, "Show at most N hits.")
+@click.option("--since", type=DateType(), help="Only articles dated on or after DATE (YYYY[-MM[-DD]]).")
+@click.option("--until", type=DateType(end=True), help="Only articles dated on or before DATE.")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of hits."
+)
+@click.option("--count", is_flag=True, help="Print only the number of matching articles.")
+@format_option(*output.ALL_FORMATS)
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+    limit: int,
+    since: dt.date | None,
+    until: dt.date | None,
+    sort: str,
+    count: bool,
+    fmt: str,
+) -> None:
+    """Search the articles for QUERY.
+
+    Words are ANDed and stemmed (transported finds transportation); the title
+    counts more than the body. Query language: OR, NOT, (groups), "exact
+    phrases", title:word, wildcards (Toka*), fuzzy words (Tokaev~) and dates
+    (date:2025-12, date:>2025-12-01, date:[2025-01 to 2025-06]). A QUERY of -
+    reads the query from stdin. Exits 1 when nothing matches.
+
+    \b
+    Examples:
+      kzjp search Tokayev Takaichi
+      kzjp search '"Port of Aktau" OR "Middle Corridor"'
+      kzjp search tourism --since 2025-12 --sort date
+      kzjp search judo -f jsonl | jq -r .title
+      kzjp search visa -f ids | xargs kzjp show
+      echo 'Tokyo Declaration' | kzjp search -
+    """
+    text = sys.stdin.read() if query == ("-",) else " ".join(query)
+    index = _open(corpus, index_dir, quiet)
+    result = srch.search(index, text, limit=limit, since=since, until=until, sort=sort, count_only=count)
+    if result.suggestion:
+        click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
+    if count:
+        click.echo(result.total)
+    elif result.hits:
+        records = [hit.to_record() for hit in result.hits]
+        output.emit(records, fmt, lambda style: output.hits_text(result.hits, style), _style(ctx))
+    if not result.total:
+        ctx.exit(EXIT_NOTHING_FOUND)
+
+
+@cli.command("list")
+@corpus_options
+@click.option(
+    "--sort", type=click.Choice(["id", "date"]), default="id", show_default=True, help="Order (date: newest first)."
+)
+@limit_option(None, "Show at most N articles.")
+@format_option(*output.ALL_FORMATS)
+@click.pass_context
+def list_command(
+    ctx: click.Context,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+    sort: str,
+    limit: int | None,
+    fmt: str,
+) -> None:
+    """List the articles: id, date, word count and title.
+
+    \b
+    Examples:
+      kzjp list
+      kzjp list --sort date -n 5
+      kzjp list -f csv > articles.csv
+      kzjp list -f ids | xargs -n1 kzjp summarize
+    """
+    articles = _open(corpus, index_dir, quiet).articles()
+    if sort == "date":
+        articles.sort(key=lambda a: (a.date is not None, a.date or dt.date.min), reverse=True)
+    articles = articles[:limit] if limit else articles
+    records = [a.to_record() for a in articles]
+    output.emit(records, fmt, lambda style: output.articles_text(articles, style), _style(ctx))
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@corpus_options
+@format_option("text", "json", "jsonl")
+@click.pass_context
+def show(
+    ctx: click.Context, ids: tuple[str, ...], corpus: Path | None, index_dir: Path | None, quiet: bool, fmt: str
+) -> None:
+    """Show articles in full: metadata, then the text.
+
+    ID is an article id or a unique prefix of one (000 for 000_26794fffe5e8f9f3).
+    With -f json, one ID gives one object and several give an array.
+
+    \b
+    Examples:
+      kzjp show 000
+      kzjp show 003 -f json | jq -r .body
+      kzjp search judo -f ids | xargs kzjp show
+    """
+    index = _open(corpus, index_dir, quiet)
+    articles = [index.article(index.resolve(wanted)) for wanted in ids]
+    records = [a.to_record(body=True) for a in articles]
+    if fmt == "json" and len(records) == 1:
+        click.echo(output.json_text(records[0]))
+        return
+    output.emit(records, fmt, lambda style: output.article_text(articles, style), _style(ctx))
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="kzjp")

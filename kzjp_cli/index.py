@@ -1,0 +1,499 @@
+"""The Whoosh index over a corpus: building it, keeping it fresh, opening it.
+
+Layout of an index folder::
+
+    kzjp-index.json   marker: schema version, corpus, current generation, fingerprint
+    .lock             flock()ed by the one process allowed to write
+    gen-<n>/          a Whoosh index plus manifest.json (per-file stat, hash, metadata)
+
+A full build writes a new generation beside the current one and then swaps the
+marker with an atomic rename, so an interrupted build leaves the last good index
+in place. Incremental updates commit into the current generation; Whoosh writes
+its table of contents to a temporary file and renames it, so they are atomic too.
+The marker is written last: after a crash it disagrees with the corpus, and the
+next command redoes the (idempotent) update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kzjp_cli import articles as art
+from kzjp_cli.errors import ArticleError, CorpusError, IndexBusyError, IndexStateError
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+
+SCHEMA_VERSION = 1
+MARKER = "kzjp-index.json"
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+FORMAT = "kzjp-index"
+READER_WAIT_SECONDS = 300.0
+
+
+class Reporter:
+    """Where the library sends notices, warnings and progress; silent by default."""
+
+    def notice(self, message: str) -> None:
+        """One line of status (index built, refreshed…)."""
+
+    def warning(self, message: str) -> None:
+        """A problem that was worked around (a skipped file…)."""
+
+    def progress(self, items: list[Any], label: str) -> Iterable[Any]:
+        """Wrap a long loop to show progress."""
+        return items
+
+
+@dataclass
+class UpdateReport:
+    """What an index update did."""
+
+    index: Path
+    total: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    skipped: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+
+    @property
+    def touched(self) -> bool:
+        return self.rebuilt or bool(self.added or self.changed or self.removed)
+
+
+# --- schema ----------------------------------------------------------------
+
+
+def _fields(article: art.Article, rel: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "path": rel,
+        "hash": article.hash,
+    }
+    if article.date:
+        doc["date"] = dt.datetime.combine(article.date, dt.time())
+    for name in ("source", "lang", "url"):
+        if getattr(article, name):
+            doc[name] = getattr(article, name)
+    return doc
+
+
+# --- marker and manifest -----------------------------------------------------
+
+
+def fingerprint(files: list[art.CorpusFile]) -> str:
+    """A digest of every file's path, size and mtime: equal means nothing changed."""
+    digest = hashlib.blake2b(digest_size=16)
+    for f in files:
+        digest.update(f"{f.rel}\0{f.size}\0{f.mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def read_marker(root: Path) -> dict[str, Any] | None:
+    """The index folder's marker, None for an empty or missing folder."""
+    marker = root / MARKER
+    try:
+        with open(marker, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        if root.is_dir() and any(p.name not in (LOCK, ".gitignore") for p in root.iterdir()):
+            raise IndexStateError(
+                f"{root} is not a kzjp index folder (it has no {MARKER})",
+                hint="point --index/KZJP_INDEX at an empty folder or one kzjp created",
+            ) from None
+        return None
+    except (OSError, ValueError) as exc:
+        raise IndexStateError(f"cannot read {marker}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise IndexStateError(f"{marker} is not a kzjp index marker")
+    return data
+
+
+def _usable(marker: dict[str, Any] | None, corpus: Path) -> bool:
+    return bool(
+        marker
+        and marker.get("schema") == SCHEMA_VERSION
+        and marker.get("corpus") == str(corpus)
+        and isinstance(marker.get("generation"), str)
+    )
+
+
+@dataclass
+class Manifest:
+    """Per-file state of an index generation, keyed by corpus-relative path."""
+
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skipped: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, gen_dir: Path) -> Manifest:
+        try:
+            with open(gen_dir / MANIFEST, encoding="utf-8") as handle:
+                data = json.load(handle)
+            return cls(files=data["files"], skipped=data["skipped"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexStateError(
+                f"index manifest in {gen_dir} is unreadable ({exc})",
+                hint="run 'kzjp index --rebuild'",
+            ) from None
+
+    def save(self, gen_dir: Path) -> None:
+        _write_json(gen_dir / MANIFEST, {"files": self.files, "skipped": self.skipped})
+
+    def record(self, file: art.CorpusFile, article: art.Article) -> None:
+        self.skipped.pop(file.rel, None)
+        self.files[file.rel] = {
+            "id": article.id,
+            "size": file.size,
+            "mtime_ns": file.mtime_ns,
+            "hash": article.hash,
+            "title": article.title,
+            "date": article.date.isoformat() if article.date else None,
+            "source": article.source,
+            "words": article.words,
+        }
+
+    def skip(self, file: art.CorpusFile, reason: str) -> None:
+        self.files.pop(file.rel, None)
+        self.skipped[file.rel] = {"size": file.size, "mtime_ns": file.mtime_ns, "reason": reason}
+
+
+# --- locking -----------------------------------------------------------------
+
+
+@contextmanager
+def writer_lock(root: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the index's single-writer lock; IndexBusyError if another process has it."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise IndexStateError(f"cannot write to the index folder {root}: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        f"the index at {root} is being updated by another kzjp process",
+                        hint="try again when it has finished",
+                    ) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)
+
+
+# --- the opened index ----------------------------------------------------------
+
+
+@dataclass
+class CorpusIndex:
+    """A complete, current index generation, ready for reading."""
+
+    root: Path
+    corpus: Path
+    generation: Path
+    manifest: Manifest
+    _ix: Index | None = field(default=None, repr=False)
+
+    @property
+    def ix(self) -> Index:
+        """The Whoosh index, opened on first use."""
+        if self._ix is None:
+            from whoosh import index as windex
+
+            try:
+                self._ix = windex.open_dir(str(self.generation))
+            except (windex.EmptyIndexError, OSError, EOFError, ValueError) as exc:
+                raise IndexStateError(
+                    f"the index in {self.generation} is damaged ({exc})",
+                    hint="run 'kzjp index --rebuild'",
+                ) from None
+        return self._ix
+
+    def ids(self) -> list[str]:
+        return sorted(entry["id"] for entry in self.manifest.files.values())
+
+    def resolve(self, wanted: str) -> str:
+        """The full id for an id or unique id prefix."""
+        return art.resolve_id(wanted, self.ids())
+
+    def articles(self) -> list[art.Article]:
+        """Every indexed article's metadata (no body), in id order."""
+        result = []
+        for rel, entry in self.manifest.files.items():
+            result.append(
+                art.Article(
+                    id=entry["id"],
+                    title=entry["title"],
+                    body="",
+                    path=str(self.corpus / rel),
+                    date=dt.date.fromisoformat(entry["date"]) if entry["date"] else None,
+                    source=entry.get("source"),
+                    words=entry["words"],
+                    hash=entry["hash"],
+                )
+            )
+        return sorted(result, key=lambda a: a.id)
+
+    def article(self, article_id: str) -> art.Article:
+        """One full article (with body) by exact id, from the index's stored fields."""
+        with self.ix.searcher() as searcher:
+            doc = searcher.document(id=article_id)
+        if doc is None:
+            raise IndexStateError(f"article {article_id} is missing from the index", hint="run 'kzjp index --rebuild'")
+        return self.article_from_stored(doc)
+
+    def article_from_stored(self, doc: dict[str, Any]) -> art.Article:
+        """Turn a Whoosh stored-fields dict back into an Article."""
+        date = doc.get("date")
+        body = doc.get("body", "")
+        return art.Article(
+            id=doc["id"],
+            title=doc.get("title", ""),
+            body=body,
+            path=str(self.corpus / doc["path"]),
+            date=date.date() if date else None,
+            source=doc.get("source"),
+            url=doc.get("url"),
+            lang=doc.get("lang"),
+            words=len(body.split()),
+            hash=doc.get("hash", ""),
+        )
+
+
+# --- building and updating ---------------------------------------------------
+
+
+def _scan(corpus: Path, reporter: Reporter) -> list[art.CorpusFile]:
+    files, warnings = art.scan_corpus(corpus)
+    for warning in warnings:
+        reporter.warning(warning)
+    if not files:
+        raise CorpusError(
+            f"no articles in {corpus} (kzjp reads .txt and .md files)",
+            hint="add articles there or point --corpus/KZJP_CORPUS at a folder that has some",
+        )
+    return files
+
+
+def _read_all(
+    files: list[art.CorpusFile], ids: dict[str, str], manifest: Manifest, reporter: Reporter, label: str
+) -> Iterator[tuple[art.CorpusFile, art.Article | None]]:
+    """Read files, yielding (file, article) or (file, None) for a skipped one."""
+    for file in reporter.progress(files, label):
+        try:
+            article = art.read_article(file, ids[file.rel])
+        except ArticleError as exc:
+            reporter.warning(f"skipped {file.path}: {exc}")
+            manifest.skip(file, str(exc))
+            yield file, None
+            continue
+        for warning in article.warnings:
+            reporter.warning(f"{file.path}: {warning}")
+        yield file, article
+
+
+def _cleanup(root: Path, keep: str) -> None:
+    for path in root.glob("gen-*"):
+        if path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _commit_marker(root: Path, corpus: Path, generation: str, files: list[art.CorpusFile], count: int) -> None:
+    _write_json(
+        root / MARKER,
+        {
+            "format": FORMAT,
+            "schema": SCHEMA_VERSION,
+            "corpus": str(corpus),
+            "generation": generation,
+            "fingerprint": fingerprint(files),
+            "articles": count,
+            "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
+
+
+def _build(
+    root: Path, corpus: Path, files: list[art.CorpusFile], jobs: int, reporter: Reporter, report: UpdateReport
+) -> None:
+    from whoosh import index as windex
+
+    generation = f"gen-{time.time_ns()}-{os.getpid()}"
+    gen_dir = root / generation
+    gen_dir.mkdir(parents=True)
+    manifest = Manifest()
+    ids = art.assign_ids(files)
+    writer = None
+    try:
+        from kzjp_cli.schema import make_schema
+
+        ix = windex.create_in(str(gen_dir), make_schema())
+        writer = ix.writer(limitmb=128, procs=jobs, multisegment=jobs > 1) if jobs > 1 else ix.writer(limitmb=128)
+        for file, article in _read_all(files, ids, manifest, reporter, "Indexing"):
+            if article is None:
+                continue
+            writer.add_document(**_fields(article, file.rel))
+            manifest.record(file, article)
+        writer.commit()
+        writer = None
+        ix.close()
+        manifest.save(gen_dir)
+        _commit_marker(root, corpus, generation, files, len(manifest.files))
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        shutil.rmtree(gen_dir, ignore_errors=True)
+        raise
+    _cleanup(root, keep=generation)
+    report.rebuilt = True
+    report.added = len(manifest.files)
+    report.skipped = len(manifest.skipped)
+    report.total = len(manifest.files)
+
+
+def _incremental(
+    root: Path, corpus: Path, generation: str, files: list[art.CorpusFile], reporter: Reporter, report: UpdateReport
+) -> None:
+    from whoosh import index as windex
+
+    gen_dir = root / generation
+    manifest = Manifest.load(gen_dir)
+    ids = art.assign_ids(files)
+    present = {f.rel for f in files}
+    stale: list[str] = []  # ids to delete
+    for rel in [r for r in manifest.files if r not in present]:
+        stale.append(manifest.files.pop(rel)["id"])
+        report.removed += 1
+    for rel in [r for r in manifest.skipped if r not in present]:
+        del manifest.skipped[rel]
+
+    def unchanged(f: art.CorpusFile) -> bool:
+        entry = manifest.files.get(f.rel) or manifest.skipped.get(f.rel)
+        same_stat = bool(entry) and entry["size"] == f.size and entry["mtime_ns"] == f.mtime_ns
+        return same_stat and (f.rel in manifest.skipped or manifest.files[f.rel]["id"] == ids[f.rel])
+
+    to_read = [f for f in files if not unchanged(f)]
+    before = dict(manifest.files)
+    additions: list[dict[str, Any]] = []
+    for file, article in _read_all(to_read, ids, manifest, reporter, "Updating"):
+        old = before.get(file.rel)
+        if article is None:
+            if old:  # readable before, not now: take it out of the index
+                stale.append(old["id"])
+                report.removed += 1
+            continue
+        if old and old["hash"] == article.hash and old["id"] == article.id:
+            manifest.record(file, article)  # touched, not changed
+            continue
+        if old:
+            stale.append(old["id"])
+            report.changed += 1
+        else:
+            report.added += 1
+        manifest.record(file, article)
+        additions.append(_fields(article, file.rel))
+    if stale or additions:
+        ix = windex.open_dir(str(gen_dir))
+        writer = ix.writer(limitmb=128)
+        try:
+            for article_id in stale:
+                writer.delete_by_term("id", article_id)
+            for doc in additions:
+                writer.update_document(**doc)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            ix.close()
+    manifest.save(gen_dir)
+    _commit_marker(root, corpus, generation, files, len(manifest.files))
+    report.skipped = len(manifest.skipped)
+    report.total = len(manifest.files)
+
+
+def update(
+    corpus: Path,
+    root: Path,
+    *,
+    rebuild: bool = False,
+    jobs: int = 1,
+    reporter: Reporter | None = None,
+    wait: float = 0.0,
+) -> UpdateReport:
+    """Bring the index at ``root`` up to date with ``corpus`` (``kzjp index``)."""
+    reporter = reporter or Reporter()
+    started = time.perf_counter()
+    report = UpdateReport(index=root)
+    files = _scan(corpus, reporter)
+    with writer_lock(root, wait=wait):
+        marker = read_marker(root)
+        if rebuild or not _usable(marker, corpus) or not (root / marker["generation"]).is_dir():
+            _build(root, corpus, files, jobs, reporter, report)
+        else:
+            _incremental(root, corpus, marker["generation"], files, reporter, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jobs: int = 1) -> CorpusIndex:
+    """Open the index for reading, building or refreshing it first if it is missing or stale."""
+    reporter = reporter or Reporter()
+    files = _scan(corpus, reporter)
+    marker = read_marker(root)
+    usable = _usable(marker, corpus) and (root / marker["generation"]).is_dir()
+    if not usable or marker.get("fingerprint") != fingerprint(files):
+        try:
+            with writer_lock(root, wait=0.0 if usable else READER_WAIT_SECONDS):
+                marker = read_marker(root)
+                report = UpdateReport(index=root)
+                if not _usable(marker, corpus) or not (root / marker["generation"]).is_dir():
+                    reporter.notice(f"building the index of {len(files)} articles in {root}")
+                    _build(root, corpus, files, jobs, reporter, report)
+                elif marker.get("fingerprint") != fingerprint(files):
+                    _incremental(root, corpus, marker["generation"], files, reporter, report)
+                    if report.touched:
+                        reporter.notice(
+                            f"index refreshed: {report.added} added, {report.changed} changed, {report.removed} removed"
+                        )
+        except (IndexBusyError, IndexStateError) as exc:
+            if not usable:
+                raise
+            reason = "another kzjp process is updating it" if isinstance(exc, IndexBusyError) else str(exc)
+            reporter.warning(f"the index is out of date ({reason}); answering from the last complete index")
+        marker = read_marker(root)
+    assert marker is not None
+    generation = root / marker["generation"]
+    return CorpusIndex(root=root, corpus=corpus, generation=generation, manifest=Manifest.load(generation))

@@ -1,0 +1,49 @@
+"""Where the corpus and the index live.
+
+The corpus is ``--corpus``/``KZJP_CORPUS`` or the bundled articles. The index is
+``--index``/``KZJP_INDEX``; else ``index/`` of a checkout whose ``corpus/`` is in
+use; else a per-corpus folder in the user's cache directory (never site-packages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT_DIR = PACKAGE_DIR.parent
+
+
+def bundled_corpus() -> Path:
+    """The articles shipped with kzjp: package data in a wheel, ``corpus/`` in a checkout."""
+    packaged = PACKAGE_DIR / "corpus"
+    return packaged if packaged.is_dir() else CHECKOUT_DIR / "corpus"
+
+
+def _in_checkout(corpus: Path) -> bool:
+    return (CHECKOUT_DIR / "pyproject.toml").is_file() and corpus == (CHECKOUT_DIR / "corpus").resolve()
+
+
+def cache_home() -> Path:
+    """The XDG cache directory (``$XDG_CACHE_HOME`` or ``~/.cache``)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+
+
+def default_index(corpus: Path) -> Path:
+    """The index folder used for ``corpus`` when none is given."""
+    corpus = corpus.resolve()
+    if _in_checkout(corpus):
+        return CHECKOUT_DIR / "index"
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", corpus.name).strip("-.") or "corpus"
+    digest = hashlib.sha1(str(corpus).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return cache_home() / "kzjp" / f"{slug}-{digest}"
+
+
+def resolve(corpus: Path | None, index: Path | None) -> tuple[Path, Path]:
+    """The corpus and index folders to use, as absolute paths."""
+    corpus_dir = (corpus or bundled_corpus()).expanduser().absolute()
+    index_dir = index.expanduser().absolute() if index else default_index(corpus_dir)
+    return corpus_dir, index_dir

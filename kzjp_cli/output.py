@@ -1,0 +1,175 @@
+"""Every command's output formats: text for people; JSON, JSONL, CSV, TSV and ids for scripts.
+
+Commands hand over records (plain dicts from the dataclasses' ``to_record``) and,
+for ``text``, a renderer. Text output is stripped of control characters, so an
+article cannot drive the user's terminal; colour comes from ``Style`` only.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, TextIO
+
+import click
+
+MACHINE_FORMATS = ("json", "jsonl", "csv", "tsv", "ids")
+ALL_FORMATS = ("text", *MACHINE_FORMATS)
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b")
+
+
+def safe(text: str) -> str:
+    """Text with control characters (and so terminal escapes) removed."""
+    return _UNPRINTABLE.sub("", text)
+
+
+def colour_wanted(choice: str = "auto", stream: TextIO | None = None) -> bool:
+    """Colour for ``--color auto|always|never``: auto means a TTY and no NO_COLOR."""
+    if choice != "auto":
+        return choice == "always"
+    stream = stream or sys.stdout
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
+@dataclass(frozen=True)
+class Style:
+    """Applies colour to roles of text, or nothing when colour is off."""
+
+    enabled: bool = False
+
+    _ROLES: ClassVar[dict[str, dict[str, Any]]] = {
+        "id": {"fg": "magenta"},
+        "title": {"bold": True},
+        "date": {"fg": "green"},
+        "dim": {"dim": True},
+        "match": {"fg": "red", "bold": True},
+        "heading": {"bold": True, "underline": True},
+    }
+
+    def __call__(self, text: str, role: str) -> str:
+        text = safe(text)
+        return click.style(text, **self._ROLES[role]) if self.enabled and text else text
+
+    def marked(self, text: str, spans: Sequence[tuple[int, int]]) -> str:
+        """``text`` with the given character spans highlighted."""
+        if not self.enabled or not spans:
+            return safe(text)
+        out, last = [], 0
+        for start, end in spans:
+            out.append(safe(text[last:start]))
+            out.append(self(text[start:end], "match"))
+            last = end
+        out.append(safe(text[last:]))
+        return "".join(out)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def json_text(value: Any) -> str:
+    """Pretty JSON, UTF-8 kept readable."""
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def write_records(records: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
+    """Write records in one of the machine formats."""
+    if fmt == "json":
+        out.write(json_text(records) + "\n")
+    elif fmt == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        if records:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(records[0].keys())
+            writer.writerows([_cell(v) for v in r.values()] for r in records)
+    elif fmt == "tsv":
+        if records:
+            out.write("\t".join(records[0].keys()) + "\n")
+            for r in records:
+                out.write("\t".join(" ".join(_cell(v).split()) for v in r.values()) + "\n")
+    elif fmt == "ids":
+        for record in records:
+            out.write(f"{record['id']}\n")
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+def emit(
+    records: list[dict[str, Any]],
+    fmt: str,
+    render_text: Callable[[Style], Iterable[str]],
+    style: Style,
+    out: TextIO | None = None,
+) -> None:
+    """Write a command's result in ``fmt``; ``render_text`` yields the lines for ``text``."""
+    out = out or click.get_text_stream("stdout")
+    if fmt == "text":
+        for line in render_text(style):
+            out.write(line + "\n")
+    else:
+        write_records(records, fmt, out)
+
+
+# --- text renderers -------------------------------------------------------------
+
+
+def hits_text(hits: Sequence[Any], style: Style) -> Iterator[str]:
+    """Search hits: rank, id, date, score, title, then the snippet."""
+    for i, hit in enumerate(hits):
+        if i:
+            yield ""
+        date = hit.date.isoformat() if hit.date else "undated"
+        yield (
+            f"{style(str(hit.rank) + '.', 'dim')} {style(hit.id, 'id')}  {style(date, 'date')}  "
+            f"{style(f'score {hit.score:.2f}', 'dim')}"
+        )
+        yield f"   {style(hit.title, 'title')}"
+        if hit.snippet:
+            yield f"   {style.marked(hit.snippet, hit.marks)}"
+        for extra in getattr(hit, "extra_lines", ()):
+            yield f"   {safe(extra)}"
+
+
+def articles_text(articles: Sequence[Any], style: Style) -> Iterator[str]:
+    """A table of articles: id, date, word count, title."""
+    if not articles:
+        return
+    width = max(len(a.id) for a in articles)
+    yield style(f"{'ID':<{width}}  {'DATE':<10}  {'WORDS':>6}  TITLE", "heading")
+    for a in articles:
+        date = a.date.isoformat() if a.date else "-"
+        yield f"{style(a.id.ljust(width), 'id')}  {style(date.ljust(10), 'date')}  {a.words:>6}  {safe(a.title)}"
+
+
+def article_text(articles: Sequence[Any], style: Style) -> Iterator[str]:
+    """Full articles: a metadata block, a blank line, then the text."""
+    for i, a in enumerate(articles):
+        if i:
+            yield ""
+            yield style("─" * 40, "dim")
+        yield f"{style('id:     ', 'dim')}{style(a.id, 'id')}"
+        yield f"{style('title:  ', 'dim')}{style(a.title, 'title')}"
+        yield f"{style('date:   ', 'dim')}{style(a.date.isoformat() if a.date else '-', 'date')}"
+        for name in ("source", "url", "lang"):
+            if getattr(a, name):
+                yield f"{style(f'{name}:'.ljust(8), 'dim')}{safe(getattr(a, name))}"
+        yield f"{style('words:  ', 'dim')}{a.words}"
+        yield f"{style('path:   ', 'dim')}{safe(a.path)}"
+        yield ""
+        yield from (safe(line) for line in a.body.splitlines())

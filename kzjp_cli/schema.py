@@ -1,0 +1,72 @@
+"""The Whoosh schema of a kzjp index.
+
+Imported only by code that already needs Whoosh. ``DateField`` is pickled into
+the index's table of contents, so its import path is part of the index format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from whoosh import fields, query
+from whoosh.util.times import datetime_to_long
+
+from kzjp_cli.analysis import analyzer
+
+ONE_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+class DateField(fields.DATETIME):
+    """DATETIME whose ``>``/``<`` ranges exclude the whole given period.
+
+    Whoosh's own field treats ``date:>2025-12-01`` as ``>=`` and lets a bad date
+    in a range raise a bare Exception; here both behave.
+    """
+
+    def _bound(self, text: str, *, lower: bool, exclusive: bool) -> int:
+        try:
+            at = self._parse_datestring(text)
+        except Exception as exc:  # Whoosh raises bare Exception/ValueError here
+            raise ValueError(f"{text!r} is not a date") from exc
+        if lower:
+            edge = at.ceil() + ONE_MICROSECOND if exclusive else at.floor()
+        else:
+            edge = at.floor() - ONE_MICROSECOND if exclusive else at.ceil()
+        return datetime_to_long(edge)
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> Any:
+        try:
+            at = self._parse_datestring(qstring)
+        except Exception:  # Whoosh raises bare Exception/ValueError here
+            return query.error_query(f"{qstring!r} is not a date")
+        low, high = datetime_to_long(at.floor()), datetime_to_long(at.ceil())
+        return query.NumericRange(fieldname, low, high, boost=boost)
+
+    def parse_range(
+        self, fieldname: str, start: Any, end: Any, startexcl: bool, endexcl: bool, boost: float = 1.0
+    ) -> Any:
+        if start is None and end is None:
+            return query.Every(fieldname, boost=boost)
+        try:
+            low = None if start is None else self._bound(start, lower=True, exclusive=startexcl)
+            high = None if end is None else self._bound(end, lower=False, exclusive=endexcl)
+        except ValueError as exc:
+            return query.error_query(str(exc))
+        return query.NumericRange(fieldname, low, high, boost=boost)
+
+
+def make_schema() -> fields.Schema:
+    """Stemmed title (boosted) and body for BM25F, spelling words, dates, metadata."""
+    stem = analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(stored=True, analyzer=stem, field_boost=2.0, spelling=True),
+        body=fields.TEXT(stored=True, analyzer=stem, spelling=True),
+        date=DateField(stored=True, sortable=True),
+        source=fields.TEXT(stored=True),
+        lang=fields.ID(stored=True),
+        url=fields.STORED(),
+        path=fields.STORED(),
+        hash=fields.ID(stored=True),
+    )

@@ -1,0 +1,219 @@
+"""Keyword search: parsing the query language, ranking, snippets, suggestions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kzjp_cli.errors import QueryError
+from kzjp_cli.index import CorpusIndex
+
+SNIPPET_CHARS = 320
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+_SORTS = ("relevance", "date")
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    rank: int
+    id: str
+    title: str
+    date: dt.date | None
+    score: float
+    snippet: str
+    path: str
+    source: str | None = None
+    url: str | None = None
+    marks: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    """Character spans of ``snippet`` that matched the query, for highlighting."""
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "rank": self.rank,
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "path": self.path,
+            "source": self.source,
+            "url": self.url,
+        }
+
+
+@dataclass
+class SearchResult:
+    """The hits shown, how many matched in all, and a spelling suggestion."""
+
+    hits: list[Hit]
+    total: int
+    suggestion: str | None = None
+
+
+def _parser(schema: Any) -> Any:
+    from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser
+
+    parser = MultifieldParser(["title", "body"], schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(GtLtPlugin())
+    return parser
+
+
+def _errors(q: Any) -> list[str]:
+    """Error messages Whoosh left on query nodes (e.g. an unparseable date)."""
+    found = []
+    for node in [q, *q.leaves()] if not q.is_leaf() else [q]:
+        message = getattr(node, "error", None)
+        if message:
+            found.append(str(message))
+    return found
+
+
+def parse_query(schema: Any, text: str) -> Any:
+    """Parse ``text`` in Whoosh's query language; QueryError if nothing searchable remains."""
+    from whoosh.query import NullQuery
+
+    if not text.strip():
+        raise QueryError("the query is empty")
+    try:
+        q = _parser(schema).parse(text)
+    except Exception as exc:  # Whoosh's parser raises bare Exception/ValueError on odd input
+        raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+    errors = _errors(q)
+    if errors:
+        raise QueryError(
+            f"bad query {text!r}: {errors[0]}",
+            hint="dates look like date:2025-12-20, date:2025-12, date:>2025-12-01 or date:[2025-01 to 2025-06]",
+        )
+    if q is NullQuery or isinstance(q, type(NullQuery)):
+        raise QueryError(
+            f"nothing to search for in {text!r}",
+            hint="very common words (the, of, and…) and lone operators are not searchable",
+        )
+    return q
+
+
+def _date_filter(since: dt.date | None, until: dt.date | None) -> Any:
+    if since is None and until is None:
+        return None
+    from whoosh.query import DateRange
+
+    start = dt.datetime.combine(since, dt.time.min) if since else None
+    end = dt.datetime.combine(until, dt.time.max) if until else None
+    return DateRange("date", start, end)
+
+
+def _mark_formatter() -> Any:
+    from whoosh import highlight
+
+    class MarkFormatter(highlight.Formatter):
+        """Wraps matched words in sentinel characters, turned into spans later."""
+
+        between = " … "
+
+        def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+            return _MARK_OPEN + highlight.get_text(text, token, replace) + _MARK_CLOSE
+
+    return MarkFormatter()
+
+
+def split_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """Turn sentinel-marked text into plain text plus the marked spans."""
+    marked = " ".join(marked.split())
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    start = None
+    for piece in re.split(f"([{_MARK_OPEN}{_MARK_CLOSE}])", marked):
+        if piece == _MARK_OPEN:
+            start = length
+        elif piece == _MARK_CLOSE:
+            if start is not None and length > start:
+                spans.append((start, length))
+            start = None
+        else:
+            plain.append(piece)
+            length += len(piece)
+    return "".join(plain), spans
+
+
+def clip(text: str, marks: list[tuple[int, int]], limit: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """Cut a marked snippet to ``limit`` characters at a word boundary, keeping whole marks."""
+    if len(text) <= limit:
+        return text, marks
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …", [(a, b) for a, b in marks if b <= len(cut)]
+
+
+def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of ``text`` on one line, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def search(
+    index: CorpusIndex,
+    text: str,
+    *,
+    limit: int = 10,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    sort: str = "relevance",
+    count_only: bool = False,
+) -> SearchResult:
+    """Run a query against the index and return ranked hits with snippets."""
+    from whoosh import highlight
+
+    if sort not in _SORTS:
+        raise QueryError(f"unknown sort {sort!r} (choose from {', '.join(_SORTS)})")
+    ix = index.ix
+    q = parse_query(ix.schema, text)
+    date_filter = _date_filter(since, until)
+    with ix.searcher() as searcher:
+        if count_only:
+            total = len(searcher.search(q, limit=None, scored=False, filter=date_filter))
+            return SearchResult(hits=[], total=total, suggestion=None if total else _suggest(searcher, q, text))
+        options: dict[str, Any] = {"limit": limit, "filter": date_filter, "terms": True}
+        if sort == "date":
+            options.update(sortedby="date", reverse=True)
+        results = searcher.search(q, **options)
+        results.fragmenter = highlight.SentenceFragmenter(maxchars=SNIPPET_CHARS)
+        results.formatter = _mark_formatter()
+        hits = []
+        for rank, hit in enumerate(results, start=1):
+            stored = hit.fields()
+            snippet, marks = clip(*split_marks(hit.highlights("body", top=2)))
+            if not snippet:
+                snippet, marks = lead(stored.get("body", "")), []
+            article = index.article_from_stored(stored)
+            hits.append(
+                Hit(
+                    rank=rank,
+                    id=article.id,
+                    title=article.title,
+                    date=article.date,
+                    score=float(hit.score or 0.0),
+                    snippet=snippet,
+                    marks=marks,
+                    path=article.path,
+                    source=article.source,
+                    url=article.url,
+                )
+            )
+        total = len(results)
+        suggestion = None if hits else _suggest(searcher, q, text)
+    return SearchResult(hits=hits, total=total, suggestion=suggestion)
+
+
+def _suggest(searcher: Any, q: Any, text: str) -> str | None:
+    """A corrected query string built from the index's spelling words, if any."""
+    corrected = searcher.correct_query(q, text, maxdist=2)
+    if corrected.query == q or corrected.string.strip() == text.strip():
+        return None
+    return corrected.string

@@ -107,7 +107,7 @@ class CliReporter(idx.Reporter):
         click.echo(f"Warning: {output.safe(message)}", err=True)
 
     def progress(self, items: list[Any], label: str) -> Iterable[Any]:
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr
         if self.quiet or len(items) < self.PROGRESS_MIN or not stderr.isatty():
             yield from items
             return

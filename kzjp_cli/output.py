@@ -118,7 +118,7 @@ def emit(
     out: TextIO | None = None,
 ) -> None:
     """Write a command's result in ``fmt``; ``render_text`` yields the lines for ``text``."""
-    out = out or click.get_text_stream("stdout")
+    out = out or sys.stdout
     if fmt == "text":
         for line in render_text(style):
             out.write(line + "\n")

@@ -107,6 +107,18 @@ def _date_filter(since: dt.date | None, until: dt.date | None) -> Any:
     return DateRange("date", start, end)
 
 
+def _newest_first() -> Any:
+    """A sort key on the date column that ranks undated articles below every date.
+
+    Whoosh stores a missing date as the largest unsigned 64-bit value, which
+    would sort undated articles first when newest-first is asked for.
+    """
+    from whoosh.sorting import FieldFacet, TranslateFacet
+
+    missing = 2**64 - 1
+    return TranslateFacet(lambda value: -1 if value is None or value >= missing else value, FieldFacet("date"))
+
+
 def _mark_formatter() -> Any:
     from whoosh import highlight
 
@@ -181,7 +193,7 @@ def search(
             return SearchResult(hits=[], total=total, suggestion=None if total else _suggest(searcher, q, text))
         options: dict[str, Any] = {"limit": limit, "filter": date_filter, "terms": True}
         if sort == "date":
-            options.update(sortedby="date", reverse=True)
+            options.update(sortedby=_newest_first(), reverse=True)
         results = searcher.search(q, **options)
         results.fragmenter = highlight.SentenceFragmenter(maxchars=SNIPPET_CHARS)
         results.formatter = _mark_formatter()

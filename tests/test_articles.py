@@ -1,0 +1,161 @@
+"""Reading articles: metadata forms, titles, encodings, ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kzjp_cli import articles as art
+from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
+
+from .conftest import BUNDLED
+
+
+def read(path: Path, id: str = "x") -> art.Article:
+    st = path.stat()
+    return art.read_article(art.CorpusFile(path.name, path, st.st_size, st.st_mtime_ns), id)
+
+
+def test_seed_with_leading_date_line() -> None:
+    article = read(BUNDLED / "000_26794fffe5e8f9f3.txt")
+    assert article.date == dt.date(2025, 12, 20)
+    assert article.body.startswith("“Central Asia’s transit")
+    assert "date 2025" not in article.body
+    # Title: the first sentence, cut at a word boundary, without a dangling opening quote.
+    assert article.title == "Central Asia’s transit and logistics potential opens up enormous opportunities for…"
+
+
+def test_seed_without_date_starts_mid_story() -> None:
+    article = read(BUNDLED / "003_34a9f69a9f2f84be.txt")
+    assert article.date is None
+    assert article.title.startswith("He argued that simplifying visa procedures")
+    assert len(article.title) <= art.TITLE_CHARS + 1
+    assert article.words > 500
+
+
+def test_front_matter_fields() -> None:
+    article = art.parse_article(
+        "---\ntitle: 'Quoted title'\ndate: 2025-12-18\nsource: Kazinform\n"
+        "url: https://x.kz/a\nlang: en\n---\nBody text.\n",
+        id="a",
+        path="a.md",
+    )
+    assert (article.title, article.date, article.source, article.url, article.lang) == (
+        "Quoted title",
+        dt.date(2025, 12, 18),
+        "Kazinform",
+        "https://x.kz/a",
+        "en",
+    )
+    assert article.body == "Body text."
+    assert article.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        ("---\ntitle: T\ndate: 2025-13-45\n---\nBody.", "date '2025-13-45' is not a date"),
+        ("---\ntitle: T\nno colon here\n---\nBody.", "line 3 is not 'key: value'"),
+        ("---\ntitle: T\nBody without an end.", "no closing '---'"),
+    ],
+)
+def test_malformed_front_matter_keeps_the_article_with_a_warning(text: str, warning: str) -> None:
+    article = art.parse_article(text, id="a", path="a.md")
+    assert any(warning in w for w in article.warnings), article.warnings
+    assert "Body" in article.body
+    assert article.date is None
+
+
+def test_markdown_heading_becomes_title() -> None:
+    article = art.parse_article("# Tokyo Declaration signed\n\nThe summit ended.", id="a", path="a.md", suffix=".md")
+    assert article.title == "Tokyo Declaration signed"
+    assert article.body == "The summit ended."
+
+
+def test_short_first_sentence_is_the_whole_title() -> None:
+    assert art.derive_title("Japan and Kazakhstan signed 14 documents. Then more.") == (
+        "Japan and Kazakhstan signed 14 documents."
+    )
+
+
+def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffdate 2025-01-02\r\nHello Astana.\r\nSecond line.".encode())
+    article = read(path)
+    assert article.date == dt.date(2025, 1, 2)
+    assert article.body == "Hello Astana.\nSecond line."
+
+
+def test_control_characters_and_escapes_are_removed() -> None:
+    article = art.parse_article("Evil \x1b[2J\x1b]0;title\x07text\x00 here.", id="a", path="a.txt")
+    assert article.body == "Evil text here."
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file"),
+        (b"   \n\t ", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("Привет".encode("cp1251"), "not UTF-8"),
+        (b"---\ntitle: Only meta\n---\n", "front matter but no text"),
+    ],
+)
+def test_unusable_files_raise_article_error(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(ArticleError, match=reason):
+        read(path)
+
+
+def test_scan_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
+    for rel in ["b.txt", "a.md", "sub/c.TXT", ".hidden.txt", ".git/d.txt", "notes.pdf"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    files, warnings = art.scan_corpus(tmp_path)
+    assert [f.rel for f in files] == ["a.md", "b.txt", "sub/c.TXT"]
+    assert warnings == []
+
+
+def test_scan_of_missing_folder_is_a_corpus_error(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="does not exist"):
+        art.scan_corpus(tmp_path / "nope")
+
+
+def test_ids_are_paths_without_suffix_and_collisions_keep_the_suffix(tmp_path: Path) -> None:
+    files = [art.CorpusFile(rel, tmp_path / rel, 1, 1) for rel in ["a.md", "a.txt", "sub/b.txt"]]
+    assert art.assign_ids(files) == {"a.md": "a", "a.txt": "a.txt", "sub/b.txt": "sub/b"}
+
+
+IDS = ["000_26794fffe5e8f9f3", "003_34a9f69a9f2f84be", "100_x"]
+
+
+@pytest.mark.parametrize(
+    ("wanted", "expected"),
+    [("000", IDS[0]), ("003_3", IDS[1]), ("100_x", IDS[2]), ("1", IDS[2]), (" 003 ", IDS[1])],
+)
+def test_resolve_unique_prefix(wanted: str, expected: str) -> None:
+    assert art.resolve_id(wanted, IDS) == expected
+
+
+@pytest.mark.parametrize(
+    ("wanted", "message"), [("00", "ambiguous.*000_.*003_"), ("9", "no article"), ("", "no article")]
+)
+def test_resolve_rejects_unknown_and_ambiguous(wanted: str, message: str) -> None:
+    with pytest.raises(UnknownIdError, match=message):
+        art.resolve_id(wanted, IDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-12-20", dt.date(2025, 12, 20)),
+        ("2025-12-20T10:00:00+06:00", dt.date(2025, 12, 20)),
+        ("20 December 2025", dt.date(2025, 12, 20)),
+        ("December 20, 2025", dt.date(2025, 12, 20)),
+    ],
+)
+def test_parse_date_forms(text: str, expected: dt.date) -> None:
+    assert art.parse_date(text) == expected

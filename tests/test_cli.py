@@ -1,0 +1,174 @@
+"""The command line through CliRunner: formats, exit codes, errors, stdin, colour."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from kzjp_cli import __version__
+
+Run = Callable[..., Result]
+HIT_FIELDS = ["rank", "id", "title", "date", "score", "snippet", "path", "source", "url"]
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout == f"kzjp {__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["index", "search", "list", "show"])
+def test_every_command_has_help_with_examples(run: Run, command: str) -> None:
+    result = run(command, "-h")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout and f"kzjp {command}" in result.stdout
+
+
+def test_search_text(run: Run, corpus: Path) -> None:
+    result = run("search", "customs")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("1. aktau  2025-11-03  score ")
+    assert lines[1] == "   Japan joins customs upgrade at the Port of Aktau"
+    assert "customs procedures" in lines[2]
+    assert "\x1b[" not in result.stdout, "no colour when stdout is not a terminal"
+    assert result.stderr == f"kzjp: building the index of 4 articles in {corpus.parent / 'index'}\n"
+
+
+def test_search_json_and_jsonl(run: Run, corpus: Path) -> None:
+    hits = json.loads(run("search", "Almaty", "-f", "json").stdout)
+    assert [h["id"] for h in hits] and sorted(h["id"] for h in hits) == ["judo", "nodate"]
+    assert list(hits[0]) == HIT_FIELDS
+    assert {h["date"] for h in hits} == {"2024-06-15", None}
+    lines = run("search", "Almaty", "-f", "jsonl").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == hits
+
+
+@pytest.mark.parametrize(("fmt", "delimiter"), [("csv", ","), ("tsv", "\t")])
+def test_search_csv_tsv(run: Run, corpus: Path, fmt: str, delimiter: str) -> None:
+    result = run("search", "Kazakhstan OR Tokyo", "-f", fmt)
+    rows = list(csv.DictReader(io.StringIO(result.stdout), delimiter=delimiter))
+    assert list(rows[0]) == HIT_FIELDS
+    assert sorted(r["id"] for r in rows) == ["judo", "nodate", "sub/visit"]
+    assert all(float(r["score"]) > 0 for r in rows)
+
+
+def test_search_ids_limit_count(run: Run, corpus: Path) -> None:
+    assert run("search", "Kazakhstan OR Japan OR Tokyo", "-f", "ids", "-n", "2").stdout.count("\n") == 2
+    result = run("search", "Almaty", "--count")
+    assert (result.exit_code, result.stdout) == (0, "2\n")
+
+
+def test_search_since_until_sort(run: Run, corpus: Path) -> None:
+    assert run("search", "Kazakhstan OR Japan", "--since", "2025", "-f", "ids").stdout == "aktau\n"
+    assert run("search", "Kazakhstan OR Japan", "--until", "2024-06", "-f", "ids").stdout == "judo\n"
+    by_date = run("search", "Kazakhstan OR Japan OR Tokyo", "--sort", "date", "-f", "json").stdout
+    assert [h["id"] for h in json.loads(by_date)][:2] == ["aktau", "judo"]
+
+
+def test_query_from_stdin(run: Run, corpus: Path) -> None:
+    result = run("search", "-", "-f", "ids", input='"Port of Aktau"\n')
+    assert (result.exit_code, result.stdout) == (0, "aktau\n")
+
+
+def test_no_hits_exit_1_with_suggestion(run: Run) -> None:
+    result = run("search", "Tokaev")  # bundled corpus
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "Did you mean: tokayev" in result.stderr
+    counted = run("search", "Tokaev", "--count")
+    assert (counted.exit_code, counted.stdout) == (1, "0\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "the"], "Error: nothing to search for in 'the'"),
+        (["search", "date:2025-13-45"], "Error: bad query 'date:2025-13-45': '2025-13-45' is not a date"),
+        (["search", "x", "--since", "2025-13-45"], "Error: Invalid value for '--since': '2025-13-45' is not a date"),
+        (["search", "x", "-n", "-3"], "Error: Invalid value for '-n' / '--limit'"),
+        (["search", "x", "-f", "xml"], "Error: Invalid value for '-f' / '--format'"),
+        (["search", "-"], "Error: the query is empty"),
+        (["show", "zzz"], "Error: no article with id 'zzz'"),
+        (["show", "00"], "Error: id prefix '00' is ambiguous: it matches 000_26794fffe5e8f9f3, 003_34a9f69a9f2f84be"),
+        (["list", "--corpus", "/nonexistent/kzjp"], "Error: corpus folder /nonexistent/kzjp does not exist"),
+        (["search"], "Error: Missing argument 'QUERY...'"),
+        (["frobnicate"], "Error: No such command 'frobnicate'"),
+    ],
+)
+def test_user_errors_are_one_line_exit_2(run: Run, args: list[str], message: str) -> None:
+    run("index", "-q")
+    result = run(*args, input="")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_list_formats(run: Run, corpus: Path) -> None:
+    text = run("list").stdout.splitlines()
+    assert text[0].split() == ["ID", "DATE", "WORDS", "TITLE"]
+    assert text[1].split()[:3] == ["aktau", "2025-11-03", "37"]
+    rows = json.loads(run("list", "-f", "json").stdout)
+    assert [r["id"] for r in rows] == ["aktau", "judo", "nodate", "sub/visit"]
+    assert rows[3]["title"] == "Tokayev meets Takaichi in Tokyo"
+    assert list(rows[0]) == ["id", "title", "date", "source", "url", "lang", "words", "path"]
+    assert run("list", "--sort", "date", "-n", "3", "-f", "ids").stdout == "aktau\njudo\nnodate\n"
+    rows = list(csv.DictReader(io.StringIO(run("list", "-f", "csv").stdout)))
+    assert rows[1]["date"] == "2024-06-15" and rows[2]["date"] == ""
+
+
+def test_show_text_and_json(run: Run) -> None:
+    text = run("show", "000").stdout
+    assert text.startswith("id:     000_26794fffe5e8f9f3\n")
+    assert "date:   2025-12-20" in text and "Emperor Naruhito" in text
+    record = json.loads(run("show", "003", "-f", "json").stdout)
+    assert record["id"] == "003_34a9f69a9f2f84be" and record["date"] is None
+    assert record["body"].startswith("He argued") and record["words"] == 554
+    several = json.loads(run("show", "000", "003", "-f", "json").stdout)
+    assert [r["id"] for r in several] == ["000_26794fffe5e8f9f3", "003_34a9f69a9f2f84be"]
+
+
+def test_ids_pipe_into_show(run: Run, corpus: Path) -> None:
+    ids = run("search", "Almaty", "-f", "ids").stdout.split()
+    shown = run("show", *ids, "-f", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["id"] for line in shown] == ids
+
+
+def test_index_command_reports_counts(run: Run, corpus: Path) -> None:
+    first = run("index")
+    assert first.exit_code == 0 and first.stdout == ""
+    assert first.stderr.startswith("kzjp: built the index of 4 articles (0 skipped)")
+    (corpus / "new.txt").write_text("Astana and Osaka sign a memorandum.")
+    (corpus / "judo.txt").unlink()
+    second = run("index")
+    assert "updated the index: 1 added, 0 changed, 1 removed, 0 skipped; 4 articles" in second.stderr
+    assert "the index is up to date: 4 articles" in run("index").stderr
+    assert run("index", "--rebuild", "--jobs", "2", "-q").stderr == ""
+    assert run("search", "memorandum", "-f", "ids").stdout == "new\n"
+
+
+def test_refresh_notice_on_read(run: Run, corpus: Path) -> None:
+    run("index", "-q")
+    (corpus / "new.txt").write_text("Astana and Osaka sign a memorandum.")
+    result = run("search", "memorandum", "-f", "ids")
+    assert result.stdout == "new\n"
+    assert result.stderr == "kzjp: index refreshed: 1 added, 0 changed, 0 removed\n"
+    assert run("search", "memorandum", "-q").stderr == ""
+
+
+def test_colour_always_and_never(run: Run, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    coloured = run("--color", "always", "search", "customs").stdout
+    assert "\x1b[31m\x1b[1mcustoms\x1b[0m" in coloured
+    assert "\x1b[" not in run("--color", "never", "search", "customs").stdout
+
+
+def test_terminal_escapes_in_articles_never_reach_stdout(run: Run, write_corpus, monkeypatch) -> None:
+    root = write_corpus({"evil.md": "---\ntitle: Bad \x1b]0;pwned\x07title\n---\nText \x1b[2J with Aktau."})
+    monkeypatch.setenv("KZJP_CORPUS", str(root))
+    for args in (["search", "Aktau"], ["list"], ["show", "evil"]):
+        assert "\x1b" not in run(*args).stdout

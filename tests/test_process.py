@@ -1,0 +1,90 @@
+"""The installed ``kzjp`` entry point in real processes: pipes, imports, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+KZJP = str(Path(sys.executable).with_name("kzjp"))
+HEAVY = ("whoosh", "nltk", "sumy", "numpy")
+
+
+def kzjp(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [KZJP, *args], input=input, capture_output=True, text=True, env={**os.environ, **env}, timeout=120
+    )
+
+
+def test_entry_point_is_installed() -> None:
+    assert Path(KZJP).exists(), "install the project (pip install -e '.[test]') before running the tests"
+
+
+def test_search_bundled_corpus_from_any_directory(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [KZJP, "search", "Naruhito", "-f", "json"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    hits = json.loads(done.stdout)
+    assert [h["id"] for h in hits] == ["000_26794fffe5e8f9f3"]
+    assert Path(hits[0]["path"]).is_file()
+
+
+def test_exit_codes_and_clean_errors() -> None:
+    assert kzjp("search", "Tokayev", "-f", "ids").returncode == 0
+    missing = kzjp("search", "Tokaev")
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert "Did you mean: tokayev" in missing.stderr
+    bad = kzjp("show", "nope")
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: no article") and "Traceback" not in bad.stderr
+
+
+def test_ids_piped_into_another_kzjp() -> None:
+    ids = kzjp("search", "Tokayev", "-f", "ids").stdout
+    shown = kzjp("show", "-f", "jsonl", *ids.split())
+    assert [json.loads(line)["id"] for line in shown.stdout.splitlines()] == ids.split()
+
+
+@pytest.mark.parametrize("args", [["show", "000", "003"], ["list"], ["search", "Tokayev"]])
+def test_closed_pipe_ends_quietly(args: list[str]) -> None:
+    kzjp("index", "-q")
+    with subprocess.Popen([KZJP, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader goes away before kzjp writes anything
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 0
+    assert "BrokenPipe" not in stderr and "Traceback" not in stderr and "Exception ignored" not in stderr
+
+
+def test_pipe_into_head() -> None:
+    kzjp("index", "-q")
+    done = subprocess.run(f"'{KZJP}' show 000 003 | head -n 2", shell=True, capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("id:     000_")
+    assert done.stderr == ""
+
+
+def loaded_modules(*argv: str) -> set[str]:
+    code = (
+        "import sys, json\n"
+        "from kzjp_cli.cli import cli\n"
+        "try:\n"
+        f"    cli({list(argv)!r}, prog_name='kzjp')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_help_imports_nothing_heavy() -> None:
+    assert loaded_modules("--help") == set()
+    assert loaded_modules("search", "--help") == set()
+
+
+def test_search_does_not_import_nltk_or_sumy() -> None:
+    assert loaded_modules("search", "Tokayev") == {"whoosh"}

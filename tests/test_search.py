@@ -1,0 +1,142 @@
+"""Search: the query language, filters, sorting, snippets and suggestions, on real indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kzjp_cli import index as idx
+from kzjp_cli import search as srch
+from kzjp_cli.errors import QueryError
+
+from .conftest import BUNDLED
+
+
+@pytest.fixture
+def ci(corpus: Path, tmp_path: Path) -> idx.CorpusIndex:
+    return idx.open_index(corpus, tmp_path / "ix")
+
+
+@pytest.fixture
+def bundled(tmp_path: Path) -> idx.CorpusIndex:
+    return idx.open_index(BUNDLED.resolve(), tmp_path / "bundled-ix")
+
+
+def ids(ci: idx.CorpusIndex, query: str, **options: object) -> list[str]:
+    return [hit.id for hit in srch.search(ci, query, **options).hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("transported", ["aktau", "sub/visit"]),  # stemming: transportation, transported
+        ("Tokayev Takaichi", ["sub/visit"]),  # implicit AND
+        ("judo OR visa", ["judo", "nodate"]),
+        ("Kazakhstan NOT judo", ["nodate"]),
+        ("(judo OR visa) AND Almaty", ["judo", "nodate"]),
+        ('"Port of Aktau"', ["aktau"]),
+        ('"Aktau Port"', []),
+        ("title:Takaichi", ["sub/visit"]),
+        ("title:Caspian", []),
+        ("source:astana", ["aktau"]),
+        ("Tok*", ["nodate", "sub/visit"]),
+        ("Tokaev~", ["sub/visit"]),
+        ("date:2025-11", ["aktau"]),
+        ("date:2024", ["judo"]),
+        ("date:>2025-11-03", []),  # > excludes the whole day
+        ("date:>=2025-11-03", ["aktau"]),
+        ("date:<2025-11-03", ["judo"]),
+        ("date:[2024-01 to 2025-12]", ["aktau", "judo"]),
+        ("Kazakhstan date:>2024-12-31", []),
+    ],
+)
+def test_query_language(ci: idx.CorpusIndex, query: str, expected: list[str]) -> None:
+    assert sorted(ids(ci, query)) == expected
+
+
+def test_title_outranks_body(ci: idx.CorpusIndex) -> None:
+    assert ids(ci, "Aktau")[0] == "aktau"
+    assert ids(ci, "Tokyo")[0] == "sub/visit"
+
+
+def test_since_until_and_date_sort(ci: idx.CorpusIndex) -> None:
+    assert ids(ci, "Kazakhstan OR Japan", since=dt.date(2025, 1, 1)) == ["aktau"]
+    assert ids(ci, "Kazakhstan OR Japan", until=dt.date(2024, 12, 31)) == ["judo"]
+    by_date = ids(ci, "Kazakhstan OR Japan OR Tokyo", sort="date")
+    assert by_date[:2] == ["aktau", "judo"], "newest first"
+    assert set(by_date[2:]) == {"nodate", "sub/visit"}, "undated last"
+
+
+def test_limit_and_total(ci: idx.CorpusIndex) -> None:
+    result = srch.search(ci, "Kazakhstan OR Japan OR Tokyo", limit=2)
+    assert len(result.hits) == 2 and result.total == 4
+    assert [h.rank for h in result.hits] == [1, 2]
+    assert result.hits[0].score >= result.hits[1].score > 0
+
+
+def test_count_only(ci: idx.CorpusIndex) -> None:
+    assert srch.search(ci, "Almaty", count_only=True).total == 2
+
+
+def test_snippet_is_plain_text_with_marks_on_matches(ci: idx.CorpusIndex) -> None:
+    hit = srch.search(ci, "customs").hits[0]
+    assert "\x02" not in hit.snippet and "\n" not in hit.snippet
+    assert hit.marks and all(hit.snippet[a:b].lower() == "customs" for a, b in hit.marks)
+    stemmed = srch.search(ci, "transport").hits
+    marked = {h.snippet[a:b].lower() for h in stemmed for a, b in h.marks}
+    assert {"transport", "transported", "transportation"} & marked
+
+
+def test_hit_fields(ci: idx.CorpusIndex, corpus: Path) -> None:
+    hit = srch.search(ci, "customs").hits[0]
+    assert hit.to_record()["date"] == "2025-11-03"
+    assert hit.path == str(corpus / "aktau.md")
+    assert hit.title == "Japan joins customs upgrade at the Port of Aktau"
+    assert (hit.source, hit.url) == ("Astana Times", "https://example.org/aktau")
+
+
+def test_bundled_corpus_people_places_events(bundled: idx.CorpusIndex) -> None:
+    assert ids(bundled, "Naruhito") == ["000_26794fffe5e8f9f3"]
+    assert ids(bundled, '"Tokyo Declaration"') == ["003_34a9f69a9f2f84be"]
+    assert ids(bundled, "judo sumo kendo") == ["003_34a9f69a9f2f84be"]
+    assert ids(bundled, '"Middle Corridor"') == ["000_26794fffe5e8f9f3"]
+    assert sorted(ids(bundled, "Tokayev")) == ["000_26794fffe5e8f9f3", "003_34a9f69a9f2f84be"]
+    assert ids(bundled, "transported") == ["000_26794fffe5e8f9f3"]
+
+
+def test_misspelling_gets_a_suggestion(bundled: idx.CorpusIndex) -> None:
+    result = srch.search(bundled, "Tokaev")
+    assert result.hits == [] and result.total == 0
+    assert result.suggestion == "tokayev"
+    assert srch.search(bundled, "Naruhito").suggestion is None
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("the", "nothing to search for"),
+        ("AND", "nothing to search for"),
+        ("(((", "nothing to search for"),
+        ("   ", "empty"),
+        ("date:garbage", "'garbage' is not a date"),
+        ("date:2025-13-45", "is not a date"),
+        ("visa date:[2025-99 to zzz]", "is not a date"),
+    ],
+)
+def test_bad_queries_raise_query_error(ci: idx.CorpusIndex, query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        srch.search(ci, query)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", ("plain", [])),
+        ("a \x02b\x03 c \x02dd\x03", ("a b c dd", [(2, 3), (6, 8)])),
+        ("x\n\n  \x02y\x03", ("x y", [(2, 3)])),
+    ],
+)
+def test_split_marks(text: str, expected: tuple[str, list[tuple[int, int]]]) -> None:
+    assert srch.split_marks(text) == expected

@@ -82,16 +82,16 @@ def parse_query(schema: Any, text: str) -> Any:
     try:
         q = _parser(schema).parse(text)
     except Exception as exc:  # Whoosh's parser raises bare Exception/ValueError on odd input
-        raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+        raise QueryError(f"cannot parse query {quote(text)}: {exc}") from None
     errors = _errors(q)
     if errors:
         raise QueryError(
-            f"bad query {text!r}: {errors[0]}",
+            f"bad query {quote(text)}: {errors[0]}",
             hint="dates look like date:2025-12-20, date:2025-12, date:>2025-12-01 or date:[2025-01 to 2025-06]",
         )
     if q is NullQuery or isinstance(q, type(NullQuery)):
         raise QueryError(
-            f"nothing to search for in {text!r}",
+            f"nothing to search for in {quote(text)}",
             hint="very common words (the, of, and…) and lone operators are not searchable",
         )
     return q
@@ -224,8 +224,20 @@ def search(
 
 
 def _suggest(searcher: Any, q: Any, text: str) -> str | None:
-    """A corrected query string built from the index's spelling words, if any."""
-    corrected = searcher.correct_query(q, text, maxdist=2)
+    """A corrected query built from the index's spelling words, if a close one exists.
+
+    Like Elasticsearch's AUTO fuzziness, two edits are allowed only when every
+    query word is longer than five letters; otherwise one.
+    """
+    words = [t for _, t in q.iter_all_terms() if isinstance(t, str)]
+    maxdist = 2 if words and min(len(w) for w in words) > 5 else 1
+    corrected = searcher.correct_query(q, text, maxdist=maxdist)
     if corrected.query == q or corrected.string.strip() == text.strip():
         return None
     return corrected.string
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """A query as shown in messages: in quotes, on one line, cut when long."""
+    text = " ".join(text.split())
+    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"

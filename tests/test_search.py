@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kzjp_cli import index as idx
 from kzjp_cli import search as srch
@@ -140,3 +142,29 @@ def test_bad_queries_raise_query_error(ci: idx.CorpusIndex, query: str, message:
 )
 def test_split_marks(text: str, expected: tuple[str, list[tuple[int, int]]]) -> None:
     assert srch.split_marks(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"), [("Kasymbek", "kassymbek"), ("Naruhitto", "naruhito"), ("title:", None)]
+)
+def test_suggestions_are_close_words_only(bundled: idx.CorpusIndex, query: str, suggestion: str | None) -> None:
+    assert srch.search(bundled, query).suggestion == suggestion
+
+
+def test_long_queries_are_cut_in_messages(ci: idx.CorpusIndex) -> None:
+    with pytest.raises(QueryError) as caught:
+        srch.search(ci, "the " * 1000)
+    assert len(str(caught.value)) < 120
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=80)
+    | st.text(alphabet='"()[]{}:*~^-+ ORANDNOTdate2025<>=to', max_size=30)
+)
+def test_any_query_either_answers_or_raises_query_error(ci: idx.CorpusIndex, query: str) -> None:
+    try:
+        result = srch.search(ci, query)
+    except QueryError:
+        return
+    assert all(hit.id in ci.ids() for hit in result.hits)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
 
@@ -201,13 +202,13 @@ def parse_article(text: str, *, id: str, path: str, suffix: str = ".txt") -> Art
     )
 
 
-def read_article(file: CorpusFile, id: str) -> Article:
-    """Read and parse one corpus file; ArticleError says why it cannot be used."""
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, within the size limit; ArticleError says why it cannot be read."""
     try:
-        with open(file.path, "rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise ArticleError("file vanished before it could be read") from None
+        raise ArticleError("file not found (or vanished before it could be read)") from None
     except IsADirectoryError:
         raise ArticleError("is a directory") from None
     except OSError as exc:
@@ -216,6 +217,12 @@ def read_article(file: CorpusFile, id: str) -> Article:
         raise ArticleError(f"larger than the {MAX_BYTES // (1024 * 1024)} MB limit")
     if not data.strip():
         raise ArticleError("empty file")
+    return data
+
+
+def read_article(file: CorpusFile, id: str) -> Article:
+    """Read and parse one corpus file; ArticleError says why it cannot be used."""
+    data = read_bytes(file.path)
     article = parse_article(decode(data), id=id, path=str(file.path), suffix=file.path.suffix.lower())
     article.hash = content_hash(data)
     return article
@@ -293,3 +300,57 @@ def resolve_id(wanted: str, ids: list[str]) -> str:
         )
     shown = ", ".join(matches[:8]) + (f" and {len(matches) - 8} more" if len(matches) > 8 else "")
     raise UnknownIdError(f"id prefix {wanted!r} is ambiguous: it matches {shown}")
+
+
+# --- HTML ----------------------------------------------------------------------
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    """The title and readable text of an HTML page: paragraphs and headings, no scripts or menus."""
+    from html.parser import HTMLParser
+
+    blocks = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "div", "br", "tr", "article", "section"}
+    skipped = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "svg", "head"}
+
+    class Extractor(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.title: list[str] = []
+            self.h1: list[str] = []
+            self.stack: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag in skipped:
+                self.skip += 1
+            if tag in blocks:
+                self.parts.append("\n\n")
+            self.stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in skipped and self.skip:
+                self.skip -= 1
+            if tag in blocks:
+                self.parts.append("\n\n")
+            if tag in self.stack:
+                while self.stack and self.stack.pop() != tag:
+                    pass
+
+        def handle_data(self, data: str) -> None:
+            if "title" in self.stack:
+                self.title.append(data)
+            elif not self.skip:
+                self.parts.append(data)
+                if "h1" in self.stack:
+                    self.h1.append(data)
+
+    parser = Extractor()
+    parser.feed(html)
+    parser.close()
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", "".join(parser.parts))]
+    text = "\n\n".join(p for p in paragraphs if p)
+    title = " ".join("".join(parser.h1).split()) or " ".join("".join(parser.title).split())
+    return title, text

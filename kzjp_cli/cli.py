@@ -14,6 +14,7 @@ import click
 from kzjp_cli import __version__, locations, output
 from kzjp_cli import index as idx
 from kzjp_cli import search as srch
+from kzjp_cli import summarize as summ
 from kzjp_cli.articles import parse_date
 from kzjp_cli.errors import KzjpError
 
@@ -45,7 +46,7 @@ class KzjpGroup(click.Group):
             raise UserError(message) from None
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "kzjp"
-            raise UserError(f"{exc.format_message()}; see '{command} --help'") from None
+            raise UserError(f"{exc.format_message().rstrip('.')}; see '{command} --help'") from None
         except BrokenPipeError:
             _silence_stdout()
             ctx.exit(0)
@@ -192,6 +193,7 @@ def cli(color: str) -> None:
       kzjp search '"Middle Corridor"' -f json | jq '.[].title'
       kzjp list
       kzjp show 000
+      kzjp summarize 003 --query visa
 
     Exit status: 0 success, 1 nothing found, 2 usage or input error.
     """
@@ -246,6 +248,12 @@ def index_command(corpus: Path | None, index_dir: Path | None, quiet: bool, rebu
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of hits."
 )
 @click.option("--count", is_flag=True, help="Print only the number of matching articles.")
+@click.option(
+    "--summary",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Add a query-focused summary of N sentences to each hit.",
+)
 @format_option(*output.ALL_FORMATS)
 @click.pass_context
 def search(
@@ -259,6 +267,7 @@ def search(
     until: dt.date | None,
     sort: str,
     count: bool,
+    summary: int | None,
     fmt: str,
 ) -> None:
     """Search the articles for QUERY.
@@ -273,14 +282,17 @@ def search(
     Examples:
       kzjp search Tokayev Takaichi
       kzjp search '"Port of Aktau" OR "Middle Corridor"'
-      kzjp search tourism --since 2025-12 --sort date
+      kzjp search Tokyo --since 2025-12 --sort date
       kzjp search judo -f jsonl | jq -r .title
       kzjp search visa -f ids | xargs kzjp show
       echo 'Tokyo Declaration' | kzjp search -
+      kzjp search visa --summary 2
     """
     text = sys.stdin.read() if query == ("-",) else " ".join(query)
     index = _open(corpus, index_dir, quiet)
-    result = srch.search(index, text, limit=limit, since=since, until=until, sort=sort, count_only=count)
+    result = srch.search(
+        index, text, limit=limit, since=since, until=until, sort=sort, count_only=count, summary=summary
+    )
     if result.suggestion:
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
     if count:
@@ -352,6 +364,84 @@ def show(
         click.echo(output.json_text(records[0]))
         return
     output.emit(records, fmt, lambda style: output.article_text(articles, style), _style(ctx))
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, metavar="[TARGET]...")
+@click.option(
+    "--ids-from",
+    type=click.File("r", encoding="utf-8"),
+    help="Read article ids from FILE (- for stdin), one a line; kzjp search -f ids or -f jsonl output works.",
+)
+@click.option(
+    "-m",
+    "--method",
+    type=click.Choice(list(summ.METHODS)),
+    default=summ.DEFAULT_METHOD,
+    show_default=True,
+    help="sumy's extractive method.",
+)
+@click.option(
+    "-n", "--sentences", "count", type=click.IntRange(min=1), help="Sentences to keep per summary.  [default: 3]"
+)
+@click.option(
+    "--ratio",
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Keep this fraction of the sentences instead (0 < R <= 1, at least one).",
+)
+@click.option("--query", help="Prefer sentences that match these words (stemmed, as search matches them).")
+@click.option("--combine", is_flag=True, help="One summary across all targets, each sentence labelled with its id.")
+@format_option("text", "json", "jsonl")
+@corpus_options
+@click.pass_context
+def summarize(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    ids_from: Any,
+    method: str,
+    count: int | None,
+    ratio: float | None,
+    query: str | None,
+    combine: bool,
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Summarise articles by picking their most important sentences.
+
+    TARGET is an article id (or unique prefix), a .txt/.md/.html file, or - for
+    text on stdin. Sentences come out verbatim, in the article's order. Works
+    offline: no NLTK data or downloads are needed.
+
+    \b
+    Examples:
+      kzjp summarize 000
+      kzjp summarize 003 -m textrank -n 5
+      kzjp summarize 003 --query visa -n 1
+      kzjp summarize --combine 000 003 --ratio 0.2
+      kzjp search tourism -f ids | kzjp summarize --ids-from -
+      kzjp list -f ids | xargs kzjp summarize -f jsonl
+      curl -s https://example.org/story.html | kzjp summarize -
+    """
+    if count is not None and ratio is not None:
+        raise click.UsageError("use either --sentences or --ratio, not both", ctx)
+    wanted = list(targets) + (summ.ids_from_lines(ids_from) if ids_from else [])
+    if not wanted:
+        raise click.UsageError("give an article id, a file, - for stdin, or --ids-from FILE", ctx)
+    if "-" in targets and ids_from is not None and ids_from.name == "<stdin>":
+        raise click.UsageError("stdin cannot be both a TARGET (-) and --ids-from -", ctx)
+    sources = summ.load_sources(wanted, sys.stdin.read, lambda: _open(corpus, index_dir, quiet))
+    options = {"method": method, "count": count, "ratio": ratio, "query": query}
+    if combine:
+        summaries = [summ.summarize_combined(sources, **options)]
+    else:
+        summaries = [summ.summarize(source, **options) for source in sources]
+    records = [s.to_record() for s in summaries]
+    if fmt == "json" and len(records) == 1:
+        click.echo(output.json_text(records[0]))
+        return
+    output.emit(records, fmt, lambda style: output.summaries_text(summaries, style), _style(ctx))
 
 
 def main() -> None:

@@ -142,8 +142,8 @@ def hits_text(hits: Sequence[Any], style: Style) -> Iterator[str]:
         yield f"   {style(hit.title, 'title')}"
         if hit.snippet:
             yield f"   {style.marked(hit.snippet, hit.marks)}"
-        for extra in getattr(hit, "extra_lines", ()):
-            yield f"   {safe(extra)}"
+        for sentence in hit.summary or ():
+            yield f"   {style('•', 'dim')} {safe(sentence)}"
 
 
 def articles_text(articles: Sequence[Any], style: Style) -> Iterator[str]:
@@ -173,3 +173,15 @@ def article_text(articles: Sequence[Any], style: Style) -> Iterator[str]:
         yield f"{style('path:   ', 'dim')}{safe(a.path)}"
         yield ""
         yield from (safe(line) for line in a.body.splitlines())
+
+
+def summaries_text(summaries: Sequence[Any], style: Style) -> Iterator[str]:
+    """Summaries: a heading (id and title), then one sentence a line."""
+    for i, summary in enumerate(summaries):
+        if i:
+            yield ""
+        yield f"{style(summary.id, 'id')}  {style(summary.title, 'title')}"
+        combined = summary.combined_ids is not None
+        for unit in summary.sentences:
+            label = f"{style(f'[{unit.id}]', 'id')} " if combined else ""
+            yield f"{label}{safe(unit.text)}"

@@ -30,6 +30,8 @@ class Hit:
     url: str | None = None
     marks: list[tuple[int, int]] = field(default_factory=list, repr=False)
     """Character spans of ``snippet`` that matched the query, for highlighting."""
+    summary: list[str] | None = None
+    """A query-focused summary, when asked for."""
 
     def to_record(self) -> dict[str, object]:
         return {
@@ -42,7 +44,7 @@ class Hit:
             "path": self.path,
             "source": self.source,
             "url": self.url,
-        }
+        } | ({"summary": self.summary} if self.summary is not None else {})
 
 
 @dataclass
@@ -178,6 +180,7 @@ def search(
     until: dt.date | None = None,
     sort: str = "relevance",
     count_only: bool = False,
+    summary: int | None = None,
 ) -> SearchResult:
     """Run a query against the index and return ranked hits with snippets."""
     from whoosh import highlight
@@ -204,6 +207,11 @@ def search(
             if not snippet:
                 snippet, marks = lead(stored.get("body", "")), []
             article = index.article_from_stored(stored)
+            if summary:
+                from kzjp_cli import summarize
+
+                source = summarize.Source(article.id, article.title, article.body)
+                chosen = summarize.summarize(source, count=summary, query=text).sentences
             hits.append(
                 Hit(
                     rank=rank,
@@ -216,6 +224,7 @@ def search(
                     path=article.path,
                     source=article.source,
                     url=article.url,
+                    summary=[u.text for u in chosen] if summary else None,
                 )
             )
         total = len(results)

@@ -1,0 +1,95 @@
+"""Sentence splitting for news text, with no downloaded data.
+
+NLTK's Punkt algorithm is used untrained (its English model is a download), so
+what it knows about abbreviations comes from the list below: titles, company
+forms, months, Latin and measurement abbreviations common in news. Paragraphs
+are split first: at blank lines, and at line breaks that follow the end of a
+sentence (a hard-wrapped line that stops mid-sentence is joined to the next).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+# Lower-case, without the final period; Punkt matches them case-insensitively.
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms mx dr prof rev fr sr jr st hon gov sen rep pres supt amb gen lt col capt cmdr adm sgt cpl maj
+    co corp inc ltd llc plc bros dept univ assn est
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    no nos vol vols art arts sec ch fig figs pp p para ed eds op cit ibid cf al
+    etc vs v approx ca e.g i.e viz a.m p.m u.s u.k u.n e.u u.s.a u.s.s.r ph.d m.a b.a m.sc b.sc
+    bn mln mn tn km kg sq ft mt
+    """.split()  # noqa: SIM905 -- a word list reads better than a list literal
+)
+
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+# Punkt keeps these together; before a capitalised word they nearly always end a sentence.
+_SECOND_PASS = re.compile(r"(?:\betc\.|\.\.\.|…)[\"'”’]?\s+(?=[\"“‘']?[A-Z])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article: its position, text and paragraph."""
+
+    index: int
+    text: str
+    paragraph: int
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> Any:
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Paragraphs of ``text``, each on one line."""
+    result: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        current: list[str] = []
+        for line in block.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if _HEADING.match(line):
+                if current:
+                    result.append(" ".join(current))
+                    current = []
+                result.append(line.lstrip("#").strip())
+                continue
+            current.append(line)
+            if _TERMINAL.search(line):
+                result.append(" ".join(current))
+                current = []
+        if current:
+            result.append(" ".join(current))
+    return [" ".join(p.split()) for p in result if p.strip()]
+
+
+def split_paragraph(paragraph: str) -> list[str]:
+    """The sentences of one paragraph, verbatim."""
+    result: list[str] = []
+    for sentence in _punkt().tokenize(paragraph):
+        start = 0
+        for match in _SECOND_PASS.finditer(sentence):
+            result.append(sentence[start : match.end()])
+            start = match.end()
+        result.append(sentence[start:])
+    return [s.strip() for s in result if s.strip()]
+
+
+def split(text: str) -> list[Sentence]:
+    """Every sentence of ``text`` in order, numbered from 0."""
+    result: list[Sentence] = []
+    for number, paragraph in enumerate(paragraphs(text)):
+        for sentence in split_paragraph(paragraph):
+            result.append(Sentence(index=len(result), text=sentence, paragraph=number))
+    return result

@@ -1,0 +1,341 @@
+"""Extractive summaries with sumy, fully offline.
+
+sumy's own ``Tokenizer`` needs NLTK's downloadable punkt data, so kzjp builds
+sumy's document model itself: sentences from ``kzjp_cli.sentences`` (untrained
+Punkt plus an abbreviation list), words from NLTK's ``NLTKWordTokenizer`` (no
+data needed), stop words from sumy's package data and the Snowball stemmer.
+Chosen sentences come out verbatim, once each, in the article's own order.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kzjp_cli import articles as art
+from kzjp_cli import sentences as sent
+from kzjp_cli.analysis import terms
+from kzjp_cli.errors import ArticleError, KzjpError, UnknownIdError
+
+METHODS = {
+    "lexrank": ("sumy.summarizers.lex_rank", "LexRankSummarizer"),
+    "textrank": ("sumy.summarizers.text_rank", "TextRankSummarizer"),
+    "lsa": ("sumy.summarizers.lsa", "LsaSummarizer"),
+    "luhn": ("sumy.summarizers.luhn", "LuhnSummarizer"),
+    "edmundson": ("sumy.summarizers.edmundson", "EdmundsonSummarizer"),
+    "kl": ("sumy.summarizers.kl", "KLSummarizer"),
+    "sumbasic": ("sumy.summarizers.sum_basic", "SumBasicSummarizer"),
+    "reduction": ("sumy.summarizers.reduction", "ReductionSummarizer"),
+}
+DEFAULT_METHOD = "lexrank"
+NEAR_DUPLICATE = 0.7
+"""Jaccard similarity of stemmed words above which two sentences count as one."""
+
+# Edmundson's cue method needs words that mark unimportant sentences.
+_STIGMA = ("hardly", "impossible", "perhaps", "allegedly", "reportedly", "rumoured", "unclear", "unconfirmed")
+_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-])*$")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+_OPERATORS = re.compile(r"\bNOT\s+\S+|\b(?:AND|OR|NOT)\b|\b\w+:(?=\S)")
+
+
+class SummaryError(KzjpError):
+    """A text cannot be summarised (empty, no sentences)."""
+
+
+@dataclass
+class Source:
+    """A text to summarise: an article, a file or stdin."""
+
+    id: str
+    title: str
+    text: str
+
+
+@dataclass
+class Unit:
+    """One sentence of a source, as the summariser sees it."""
+
+    id: str
+    index: int
+    text: str
+    paragraph: int
+    terms: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class Summary:
+    """The chosen sentences of one source, or of several with ``--combine``."""
+
+    id: str
+    title: str
+    method: str
+    sentences: list[Unit]
+    combined_ids: list[str] | None = None
+
+    def to_record(self) -> dict[str, object]:
+        if self.combined_ids is None:
+            chosen = [{"index": u.index, "text": u.text} for u in self.sentences]
+        else:
+            chosen = [{"id": u.id, "index": u.index, "text": u.text} for u in self.sentences]
+        record: dict[str, object] = {"id": self.id, "title": self.title, "method": self.method, "sentences": chosen}
+        if self.combined_ids is not None:
+            record["ids"] = self.combined_ids
+        return record
+
+
+class OfflineTokenizer:
+    """The two methods sumy calls on a tokenizer, with no NLTK data needed."""
+
+    language = "english"
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        return tuple(sent.split_paragraph(paragraph))
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        words = _word_tokenizer().tokenize(sentence.translate(_APOSTROPHES))
+        return tuple(w for w in words if _WORD.match(w))
+
+
+@lru_cache(maxsize=1)
+def _word_tokenizer() -> Any:
+    from nltk.tokenize.destructive import NLTKWordTokenizer
+
+    return NLTKWordTokenizer()
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from sumy.utils import get_stop_words
+
+    return frozenset(get_stop_words("english"))
+
+
+def _summarizer(method: str, bonus: Sequence[str]) -> Any:
+    import importlib
+
+    from sumy.nlp.stemmers import Stemmer
+
+    if method not in METHODS:
+        raise SummaryError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
+    module, name = METHODS[method]
+    summarizer = getattr(importlib.import_module(module), name)(Stemmer("english"))
+    summarizer.stop_words = _stop_words()
+    if method == "edmundson":
+        summarizer.bonus_words = bonus or ("kazakhstan", "japan")
+        summarizer.stigma_words = _STIGMA
+        summarizer.null_words = _stop_words()
+    return summarizer
+
+
+def query_terms(query: str | None) -> frozenset[str]:
+    """The stems a query asks for, as the index matches them (operators and NOT words dropped)."""
+    if not query:
+        return frozenset()
+    return frozenset(terms(_OPERATORS.sub(" ", query)))
+
+
+def units_of(source: Source) -> list[Unit]:
+    """The sentences of a source as summariser units; SummaryError if there are none."""
+    if not source.text.strip():
+        raise SummaryError(f"{source.id}: there is no text to summarise")
+    units = [Unit(source.id, s.index, s.text, s.paragraph, frozenset(terms(s.text))) for s in sent.split(source.text)]
+    if not units:
+        raise SummaryError(f"{source.id}: no sentences found")
+    return units
+
+
+def dedupe(units: list[Unit], near: bool = False) -> list[Unit]:
+    """Drop repeated sentences (and with ``near``, near-duplicates), keeping the first of each."""
+    frequency = Counter(t for u in units for t in u.terms)
+    kept: list[Unit] = []
+    seen: set[str] = set()
+    by_term: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        key = " ".join(unit.text.lower().split())
+        if key in seen:
+            continue
+        rare = sorted(unit.terms, key=lambda t: (frequency[t], t))[:3]
+        if near and any(_jaccard(unit.terms, o.terms) >= NEAR_DUPLICATE for t in rare for o in by_term[t]):
+            continue
+        seen.add(key)
+        kept.append(unit)
+        for t in rare:
+            by_term[t].append(unit)
+    return kept
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence[str]) -> list[Unit]:
+    """Let sumy pick ``count`` of ``units``; topped up in order if it returns fewer."""
+    from sumy.models.dom import ObjectDocumentModel, Paragraph
+    from sumy.models.dom import Sentence as SumySentence
+
+    if len(units) <= count:
+        return list(units)
+    tokenizer = OfflineTokenizer()
+    by_object: dict[int, Unit] = {}
+    paragraphs: list[Any] = []
+    group: list[Any] = [SumySentence(title, tokenizer, is_heading=True)] if title else []
+    previous = None
+    for unit in units:
+        if previous is not None and (unit.id, unit.paragraph) != previous and group:
+            paragraphs.append(Paragraph(group))
+            group = []
+        sentence = SumySentence(unit.text, tokenizer)
+        by_object[id(sentence)] = unit
+        group.append(sentence)
+        previous = (unit.id, unit.paragraph)
+    paragraphs.append(Paragraph(group))
+    with warnings.catch_warnings():
+        # LSA warns when a text has fewer distinct words than sentences; it still works.
+        warnings.filterwarnings("ignore", message="Number of words .* is lower than number of sentences")
+        picked = _summarizer(method, bonus)(ObjectDocumentModel(paragraphs), count)
+    chosen = [by_object[id(s)] for s in picked]
+    for unit in units:  # some methods return fewer sentences than asked for
+        if len(chosen) >= count:
+            break
+        if unit not in chosen:
+            chosen.append(unit)
+    return chosen
+
+
+def select(units: list[Unit], method: str, count: int, title: str = "", query: str | None = None) -> list[Unit]:
+    """Choose ``count`` sentences; with a query, sentences matching more of its terms come first."""
+    wanted = query_terms(query)
+    bonus = sorted(wanted) or [t for t in terms(title)][:8]
+    order = {id(u): i for i, u in enumerate(units)}
+    if wanted:
+        matches = Counter({id(u): len(u.terms & wanted) for u in units})
+        pool: list[Unit] = []
+        for level in sorted({m for m in matches.values() if m}, reverse=True):
+            pool.extend(u for u in units if matches[id(u)] == level)
+            if len(pool) >= count:
+                break
+        if pool:
+            chosen = _run(method, pool, count, title, bonus)
+            rest = [u for u in units if u not in chosen]
+            if len(chosen) < count:
+                chosen += _run(method, rest, count - len(chosen), title, bonus)
+            return sorted(chosen, key=lambda u: order[id(u)])
+    chosen = _run(method, units, count, title, bonus)
+    return sorted(chosen, key=lambda u: order[id(u)])
+
+
+def sentence_count(total: int, count: int | None, ratio: float | None) -> int:
+    """How many sentences to keep: ``count``, or ``ratio`` of ``total`` (at least one)."""
+    if ratio is not None:
+        return max(1, round(ratio * total))
+    return count if count is not None else 3
+
+
+def summarize(
+    source: Source,
+    *,
+    method: str = DEFAULT_METHOD,
+    count: int | None = None,
+    ratio: float | None = None,
+    query: str | None = None,
+) -> Summary:
+    """Summarise one source."""
+    units = dedupe(units_of(source))
+    chosen = select(units, method, sentence_count(len(units), count, ratio), source.title, query)
+    return Summary(id=source.id, title=source.title, method=method, sentences=chosen)
+
+
+def summarize_combined(
+    sources: list[Source],
+    *,
+    method: str = DEFAULT_METHOD,
+    count: int | None = None,
+    ratio: float | None = None,
+    query: str | None = None,
+) -> Summary:
+    """One summary across several sources, near-duplicates kept once, each sentence labelled."""
+    units = dedupe([u for source in sources for u in units_of(source)], near=True)
+    ids = list(dict.fromkeys(s.id for s in sources))
+    chosen = select(units, method, sentence_count(len(units), count, ratio), "", query)
+    title = f"Combined summary of {len(ids)} article{'s' if len(ids) != 1 else ''}"
+    return Summary(id="combined", title=title, method=method, sentences=chosen, combined_ids=ids)
+
+
+# --- what to summarise -------------------------------------------------------------
+
+
+def source_from_text(text: str, id: str = "-", suffix: str = ".txt") -> Source:
+    """A source from raw text (stdin or a file's contents); HTML is reduced to its text."""
+    if suffix in art.HTML_SUFFIXES or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        title, body = art.html_to_text(text)
+        text = f"---\ntitle: {title}\n---\n{body}" if title else body
+    try:
+        article = art.parse_article(text, id=id, path=id, suffix=suffix)
+    except ArticleError:
+        raise SummaryError(f"{id}: there is no text to summarise") from None
+    return Source(id=id, title=article.title, text=article.body)
+
+
+def source_from_file(path: Path) -> Source:
+    """A source from a text, Markdown or HTML file."""
+    try:
+        text = art.decode(art.read_bytes(path))
+    except ArticleError as exc:
+        raise SummaryError(f"{path}: {exc}") from None
+    return source_from_text(text, id=str(path), suffix=path.suffix.lower())
+
+
+def ids_from_lines(lines: Iterable[str]) -> list[str]:
+    """Article ids from lines of ids or of JSON objects with an "id" (``search -f jsonl``)."""
+    import json
+
+    ids = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                value = json.loads(line).get("id")
+            except (ValueError, AttributeError):
+                value = None
+            if not isinstance(value, str):
+                raise SummaryError(f'line {number} of the id list is JSON without an "id"')
+            line = value
+        ids.append(line)
+    return ids
+
+
+def load_sources(
+    targets: Sequence[str],
+    read_stdin: Callable[[], str],
+    open_index: Callable[[], Any],
+) -> list[Source]:
+    """Turn targets (ids or id prefixes, file paths, or ``-``) into sources, in order.
+
+    ``open_index`` is called only if an id needs resolving, so summarising a
+    file or stdin never touches the index.
+    """
+    sources: list[Source] = []
+    index = None
+    for target in targets:
+        if target == "-":
+            sources.append(source_from_text(read_stdin(), id="-"))
+        elif Path(target).is_file():
+            sources.append(source_from_file(Path(target)))
+        else:
+            index = index or open_index()
+            try:
+                article = index.article(index.resolve(target))
+            except UnknownIdError:
+                if Path(target).suffix.lower() in (*art.SUFFIXES, *art.HTML_SUFFIXES):
+                    raise SummaryError(f"{target}: no such file (nor an article id)") from None
+                raise
+            sources.append(Source(id=article.id, title=article.title, text=article.body))
+    return sources

@@ -15,6 +15,8 @@ from kzjp_cli import __version__, locations, output
 from kzjp_cli import index as idx
 from kzjp_cli import search as srch
 from kzjp_cli import summarize as summ
+from kzjp_cli import timeline as tl
+from kzjp_cli import topics as tp
 from kzjp_cli.articles import parse_date
 from kzjp_cli.errors import KzjpError
 
@@ -442,6 +444,127 @@ def summarize(
         click.echo(output.json_text(records[0]))
         return
     output.emit(records, fmt, lambda style: output.summaries_text(summaries, style), _style(ctx))
+
+
+def _emit_hits(ctx: click.Context, hits: list[srch.Hit], fmt: str) -> None:
+    """Print hits in any search format; exit 1 when there are none."""
+    if not hits:
+        ctx.exit(EXIT_NOTHING_FOUND)
+    records = [hit.to_record() for hit in hits]
+    output.emit(records, fmt, lambda style: output.hits_text(hits, style), _style(ctx))
+
+
+@cli.command()
+@click.argument("topic", required=False)
+@click.option("--article", "article_id", metavar="ID", help="The topics of one article (id or unique prefix).")
+@limit_option(20, "Show at most N topics (or articles, with TOPIC).")
+@format_option(*output.ALL_FORMATS)
+@corpus_options
+@click.pass_context
+def topics(
+    ctx: click.Context,
+    topic: str | None,
+    article_id: str | None,
+    limit: int,
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """List what the corpus is about: key phrases ranked by importance.
+
+    Each topic is a phrase of 1 to 4 words with its score, the number of
+    articles that discuss it and their ids. Names stay whole ("Port of Aktau").
+    With TOPIC, list that topic's articles, best first, as search does. The
+    corpus-wide list is cached in the index folder until the index changes.
+
+    \b
+    Examples:
+      kzjp topics
+      kzjp topics -n 5 -f json | jq -r '.[].topic'
+      kzjp topics --article 003
+      kzjp topics "Middle Corridor"
+      kzjp topics -f ids | head
+    """
+    if topic is not None and article_id is not None:
+        raise click.UsageError("give either TOPIC or --article, not both", ctx)
+    index = _open(corpus, index_dir, quiet)
+    if topic is not None:
+        phrase = " ".join(topic.replace('"', " ").split())
+        if not phrase:
+            raise click.UsageError("TOPIC is empty", ctx)
+        _emit_hits(ctx, srch.search(index, f'"{phrase}"', limit=limit).hits, fmt)
+        return
+    found = (
+        tp.article_topics(index, index.resolve(article_id), limit) if article_id else tp.corpus_topics(index)[:limit]
+    )
+    records = [{"id": t.phrase, **t.to_record()} if fmt == "ids" else t.to_record() for t in found]
+    output.emit(records, fmt, lambda style: output.topics_text(found, style), _style(ctx))
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@limit_option(10, "Show at most N articles.")
+@format_option(*output.ALL_FORMATS)
+@corpus_options
+@click.pass_context
+def similar(
+    ctx: click.Context, article_id: str, limit: int, fmt: str, corpus: Path | None, index_dir: Path | None, quiet: bool
+) -> None:
+    """List the articles most like article ID, best first.
+
+    Uses Whoosh's more-like-this: the article's most distinctive words become
+    a weighted query over every other article. Exits 1 when nothing is similar.
+
+    \b
+    Examples:
+      kzjp similar 000
+      kzjp similar 003 -n 3 -f json
+      kzjp similar 000 -f ids | xargs kzjp summarize -n 1
+    """
+    index = _open(corpus, index_dir, quiet)
+    _emit_hits(ctx, srch.similar(index, index.resolve(article_id), limit=limit), fmt)
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--by", type=click.Choice(tl.PERIODS), default="month", show_default=True, help="Length of each period.")
+@click.option("--since", type=DateType(), help="Only from DATE on (YYYY[-MM[-DD]]).")
+@click.option("--until", type=DateType(end=True), help="Only up to DATE.")
+@format_option("text", "json", "jsonl", "csv", "tsv")
+@corpus_options
+@click.pass_context
+def timeline(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    by: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Chart how many articles (or articles matching QUERY) appeared per period.
+
+    Periods with no articles are shown as zero; undated articles are counted
+    apart (in json/csv, a row whose period is null/empty). QUERY uses the
+    search syntax; - reads it from stdin. Exits 1 when no article matches.
+
+    \b
+    Examples:
+      kzjp timeline
+      kzjp timeline tourism --by year
+      kzjp timeline '"Middle Corridor"' -f csv
+      kzjp timeline --since 2025-01 --by week -f json
+    """
+    text = sys.stdin.read() if query == ("-",) else " ".join(query)
+    index = _open(corpus, index_dir, quiet)
+    buckets = tl.timeline(index, text or None, by=by, since=since, until=until)
+    if not any(b.count for b in buckets):
+        ctx.exit(EXIT_NOTHING_FOUND)
+    records = [b.to_record() for b in buckets]
+    output.emit(records, fmt, lambda style: output.timeline_text(buckets, style), _style(ctx))
 
 
 def main() -> None:

@@ -224,6 +224,7 @@ class CorpusIndex:
     corpus: Path
     generation: Path
     manifest: Manifest
+    fingerprint: str = ""
     _ix: Index | None = field(default=None, repr=False)
 
     @property
@@ -496,4 +497,10 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
         marker = read_marker(root)
     assert marker is not None
     generation = root / marker["generation"]
-    return CorpusIndex(root=root, corpus=corpus, generation=generation, manifest=Manifest.load(generation))
+    return CorpusIndex(
+        root=root,
+        corpus=corpus,
+        generation=generation,
+        manifest=Manifest.load(generation),
+        fingerprint=marker.get("fingerprint", ""),
+    )

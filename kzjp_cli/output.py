@@ -185,3 +185,31 @@ def summaries_text(summaries: Sequence[Any], style: Style) -> Iterator[str]:
         for unit in summary.sentences:
             label = f"{style(f'[{unit.id}]', 'id')} " if combined else ""
             yield f"{label}{safe(unit.text)}"
+
+
+def topics_text(topics: Sequence[Any], style: Style) -> Iterator[str]:
+    """Ranked topics: phrase, score, how many articles, and their first ids."""
+    if not topics:
+        return
+    width = min(max(len(t.phrase) for t in topics), 48)
+    for rank, topic in enumerate(topics, start=1):
+        shown = ", ".join(topic.ids[:3]) + (f" +{len(topic.ids) - 3} more" if len(topic.ids) > 3 else "")
+        articles = f"{topic.articles} article{'s' if topic.articles != 1 else ''}"
+        yield (
+            f"{style(f'{rank:>3}.', 'dim')} {style(topic.phrase.ljust(width), 'title')}  "
+            f"{topic.score:6.2f}  {articles:>12}  {style(shown, 'id')}"
+        )
+
+
+def timeline_text(buckets: Sequence[Any], style: Style, width: int = 40) -> Iterator[str]:
+    """A bar chart: one row a period, bars scaled to the largest count; undated apart."""
+    dated = [b for b in buckets if b.period is not None]
+    peak = max((b.count for b in dated), default=0)
+    label_width = max((len(b.period) for b in dated), default=7)
+    for bucket in dated:
+        eighths = round(bucket.count / peak * width * 8) if peak else 0
+        bar = "█" * (eighths // 8) + ("▏▎▍▌▋▊▉"[eighths % 8 - 1] if eighths % 8 else "")
+        yield f"{style(bucket.period.ljust(label_width), 'date')}  {bar} {bucket.count}"
+    for bucket in buckets:
+        if bucket.period is None:
+            yield f"{style('undated'.ljust(label_width), 'dim')}  {bucket.count}"

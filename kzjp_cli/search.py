@@ -183,8 +183,6 @@ def search(
     summary: int | None = None,
 ) -> SearchResult:
     """Run a query against the index and return ranked hits with snippets."""
-    from whoosh import highlight
-
     if sort not in _SORTS:
         raise QueryError(f"unknown sort {sort!r} (choose from {', '.join(_SORTS)})")
     ix = index.ix
@@ -198,38 +196,58 @@ def search(
         if sort == "date":
             options.update(sortedby=_newest_first(), reverse=True)
         results = searcher.search(q, **options)
-        results.fragmenter = highlight.SentenceFragmenter(maxchars=SNIPPET_CHARS)
-        results.formatter = _mark_formatter()
-        hits = []
-        for rank, hit in enumerate(results, start=1):
-            stored = hit.fields()
-            snippet, marks = clip(*split_marks(hit.highlights("body", top=2)))
-            if not snippet:
-                snippet, marks = lead(stored.get("body", "")), []
-            article = index.article_from_stored(stored)
-            if summary:
-                from kzjp_cli import summarize
-
-                source = summarize.Source(article.id, article.title, article.body)
-                chosen = summarize.summarize(source, count=summary, query=text).sentences
-            hits.append(
-                Hit(
-                    rank=rank,
-                    id=article.id,
-                    title=article.title,
-                    date=article.date,
-                    score=float(hit.score or 0.0),
-                    snippet=snippet,
-                    marks=marks,
-                    path=article.path,
-                    source=article.source,
-                    url=article.url,
-                    summary=[u.text for u in chosen] if summary else None,
-                )
-            )
+        hits = _hits(index, results, summary=summary, query=text)
         total = len(results)
         suggestion = None if hits else _suggest(searcher, q, text)
     return SearchResult(hits=hits, total=total, suggestion=suggestion)
+
+
+def _hits(index: CorpusIndex, results: Any, *, summary: int | None = None, query: str | None = None) -> list[Hit]:
+    """Hits with snippets (matched words marked) and, if asked, query-focused summaries."""
+    from whoosh import highlight
+
+    results.fragmenter = highlight.SentenceFragmenter(maxchars=SNIPPET_CHARS)
+    results.formatter = _mark_formatter()
+    hits = []
+    for rank, hit in enumerate(results, start=1):
+        stored = hit.fields()
+        snippet, marks = clip(*split_marks(hit.highlights("body", top=2)))
+        if not snippet:
+            snippet, marks = lead(stored.get("body", "")), []
+        article = index.article_from_stored(stored)
+        chosen = None
+        if summary:
+            from kzjp_cli import summarize
+
+            source = summarize.Source(article.id, article.title, article.body)
+            chosen = [u.text for u in summarize.summarize(source, count=summary, query=query).sentences]
+        hits.append(
+            Hit(
+                rank=rank,
+                id=article.id,
+                title=article.title,
+                date=article.date,
+                score=float(hit.score or 0.0),
+                snippet=snippet,
+                marks=marks,
+                path=article.path,
+                source=article.source,
+                url=article.url,
+                summary=chosen,
+            )
+        )
+    return hits
+
+
+def similar(index: CorpusIndex, article_id: str, *, limit: int = 10) -> list[Hit]:
+    """The articles most like one article: Whoosh's more-like-this over the body (Bo1 key terms)."""
+    with index.ix.searcher() as searcher:
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise QueryError(f"article {article_id} is not in the index")
+        body = searcher.stored_fields(docnum).get("body", "")
+        results = searcher.more_like(docnum, "body", text=body, top=limit, numterms=25)
+        return _hits(index, results)
 
 
 def _suggest(searcher: Any, q: Any, text: str) -> str | None:

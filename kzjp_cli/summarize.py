@@ -110,7 +110,7 @@ def _word_tokenizer() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     from sumy.utils import get_stop_words
 
     return frozenset(get_stop_words("english"))
@@ -125,11 +125,11 @@ def _summarizer(method: str, bonus: Sequence[str]) -> Any:
         raise SummaryError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
     module, name = METHODS[method]
     summarizer = getattr(importlib.import_module(module), name)(Stemmer("english"))
-    summarizer.stop_words = _stop_words()
+    summarizer.stop_words = stop_words()
     if method == "edmundson":
         summarizer.bonus_words = bonus or ("kazakhstan", "japan")
         summarizer.stigma_words = _STIGMA
-        summarizer.null_words = _stop_words()
+        summarizer.null_words = stop_words()
     return summarizer
 
 

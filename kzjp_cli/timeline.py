@@ -1,0 +1,93 @@
+"""How coverage moves over time: articles per day, week, month or year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from kzjp_cli.index import CorpusIndex
+
+PERIODS = ("day", "week", "month", "year")
+MISSING = 2**64 - 1  # how Whoosh stores a missing date in a column
+
+
+@dataclass
+class Bucket:
+    """The number of articles in one period; ``period`` None counts the undated ones."""
+
+    period: str | None
+    count: int
+    start: dt.date | None = None
+
+    def to_record(self) -> dict[str, object]:
+        return {"period": self.period, "count": self.count, "start": self.start.isoformat() if self.start else None}
+
+
+def _start(day: dt.date, by: str) -> dt.date:
+    if by == "year":
+        return day.replace(month=1, day=1)
+    if by == "month":
+        return day.replace(day=1)
+    if by == "week":
+        return day - dt.timedelta(days=day.weekday())
+    return day
+
+
+def _next(start: dt.date, by: str) -> dt.date:
+    if by == "year":
+        return start.replace(year=start.year + 1)
+    if by == "month":
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start + dt.timedelta(days=7 if by == "week" else 1)
+
+
+def label(start: dt.date, by: str) -> str:
+    """A period's name: 2025, 2025-12, 2025-W51 (ISO week) or 2025-12-20."""
+    if by == "year":
+        return f"{start.year}"
+    if by == "month":
+        return f"{start.year}-{start.month:02d}"
+    if by == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return start.isoformat()
+
+
+def _query_dates(index: CorpusIndex, query: str) -> list[dt.date | None]:
+    from whoosh.util.times import long_to_datetime
+
+    from kzjp_cli.search import parse_query
+
+    q = parse_query(index.ix.schema, query)
+    with index.ix.searcher() as searcher:
+        docnums = searcher.search(q, limit=None, scored=False).docs()
+        column = searcher.reader().column_reader("date", translate=False)
+        raw = [column[d] for d in sorted(docnums)]
+    return [None if value is None or value >= MISSING else long_to_datetime(value).date() for value in raw]
+
+
+def timeline(
+    index: CorpusIndex,
+    query: str | None = None,
+    *,
+    by: str = "month",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[Bucket]:
+    """Articles per period (all, or those matching ``query``), gaps filled with zeros, undated last."""
+    if by not in PERIODS:
+        raise ValueError(f"unknown period {by!r}")
+    dates = _query_dates(index, query) if query else [a.date for a in index.articles()]
+    dated = [d for d in dates if d is not None and (not since or d >= since) and (not until or d <= until)]
+    undated = sum(d is None for d in dates) if not (since or until) else 0
+    counts = Counter(_start(d, by) for d in dated)
+    buckets: list[Bucket] = []
+    if counts:
+        current, last = min(counts), max(counts)
+        while current <= last:
+            buckets.append(Bucket(label(current, by), counts[current], current))
+            current = _next(current, by)
+    if undated:
+        buckets.append(Bucket(None, undated))
+    return buckets

@@ -1,0 +1,473 @@
+"""What a corpus is about: ranked key phrases (topics), statistically and offline.
+
+Three kinds of evidence are combined into one ranked list:
+
+* capitalised sequences from the text ("Port of Aktau", "Sanae Takaichi"), with
+  titles such as *President* split off and sentence-initial words kept only
+  when they are capitalised elsewhere too;
+* runs of content words between stop words and punctuation, whose multi-word
+  phrases must pass NLTK's likelihood-ratio collocation test;
+* corpus term statistics from the Whoosh index (document frequencies), for
+  inverse document frequency.
+
+Phrases are keyed by their stems, so plurals and case variants are one topic;
+a phrase found mostly inside a longer one ("Aktau" in "Port of Aktau") or a
+surname inside a full name is folded into it. The result is deterministic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from kzjp_cli.errors import KzjpError
+
+MAX_WORDS = 4
+CACHE_FILE = "topics.json"
+CACHE_VERSION = 2
+"""Bump when the extraction changes; the cache also records kzjp's version."""
+
+# Titles split off a name: "Prime Minister Sanae Takaichi" -> "Sanae Takaichi".
+TITLES = frozenset(
+    """president vice prime minister deputy emperor empress king queen prince princess governor mayor chairman
+    chairwoman chair ceo director secretary general ambassador senator mr mrs ms dr prof foreign head spokesman
+    spokeswoman representative leader sheikh pope chancellor premier""".split()  # noqa: SIM905
+)
+# Words that may join two capitalised parts of one name: "Port of Aktau", "Ministry of Foreign Affairs".
+CONNECTORS = frozenset({"of", "for", "de"})
+# Frequent in news prose but never a subject on their own.
+GENERIC = frozenset(
+    """said says say told noted added stated according also new well many much more most other others
+    one two three four five six seven eight nine ten first second third last next year years month months
+    week weeks day days today time times way part number percent per cent including include includes
+    important particular various several major key main wide wider broader further greater greatest
+    current currently recent recently already still even within without across among toward towards
+    amid beyond alongside since while though although however thus therefore meanwhile
+    mr mrs ms dr according people thing things lot lots kind side sides area areas level levels
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    held hold holds met meet meets made make makes took take takes gave give gives came come comes went go goes
+    became become began begin led lead leads saw see sees found find finds brought bring left kept keep sent
+    send set put got get paid pay won win lost lose ran run stood spoke speak wrote write grew grow grows rose
+    rise rises fell fall falls built build sold sell bought buy drew flew chose spent struck meant felt heard
+    thought understood""".split()  # noqa: SIM905
+)
+# Single lower-case words with these endings are mostly adjectives, adverbs or verb forms.
+_MODIFIER = re.compile(r"(?:ly|ing|ed|al|ic|ive|ous|ful|less|able|ible)$")
+
+_TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F]*(?:[-'’][A-Za-z\u00C0-\u024F][\w\u00C0-\u024F]*)*|\S")
+_SEGMENT_END = set('.!?…:;"“”«»()')
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+class TopicError(KzjpError):
+    """A topic request cannot be answered."""
+
+
+@dataclass
+class Topic:
+    """A key phrase of the corpus or of one article."""
+
+    phrase: str
+    score: float
+    ids: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        return len(self.ids)
+
+    def to_record(self) -> dict[str, object]:
+        return {"topic": self.phrase, "score": round(self.score, 3), "articles": self.articles, "ids": self.ids}
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    from whoosh.lang.porter import stem
+
+    return stem(word)
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from kzjp_cli.summarize import stop_words
+
+    return stop_words() | GENERIC
+
+
+def _segments(text: str) -> list[list[tuple[str, bool]]]:
+    """Words (possessive 's removed) split at sentence ends and quotes; "|" marks other punctuation.
+
+    The flag marks a sentence's first word.
+    """
+    segments: list[list[tuple[str, bool]]] = []
+    current: list[tuple[str, bool]] = []
+    start = True
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if len(token) == 1 and not token.isalnum():
+            if token in _SEGMENT_END:
+                segments.append(current)
+                current = []
+                start = start or token in ".!?…"
+            else:
+                current.append(("|", False))
+            continue
+        word = _POSSESSIVE.sub("", token)
+        current.append((word, start))
+        if word != token:  # a possessive ends a noun phrase: "Kazakhstan’s | international engagement"
+            current.append(("|", False))
+        start = False
+    segments.append(current)
+    return [seg for seg in segments if seg]
+
+
+@dataclass
+class _Stats:
+    """Counts gathered from the texts."""
+
+    tf: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    docs: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
+    forms: dict[tuple[str, ...], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    named: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    unigrams: Counter[str] = field(default_factory=Counter)
+    inside: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=Counter)
+    modifies: Counter[tuple[str, ...]] = field(default_factory=Counter)  # a name used as an adjective
+    followers: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
+    attention: Counter[tuple[str, ...]] = field(default_factory=Counter)  # occurrences, shared within crowded sentences
+    words: int = 0
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+class _Extractor:
+    def __init__(self, texts: list[tuple[str, str]]) -> None:
+        self.texts = texts
+        self.stop = _stop_words()
+        self.upper_mid: Counter[str] = Counter()  # capitalised, not at a sentence start
+        self.lower: Counter[str] = Counter()
+        self.word_tf: Counter[str] = Counter()  # content-word stems
+
+    def survey(self) -> None:
+        """First pass: how each word is capitalised away from sentence starts."""
+        for _, text in self.texts:
+            for word, start in (token for segment in _segments(text) for token in segment):
+                if word == "|":
+                    continue
+                if word.lower() not in self.stop:
+                    self.word_tf[_stem(word.lower())] += 1
+                if start:
+                    continue
+                if _capitalised(word):
+                    self.upper_mid[word.lower()] += 1
+                else:
+                    self.lower[word.lower()] += 1
+
+    def segments(self, text: str) -> list[list[tuple[str, bool]]]:
+        """The text's segments, without Title Case ones (headlines, quoted titles).
+
+        A headline capitalises common words, ones the corpus also writes in lower
+        case ("Restoring Strategic Trust"); a sentence dense with names does not.
+        """
+        kept = []
+        for segment in _segments(text):
+            words = [w for w, _ in segment if w != "|"]
+            capitals = [w for w in words if _capitalised(w)]
+            common = [w for w in capitals if self.lower[w.lower()] or w.lower() in self.stop]
+            if len(words) >= 4 and len(capitals) >= 0.6 * len(words) and len(common) >= max(2, 0.4 * len(capitals)):
+                continue
+            kept.append(segment)
+        return kept
+
+    def is_name_word(self, word: str, start: bool, following: str = "") -> bool:
+        """Capitalised and not a common word; at a sentence start, only with evidence it is a name."""
+        lowered = word.lower()
+        if not _capitalised(word) or lowered in self.stop:
+            return False
+        if start:
+            if self.upper_mid[lowered] > self.lower[lowered]:
+                return True
+            # "Kazakhstan Railways ordered…": unseen mid-sentence, but never lower case and followed by a name
+            return not self.lower[lowered] and _capitalised(following) and following.lower() not in self.stop
+        return True
+
+    def names(self, tokens: list[tuple[str, bool]]) -> Iterable[tuple[list[str], str]]:
+        """Capitalised sequences, split at titles, joined by connectors, with the word after each."""
+        current: list[str] = []
+        after_title = False  # the name follows a title, so it is a person's: no "of" joins it
+        i = 0
+        while i <= len(tokens):
+            word, start = tokens[i] if i < len(tokens) else ("|", False)
+            following = tokens[i + 1][0] if i + 1 < len(tokens) else "|"
+            lowered = word.lower()
+            if word != "|" and self.is_name_word(word, start, following) and lowered not in TITLES:
+                if not current:
+                    after_title = i > 0 and tokens[i - 1][0].lower() in TITLES
+                current.append(word)
+            elif (
+                current
+                and (lowered in CONNECTORS or (lowered == "and" and CONNECTORS & set(current)))
+                and i + 1 < len(tokens)
+                and self.is_name_word(*tokens[i + 1], tokens[i + 2][0] if i + 2 < len(tokens) else "|")
+                and not (lowered == "of" and after_title)
+            ):
+                current.append(lowered)
+            else:
+                while current and current[-1] in (*CONNECTORS, "and"):
+                    current.pop()
+                if current:
+                    yield current, word
+                current = []
+            i += 1
+
+    def runs(self, tokens: list[tuple[str, bool]]) -> Iterable[list[tuple[str, bool]]]:
+        """Maximal runs of content words between stop words and punctuation (with name flags)."""
+        current: list[tuple[str, bool]] = []
+        padded = [*tokens, ("|", False)]
+        for i, (word, start) in enumerate(padded):
+            lowered = word.lower()
+            if word == "|" or lowered in self.stop or len(lowered) < 3 or lowered.isdigit():
+                if current:
+                    yield current
+                current = []
+            else:
+                following = padded[i + 1][0] if i + 1 < len(padded) else "|"
+                current.append((word, self.is_name_word(word, start, following)))
+
+    def collect(self) -> _Stats:
+        stats = _Stats()
+        for doc_id, text in self.texts:
+            seen: set[tuple[str, ...]] = set()
+            for tokens in self.segments(text):
+                names = [(n, after) for n, after in self.names(tokens) if len(n) <= MAX_WORDS]
+                # A sentence listing many names says little about each: they share its attention.
+                share = 1 / math.sqrt(max(len({tuple(n) for n, _ in names}), 1))
+                for name, after in names:
+                    whole = _count(stats, name, doc_id, seen, named=True)
+                    stats.attention[whole] += share
+                    if _modified_by(after, self.stop):
+                        stats.modifies[whole] += 1
+                        stats.followers[whole].add(after.lower())
+                    for part in _name_parts(name):
+                        stats.inside[(tuple(_stem(w.lower()) for w in part), whole)] += 1
+                for run in self.runs(tokens):
+                    stats.words += len(run)
+                    for word, _ in run:
+                        stats.unigrams[_stem(word.lower())] += 1
+                    for size in range(1, min(MAX_WORDS, len(run)) + 1):
+                        for i in range(len(run) - size + 1):
+                            gram = run[i : i + size]
+                            if not any(named for _, named in gram):  # names were counted above
+                                key = _count(stats, [w for w, _ in gram], doc_id, seen, named=False)
+                                stats.attention[key] += 1
+        return stats
+
+
+def _count(stats: _Stats, words: list[str], doc_id: str, seen: set[tuple[str, ...]], *, named: bool) -> tuple[str, ...]:
+    """Count one occurrence of a phrase, keyed by its stems."""
+    key = tuple(_stem(w.lower()) for w in words)
+    stats.tf[key] += 1
+    stats.forms[key][" ".join(words)] += 1
+    if named:
+        stats.named[key] += 1
+    if key not in seen:
+        seen.add(key)
+        stats.docs[key].add(doc_id)
+    return key
+
+
+def _modified_by(after: str, stop: frozenset[str]) -> bool:
+    """Whether the word after a name is a noun the name describes ("Japanese companies").
+
+    A title counts ("Kazakh President"); a verb ("Tokayev visited") does not.
+    """
+    lowered = after.lower()
+    if lowered in TITLES:
+        return True
+    return after != "|" and not after[0].isupper() and lowered not in stop and not lowered.endswith(("ed", "ing"))
+
+
+def _name_parts(name: list[str]) -> Iterable[list[str]]:
+    """The proper sub-phrases of a name that could stand alone (no connector at an edge)."""
+    for size in range(1, len(name)):
+        for i in range(len(name) - size + 1):
+            part = name[i : i + size]
+            if part[0] not in (*CONNECTORS, "and") and part[-1] not in (*CONNECTORS, "and"):
+                yield part
+
+
+def _phrase_shaped(key: tuple[str, ...], stats: _Stats) -> bool:
+    """A lower-case phrase that neither starts with a modifier nor ends in a verb form."""
+    words = _display(key, stats).lower().split()
+    return not _MODIFIER.search(words[0]) and not words[-1].endswith(("ed", "ing"))
+
+
+def _collocation_ok(key: tuple[str, ...], stats: _Stats) -> bool:
+    """NLTK's likelihood-ratio test on each adjacent pair of a lower-case phrase."""
+    from nltk.metrics.association import BigramAssocMeasures
+
+    total = max(stats.words, 1)
+    for a, b in itertools.pairwise(key):
+        together = stats.tf[(a, b)]
+        if together < 2:
+            return False
+        score = BigramAssocMeasures.likelihood_ratio(together, (stats.unigrams[a], stats.unigrams[b]), total)
+        if score < 10.83:  # p < 0.001
+            return False
+    return True
+
+
+def _score(
+    stats: _Stats, total_docs: int, df: dict[tuple[str, ...], int], word_tf: Counter[str]
+) -> dict[tuple[str, ...], float]:
+    def self_tf(stem: str) -> int:
+        return word_tf[stem]
+
+    scores: dict[tuple[str, ...], float] = {}
+    for key, tf in stats.tf.items():
+        named_share = stats.named[key] / tf
+        n = len(key)
+        if n == 1:
+            form = _display(key, stats)
+            if tf < 2 or len(form) < 3:
+                continue
+            shape = 1.5 if named_share >= 0.5 else 0.3 if _MODIFIER.search(form.lower()) else 0.6
+        elif named_share >= 0.5:
+            shape = 2.0 + 0.25 * (n - 1)
+        elif _phrase_shaped(key, stats) and _collocation_ok(key, stats):
+            shape = 1.5 + 0.25 * (n - 1)
+        else:
+            continue
+        if named_share >= 0.5 and stats.modifies[key] >= 0.5 * stats.named[key] and len(stats.followers[key]) > 1:
+            shape *= 0.3  # mostly an adjective before varied nouns: "Japanese companies", "Japanese tourists"
+        idf = math.log(1 + total_docs / max(df.get(key, 0), len(stats.docs[key]), 1))
+        # A phrase made of words the corpus uses often is central to it.
+        centrality = 1 + 0.3 * sum(math.log(max(self_tf(w), 1)) for w in key) / n if n > 1 else 1.0
+        attention = stats.attention[key]
+        weight = 1 + math.log(attention) if attention >= 1 else attention
+        scores[key] = weight * idf * shape * centrality
+    return scores
+
+
+def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
+    n = len(short)
+    return any(long[i : i + n] == short for i in range(len(long) - n + 1))
+
+
+def _fold(scores: dict[tuple[str, ...], float], stats: _Stats) -> dict[tuple[str, ...], float]:
+    """Make a phrase and its own sub-phrase one topic, kept under the better-scored of the two.
+
+    They stay apart when the shorter one mostly occurs on its own ("Tokyo" and
+    "Tokyo Declaration"), or when one is a name and the other is not
+    ("universities" and "United Nations University"). A surname folds into the
+    full name ("Tokayev" into "Kassym-Jomart Tokayev").
+    """
+
+    def named(key: tuple[str, ...]) -> bool:
+        return stats.named[key] >= 0.5 * stats.tf[key]
+
+    kept: dict[tuple[str, ...], float] = {}
+    for key in sorted(scores, key=lambda k: (-scores[k], k)):
+        home = None
+        for other in kept:
+            if named(other) != named(key) or len(other) == len(key):
+                continue
+            short, long = (key, other) if len(key) < len(other) else (other, key)
+            if not _contains(long, short):
+                continue
+            together = stats.inside[(short, long)] or stats.tf[long]
+            person = len(long) <= 3 and not set(long) & {*CONNECTORS, "and"}
+            surname = person and named(short) and len(short) == 1 and long[-1] == short[0]
+            if together >= 0.5 * stats.tf[short] or surname:
+                home = other
+                break
+        if home is None:
+            kept[key] = scores[key]
+        else:
+            kept[home] += scores[key] * 0.25
+            stats.docs[home] |= stats.docs[key]
+    return kept
+
+
+def _display(key: tuple[str, ...], stats: _Stats) -> str:
+    forms = stats.forms[key]
+    best = max(forms.items(), key=lambda item: (item[1], sum(ch.isupper() for ch in item[0]), item[0]))[0]
+    if not stats.named[key] and best[:1].isupper() and best.lower() in {f.lower() for f in forms}:
+        lower = [f for f in forms if f == f.lower()]
+        return lower[0] if lower else best
+    return best
+
+
+def extract(
+    texts: list[tuple[str, str]],
+    *,
+    total_docs: int | None = None,
+    df: dict[tuple[str, ...], int] | None = None,
+    limit: int | None = None,
+) -> list[Topic]:
+    """Rank the key phrases of ``texts`` ((id, text) pairs), best first."""
+    extractor = _Extractor(texts)
+    extractor.survey()
+    stats = extractor.collect()
+    scores = _fold(_score(stats, total_docs or len(texts), df or {}, extractor.word_tf), stats)
+    ordered = sorted(scores, key=lambda k: (-scores[k], _display(k, stats)))
+    topics = [Topic(_display(k, stats), scores[k], sorted(stats.docs[k])) for k in ordered]
+    return topics[:limit] if limit else topics
+
+
+# --- over an index -----------------------------------------------------------------
+
+
+def _texts(index: Any, ids: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    wanted = set(ids) if ids is not None else None
+    texts = []
+    with index.ix.searcher() as searcher:
+        for doc in searcher.all_stored_fields():
+            if wanted is None or doc["id"] in wanted:
+                title, body = doc.get("title", ""), doc.get("body", "")
+                derived = title.endswith("…") or " ".join(body.split()).startswith(title)
+                texts.append((doc["id"], body if derived else f"{title}.\n{body}"))
+    return sorted(texts)
+
+
+def _cache_version() -> str:
+    from kzjp_cli import __version__
+
+    return f"{CACHE_VERSION}/{__version__}"
+
+
+def corpus_topics(index: Any) -> list[Topic]:
+    """Every topic of the corpus, cached in the index folder until the index changes."""
+    cache = index.generation / CACHE_FILE
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data.get("version") == _cache_version() and data.get("fingerprint") == index.fingerprint:
+            return [Topic(t["topic"], t["score"], t["ids"]) for t in data["topics"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    topics = extract(_texts(index))
+    payload = {"version": _cache_version(), "fingerprint": index.fingerprint, "topics": [t.to_record() for t in topics]}
+    tmp = cache.with_name(f".{CACHE_FILE}.tmp")
+    try:
+        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cache)
+    except OSError:
+        pass  # a read-only index still answers, just without the cache
+    return topics
+
+
+def article_topics(index: Any, article_id: str, limit: int | None = None) -> list[Topic]:
+    """The topics of one article, weighted against the whole corpus's document frequencies."""
+    texts = _texts(index, [article_id])
+    corpus = {tuple(t.phrase.lower().split()): t.articles for t in corpus_topics(index)}
+    total = len(index.manifest.files)
+    df = {tuple(_stem(w) for w in phrase): n for phrase, n in corpus.items()}
+    return extract(texts, total_docs=total, df=df, limit=limit)

@@ -1,0 +1,192 @@
+"""Topics, similar articles and the timeline, on the bundled corpus and made-up ones."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from kzjp_cli import index as idx
+from kzjp_cli import topics as tp
+from kzjp_cli.summarize import stop_words
+
+from .conftest import BUNDLED, WriteCorpus
+
+Run = Callable[..., Result]
+PINNED = [
+    "Middle Corridor",
+    "Tokyo Declaration",
+    "Trans-Caspian International Transport Route",
+    "Kassym-Jomart Tokayev",
+    "World Judo Championships",
+    "tourism",
+    "Central Asia",
+]
+FRAGMENTS = ["Aktau", "Trans-Caspian International", "Transport Route", "Tokayev", "Judo Championships", "Corridor"]
+JUNK = ["the", "also", "said", "also said", "held talks", "Japanese", "Kazakh", "Central Asian", "Stable World"]
+
+
+@pytest.fixture
+def bundled(tmp_path: Path) -> idx.CorpusIndex:
+    return idx.open_index(BUNDLED.resolve(), tmp_path / "ix")
+
+
+def test_bundled_top_15_are_the_subjects(bundled: idx.CorpusIndex) -> None:
+    top = [t.phrase for t in tp.corpus_topics(bundled)[:15]]
+    for phrase in PINNED:
+        assert phrase in top, f"{phrase!r} missing from {top}"
+    stop = stop_words()
+    for phrase in top:
+        words = phrase.lower().split()
+        assert words[0] not in stop and words[-1] not in stop, phrase
+    assert not set(top) & set(FRAGMENTS + JUNK)
+    # Named once, in a sentence that also names the Government of Japan and the Caspian Sea.
+    assert "Port of Aktau" in [t.phrase for t in tp.corpus_topics(bundled)[:20]]
+
+
+def test_names_stay_whole_in_natural_case(bundled: idx.CorpusIndex) -> None:
+    phrases = [t.phrase for t in tp.corpus_topics(bundled)]
+    assert "Sanae Takaichi" in phrases and "Yuriko Koike" in phrases
+    assert "Takaichi" not in phrases and "Sanae" not in phrases
+    assert "tourism" in phrases and "Tourism" not in phrases
+
+
+def test_topic_records_count_their_articles(bundled: idx.CorpusIndex) -> None:
+    by_phrase = {t.phrase: t for t in tp.corpus_topics(bundled)}
+    assert by_phrase["Port of Aktau"].ids == ["000_26794fffe5e8f9f3"]
+    assert by_phrase["Tokyo Declaration"].ids == ["003_34a9f69a9f2f84be"]
+    assert by_phrase["Kassym-Jomart Tokayev"].articles == 2  # 003 says only "Tokayev"
+    assert all(t.score > 0 for t in by_phrase.values())
+
+
+def test_plurals_and_case_are_one_topic() -> None:
+    texts = [
+        ("a", "Visa procedures were simplified. The visa procedures now take a week."),
+        ("b", "New visa procedure rules apply. Critics of visa procedures were heard."),
+        ("c", "The summit discussed trade."),
+    ]
+    phrases = [t.phrase.lower() for t in tp.extract(texts)]
+    assert phrases.count("visa procedures") == 1
+    assert "visa procedure" not in phrases
+
+
+def test_extraction_is_deterministic(bundled: idx.CorpusIndex) -> None:
+    texts = tp._texts(bundled)
+    assert [t.to_record() for t in tp.extract(texts)] == [t.to_record() for t in tp.extract(list(reversed(texts)))]
+
+
+def test_topics_are_cached_and_refreshed_when_the_index_changes(write_corpus: WriteCorpus, tmp_path: Path) -> None:
+    corpus = write_corpus({f"a{i}.txt": f"The Caspian Pipeline Consortium met in Aktau. Round {i}." for i in range(3)})
+    root = tmp_path / "ix"
+    first = tp.corpus_topics(idx.open_index(corpus, root))
+    cache = next(root.glob("gen-*")) / tp.CACHE_FILE
+    assert cache.is_file()
+    assert [t.phrase for t in tp.corpus_topics(idx.open_index(corpus, root))] == [t.phrase for t in first]
+    (corpus / "b.txt").write_text("Kazakhstan Railways ordered Hitachi trains. Kazakhstan Railways is state owned.")
+    refreshed = [t.phrase for t in tp.corpus_topics(idx.open_index(corpus, root))]
+    assert "Kazakhstan Railways" in refreshed
+    assert "Caspian Pipeline Consortium" in refreshed
+
+
+def test_planted_phrases_surface_in_a_larger_corpus(write_corpus: WriteCorpus) -> None:
+    themes = [
+        ("Middle Corridor", "freight volumes on the Middle Corridor grew as rail links improved"),
+        ("Port of Kuryk", "the Port of Kuryk added a ferry terminal for container traffic"),
+        ("green hydrogen", "green hydrogen projects attracted Japanese investors and green hydrogen exports"),
+    ]
+    files = {}
+    for i in range(30):
+        phrase, sentence = themes[i % 3]
+        files[f"{i:02d}.txt"] = (
+            f"Officials said on Monday that {sentence}. The ministry also said that {sentence} again. "
+            f"Analysts noted the trend and said it would continue."
+        )
+    corpus = write_corpus(files)
+    top = [t.phrase for t in tp.extract(sorted((p.stem, p.read_text()) for p in corpus.iterdir()))[:8]]
+    for phrase, _ in themes:
+        assert phrase in top, top
+    assert not {"said", "also said", "Monday", "Officials", "Analysts"} & set(top)
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+def test_topics_text_and_json(run: Run) -> None:
+    text = run("topics", "-n", "15", "-q").stdout.splitlines()
+    assert len(text) == 15 and text[0].lstrip().startswith("1. ")
+    records = json.loads(run("topics", "-n", "20", "-f", "json", "-q").stdout)
+    assert list(records[0]) == ["topic", "score", "articles", "ids"]
+    assert {"Port of Aktau", "Middle Corridor"} <= {r["topic"] for r in records}
+    rows = list(csv.DictReader(io.StringIO(run("topics", "-n", "5", "-f", "csv", "-q").stdout)))
+    assert len(rows) == 5 and int(rows[0]["articles"]) >= 1
+
+
+def test_topics_of_one_article(run: Run) -> None:
+    records = json.loads(run("topics", "--article", "003", "-f", "json", "-q").stdout)
+    assert all(r["ids"] == ["003_34a9f69a9f2f84be"] for r in records)
+    assert "Tokyo Declaration" in [r["topic"] for r in records]
+    assert "Port of Aktau" not in [r["topic"] for r in records]
+
+
+def test_articles_of_a_topic(run: Run) -> None:
+    result = run("topics", "Port of Aktau", "-f", "ids", "-q")
+    assert (result.exit_code, result.stdout) == (0, "000_26794fffe5e8f9f3\n")
+    assert run("topics", "green hydrogen", "-q").exit_code == 1
+    bad = run("topics", "x", "--article", "000")
+    assert bad.exit_code == 2 and bad.stderr.startswith("Error: give either TOPIC or --article")
+
+
+def test_similar(write_corpus: WriteCorpus, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = write_corpus(
+        {
+            "judo1.txt": "Judo coaches from Japan trained judoka in Almaty. The judo federation was pleased.",
+            "judo2.txt": "Kazakh judoka won medals at a judo tournament. Judo coaches from Japan helped.",
+            "port.txt": "The Port of Aktau handled more containers. Ferries crossed the Caspian Sea.",
+        }
+    )
+    monkeypatch.setenv("KZJP_CORPUS", str(corpus))
+    hits = json.loads(run("similar", "judo1", "-f", "json", "-q").stdout)
+    assert hits[0]["id"] == "judo2"
+    assert "judo1" not in [h["id"] for h in hits]
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert run("similar", "nope").exit_code == 2
+
+
+def test_similar_on_bundled(run: Run) -> None:
+    result = run("similar", "000", "-f", "ids", "-q")
+    assert (result.exit_code, result.stdout) == (0, "003_34a9f69a9f2f84be\n")
+
+
+def test_timeline_fills_gaps_and_counts_undated(run: Run, corpus: Path) -> None:
+    by_year = json.loads(run("timeline", "--by", "year", "-f", "json").stdout)
+    assert [(r["period"], r["count"]) for r in by_year] == [("2024", 1), ("2025", 1), (None, 2)]
+    by_month = json.loads(run("timeline", "-f", "json").stdout)
+    assert len(by_month) == 18 + 1 and by_month[0]["period"] == "2024-06" and by_month[-2]["period"] == "2025-11"
+    assert sum(r["count"] for r in by_month) == 4
+    assert by_month[1] == {"period": "2024-07", "count": 0, "start": "2024-07-01"}
+
+
+def test_timeline_of_a_query_and_formats(run: Run, corpus: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("timeline", "Almaty", "-f", "csv").stdout)))
+    assert [(r["period"], r["count"]) for r in rows] == [("2024-06", "1"), ("", "1")]
+    text = run("timeline", "Almaty").stdout.splitlines()
+    assert text[0].startswith("2024-06") and "█" in text[0] and text[-1].split() == ["undated", "1"]
+    week = json.loads(run("timeline", "customs", "--by", "week", "-f", "json").stdout)
+    assert week == [{"period": "2025-W45", "count": 1, "start": "2025-11-03"}]
+    assert run("timeline", "nothingmatches").exit_code == 1
+    assert run("timeline", "the").exit_code == 2
+
+
+def test_a_cache_from_another_version_is_ignored(bundled: idx.CorpusIndex) -> None:
+    cache = bundled.generation / tp.CACHE_FILE
+    fresh = [t.phrase for t in tp.corpus_topics(bundled)]
+    data = json.loads(cache.read_text())
+    data["version"] = "0/0.0.0"
+    data["topics"] = [{"topic": "stale", "score": 1.0, "articles": 1, "ids": ["x"]}]
+    cache.write_text(json.dumps(data))
+    assert [t.phrase for t in tp.corpus_topics(bundled)] == fresh

@@ -23,7 +23,7 @@ ABBREVIATIONS = frozenset(
     no nos vol vols art arts sec ch fig figs pp p para ed eds op cit ibid cf al
     etc vs v approx ca e.g i.e viz a.m p.m u.s u.k u.n e.u u.s.a u.s.s.r ph.d m.a b.a m.sc b.sc
     bn mln mn tn km kg sq ft mt
-    """.split()  # noqa: SIM905 -- a word list reads better than a list literal
+    """.split()
 )
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")

@@ -30,15 +30,19 @@ from typing import Any
 from kzjp_cli.errors import KzjpError
 
 MAX_WORDS = 4
+CANDIDATES = 5000
+"""Only the best-scored candidates are folded and kept: far more than anyone lists."""
+SURVEY_DOCS = 3000
+"""How many articles the capitalisation survey reads; its ratios settle long before that."""
 CACHE_FILE = "topics.json"
-CACHE_VERSION = 2
+CACHE_VERSION = 7
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
 # Titles split off a name: "Prime Minister Sanae Takaichi" -> "Sanae Takaichi".
 TITLES = frozenset(
     """president vice prime minister deputy emperor empress king queen prince princess governor mayor chairman
     chairwoman chair ceo director secretary general ambassador senator mr mrs ms dr prof foreign head spokesman
-    spokeswoman representative leader sheikh pope chancellor premier""".split()  # noqa: SIM905
+    spokeswoman representative leader sheikh pope chancellor premier""".split()
 )
 # Words that may join two capitalised parts of one name: "Port of Aktau", "Ministry of Foreign Affairs".
 CONNECTORS = frozenset({"of", "for", "de"})
@@ -57,7 +61,7 @@ GENERIC = frozenset(
     became become began begin led lead leads saw see sees found find finds brought bring left kept keep sent
     send set put got get paid pay won win lost lose ran run stood spoke speak wrote write grew grow grows rose
     rise rises fell fall falls built build sold sell bought buy drew flew chose spent struck meant felt heard
-    thought understood""".split()  # noqa: SIM905
+    thought understood""".split()
 )
 # Single lower-case words with these endings are mostly adjectives, adverbs or verb forms.
 _MODIFIER = re.compile(r"(?:ly|ing|ed|al|ic|ive|ous|ful|less|able|ible)$")
@@ -134,7 +138,7 @@ class _Stats:
 
     tf: Counter[tuple[str, ...]] = field(default_factory=Counter)
     docs: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
-    forms: dict[tuple[str, ...], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    forms: dict[tuple[str, ...], Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
     named: Counter[tuple[str, ...]] = field(default_factory=Counter)
     unigrams: Counter[str] = field(default_factory=Counter)
     inside: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=Counter)
@@ -157,8 +161,9 @@ class _Extractor:
         self.word_tf: Counter[str] = Counter()  # content-word stems
 
     def survey(self) -> None:
-        """First pass: how each word is capitalised away from sentence starts."""
-        for _, text in self.texts:
+        """First pass: how each word is capitalised away from sentence starts (on a sample if large)."""
+        step = max(1, len(self.texts) // SURVEY_DOCS)
+        for _, text in self.texts[::step]:
             for word, start in (token for segment in _segments(text) for token in segment):
                 if word == "|":
                     continue
@@ -249,7 +254,8 @@ class _Extractor:
             for tokens in self.segments(text):
                 names = [(n, after) for n, after in self.names(tokens) if len(n) <= MAX_WORDS]
                 # A sentence listing many names says little about each: they share its attention.
-                share = 1 / math.sqrt(max(len({tuple(n) for n, _ in names}), 1))
+                crowd = len({tuple(n) for n, _ in names})
+                share = 1 / math.sqrt(crowd - 2) if crowd > 3 else 1.0
                 for name, after in names:
                     whole = _count(stats, name, doc_id, seen, named=True)
                     stats.attention[whole] += share
@@ -260,24 +266,37 @@ class _Extractor:
                         stats.inside[(tuple(_stem(w.lower()) for w in part), whole)] += 1
                 for run in self.runs(tokens):
                     stats.words += len(run)
-                    for word, _ in run:
-                        stats.unigrams[_stem(word.lower())] += 1
+                    stems = [_stem(word.lower()) for word, _ in run]
+                    for stem in stems:
+                        stats.unigrams[stem] += 1
                     for size in range(1, min(MAX_WORDS, len(run)) + 1):
                         for i in range(len(run) - size + 1):
                             gram = run[i : i + size]
-                            if not any(named for _, named in gram):  # names were counted above
-                                key = _count(stats, [w for w, _ in gram], doc_id, seen, named=False)
-                                stats.attention[key] += 1
+                            if any(named for _, named in gram):  # names were counted above
+                                continue
+                            key = tuple(stems[i : i + size])
+                            if size > 2 and not stats.tf[key[:2]] > 1:
+                                continue  # a longer phrase needs a repeated start (Apriori)
+                            _count(stats, [w for w, _ in gram], doc_id, seen, named=False, key=key)
+                            stats.attention[key] += 1
         return stats
 
 
-def _count(stats: _Stats, words: list[str], doc_id: str, seen: set[tuple[str, ...]], *, named: bool) -> tuple[str, ...]:
-    """Count one occurrence of a phrase, keyed by its stems."""
-    key = tuple(_stem(w.lower()) for w in words)
+def _count(
+    stats: _Stats,
+    words: list[str],
+    doc_id: str,
+    seen: set[tuple[str, ...]],
+    *,
+    named: bool,
+    key: tuple[str, ...] | None = None,
+) -> tuple[str, ...]:
+    """Count one occurrence of a phrase, keyed by its stems, and its surface form."""
+    key = key or tuple(_stem(w.lower()) for w in words)
     stats.tf[key] += 1
-    stats.forms[key][" ".join(words)] += 1
     if named:
         stats.named[key] += 1
+    stats.forms[key][tuple(words)] += 1
     if key not in seen:
         seen.add(key)
         stats.docs[key].add(doc_id)
@@ -305,9 +324,9 @@ def _name_parts(name: list[str]) -> Iterable[list[str]]:
 
 
 def _phrase_shaped(key: tuple[str, ...], stats: _Stats) -> bool:
-    """A lower-case phrase that neither starts with a modifier nor ends in a verb form."""
+    """A lower-case phrase that neither starts with a verb or adverb form nor ends in a modifier."""
     words = _display(key, stats).lower().split()
-    return not _MODIFIER.search(words[0]) and not words[-1].endswith(("ed", "ing"))
+    return not words[0].endswith(("ed", "ing", "ly")) and not _MODIFIER.search(words[-1])
 
 
 def _collocation_ok(key: tuple[str, ...], stats: _Stats) -> bool:
@@ -331,9 +350,13 @@ def _score(
     def self_tf(stem: str) -> int:
         return word_tf[stem]
 
+    top = math.log(max(max(word_tf.values(), default=2), 2))
+
     scores: dict[tuple[str, ...], float] = {}
     for key, tf in stats.tf.items():
         named_share = stats.named[key] / tf
+        if tf < 2 and named_share < 0.5:
+            continue  # a common phrase said once is no topic
         n = len(key)
         if n == 1:
             form = _display(key, stats)
@@ -348,12 +371,14 @@ def _score(
             continue
         if named_share >= 0.5 and stats.modifies[key] >= 0.5 * stats.named[key] and len(stats.followers[key]) > 1:
             shape *= 0.3  # mostly an adjective before varied nouns: "Japanese companies", "Japanese tourists"
-        idf = math.log(1 + total_docs / max(df.get(key, 0), len(stats.docs[key]), 1))
+        docs = max(df.get(key, 0), len(stats.docs[key]), 1)
+        # Corpus topics are discussed widely (coverage) but not everywhere (a gentle idf).
+        coverage = (1 + 0.5 * math.log(docs)) * math.sqrt(math.log(1 + total_docs / docs))
         # A phrase made of words the corpus uses often is central to it.
-        centrality = 1 + 0.3 * sum(math.log(max(self_tf(w), 1)) for w in key) / n if n > 1 else 1.0
+        centrality = 1 + 0.5 * sum(math.log(max(self_tf(w), 1)) for w in key) / n / top if n > 1 else 1.0
         attention = stats.attention[key]
         weight = 1 + math.log(attention) if attention >= 1 else attention
-        scores[key] = weight * idf * shape * centrality
+        scores[key] = weight * coverage * shape * centrality
     return scores
 
 
@@ -363,45 +388,64 @@ def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
 
 
 def _fold(scores: dict[tuple[str, ...], float], stats: _Stats) -> dict[tuple[str, ...], float]:
-    """Make a phrase and its own sub-phrase one topic, kept under the better-scored of the two.
+    """Make a phrase and its own sub-phrase one topic.
 
-    They stay apart when the shorter one mostly occurs on its own ("Tokyo" and
-    "Tokyo Declaration"), or when one is a name and the other is not
-    ("universities" and "United Nations University"). A surname folds into the
-    full name ("Tokayev" into "Kassym-Jomart Tokayev").
+    A sub-phrase found mostly inside a longer phrase is a fragment of it ("Aktau"
+    of "Port of Aktau"), and a surname is part of a full name ("Tokayev" of
+    "Kassym-Jomart Tokayev"): the longer phrase stays and takes its articles. A
+    lower-case phrase seen in under half the occurrences of a part is a chance
+    chain of phrases ("smart city data centre"): it goes. Otherwise both stay:
+    "Tokyo" and "Tokyo Declaration" are different topics, and so are a name and
+    a common word ("United Nations University", "universities").
     """
 
     def named(key: tuple[str, ...]) -> bool:
         return stats.named[key] >= 0.5 * stats.tf[key]
 
-    kept: dict[tuple[str, ...], float] = {}
-    for key in sorted(scores, key=lambda k: (-scores[k], k)):
-        home = None
-        for other in kept:
-            if named(other) != named(key) or len(other) == len(key):
-                continue
-            short, long = (key, other) if len(key) < len(other) else (other, key)
-            if not _contains(long, short):
+    by_stem: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for key in scores:
+        for stem in set(key):
+            by_stem[stem].append(key)
+    dropped: set[tuple[str, ...]] = set()
+    for long in sorted(scores, key=lambda k: (-len(k), k)):
+        if len(long) == 1 or long in dropped:
+            continue
+        shorter = {k for stem in set(long) for k in by_stem[stem] if len(k) < len(long) and _contains(long, k)}
+        for short in sorted(shorter):
+            if short in dropped or named(short) != named(long):
                 continue
             together = stats.inside[(short, long)] or stats.tf[long]
-            person = len(long) <= 3 and not set(long) & {*CONNECTORS, "and"}
-            surname = person and named(short) and len(short) == 1 and long[-1] == short[0]
-            if together >= 0.5 * stats.tf[short] or surname:
-                home = other
+            person = named(long) and len(long) <= 3 and not set(long) & {*CONNECTORS, "and"}
+            surname = person and len(short) == 1 and long[-1] == short[0]
+            if together > 0.5 * stats.tf[short] or surname:
+                dropped.add(short)
+                stats.docs[long] |= stats.docs[short]
+            elif not named(long) and stats.tf[long] <= 0.5 * stats.tf[short]:
+                dropped.add(long)
                 break
-        if home is None:
-            kept[key] = scores[key]
-        else:
-            kept[home] += scores[key] * 0.25
-            stats.docs[home] |= stats.docs[key]
-    return kept
+    for key in scores:
+        if named(key) and len(key) > 2 and key not in dropped and _chain(key, scores, stats):
+            dropped.add(key)
+    return {k: v for k, v in scores.items() if k not in dropped}
+
+
+def _chain(key: tuple[str, ...], scores: dict[tuple[str, ...], float], stats: _Stats) -> bool:
+    """Two names side by side ("Sanae Takaichi Kassym-Jomart Tokayev"), rarer than each name."""
+    for cut in range(1, len(key)):
+        left, right = key[:cut], key[cut:]
+        if left[-1] in CONNECTORS or right[0] in CONNECTORS:
+            continue
+        if all(part in scores and stats.tf[key] <= 0.5 * stats.tf[part] for part in (left, right)):
+            return True
+    return False
 
 
 def _display(key: tuple[str, ...], stats: _Stats) -> str:
-    forms = stats.forms[key]
+    """The phrase as written most often; lower case for a common phrase seen capitalised at a sentence start."""
+    forms = {" ".join(words): count for words, count in stats.forms[key].items()}
     best = max(forms.items(), key=lambda item: (item[1], sum(ch.isupper() for ch in item[0]), item[0]))[0]
-    if not stats.named[key] and best[:1].isupper() and best.lower() in {f.lower() for f in forms}:
-        lower = [f for f in forms if f == f.lower()]
+    if not stats.named[key] and best[:1].isupper():
+        lower = sorted(f for f in forms if f == f.lower())
         return lower[0] if lower else best
     return best
 
@@ -417,7 +461,9 @@ def extract(
     extractor = _Extractor(texts)
     extractor.survey()
     stats = extractor.collect()
-    scores = _fold(_score(stats, total_docs or len(texts), df or {}, extractor.word_tf), stats)
+    scores = _score(stats, total_docs or len(texts), df or {}, extractor.word_tf)
+    best = sorted(scores, key=lambda k: (-scores[k], k))[:CANDIDATES]
+    scores = _fold({k: scores[k] for k in best}, stats)
     ordered = sorted(scores, key=lambda k: (-scores[k], _display(k, stats)))
     topics = [Topic(_display(k, stats), scores[k], sorted(stats.docs[k])) for k in ordered]
     return topics[:limit] if limit else topics

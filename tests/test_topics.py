@@ -20,11 +20,11 @@ from .conftest import BUNDLED, WriteCorpus
 Run = Callable[..., Result]
 PINNED = [
     "Middle Corridor",
+    "Port of Aktau",
     "Tokyo Declaration",
     "Trans-Caspian International Transport Route",
     "Kassym-Jomart Tokayev",
     "World Judo Championships",
-    "tourism",
     "Central Asia",
 ]
 FRAGMENTS = ["Aktau", "Trans-Caspian International", "Transport Route", "Tokayev", "Judo Championships", "Corridor"]
@@ -45,8 +45,8 @@ def test_bundled_top_15_are_the_subjects(bundled: idx.CorpusIndex) -> None:
         words = phrase.lower().split()
         assert words[0] not in stop and words[-1] not in stop, phrase
     assert not set(top) & set(FRAGMENTS + JUNK)
-    # Named once, in a sentence that also names the Government of Japan and the Caspian Sea.
-    assert "Port of Aktau" in [t.phrase for t in tp.corpus_topics(bundled)[:20]]
+    # 003's subject, but a single common noun ranks below names and phrases.
+    assert "tourism" in [t.phrase for t in tp.corpus_topics(bundled)[:20]]
 
 
 def test_names_stay_whole_in_natural_case(bundled: idx.CorpusIndex) -> None:

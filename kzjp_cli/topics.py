@@ -32,10 +32,11 @@ from kzjp_cli.errors import KzjpError
 MAX_WORDS = 4
 CANDIDATES = 5000
 """Only the best-scored candidates are folded and kept: far more than anyone lists."""
-SURVEY_DOCS = 3000
-"""How many articles the capitalisation survey reads; its ratios settle long before that."""
+SAMPLE_DOCS = 3000
+"""Corpus statistics come from at most this many articles, evenly spaced; rankings settle long before."""
+CACHED_TOPICS = 1000
 CACHE_FILE = "topics.json"
-CACHE_VERSION = 7
+CACHE_VERSION = 8
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
 # Titles split off a name: "Prime Minister Sanae Takaichi" -> "Sanae Takaichi".
@@ -161,9 +162,8 @@ class _Extractor:
         self.word_tf: Counter[str] = Counter()  # content-word stems
 
     def survey(self) -> None:
-        """First pass: how each word is capitalised away from sentence starts (on a sample if large)."""
-        step = max(1, len(self.texts) // SURVEY_DOCS)
-        for _, text in self.texts[::step]:
+        """First pass: how each word is capitalised away from sentence starts."""
+        for _, text in self.texts:
             for word, start in (token for segment in _segments(text) for token in segment):
                 if word == "|":
                     continue
@@ -491,7 +491,12 @@ def _cache_version() -> str:
 
 
 def corpus_topics(index: Any) -> list[Topic]:
-    """Every topic of the corpus, cached in the index folder until the index changes."""
+    """The corpus's topics, best first, cached in the index folder until the index changes.
+
+    A corpus of more than ``SAMPLE_DOCS`` articles is ranked from an evenly
+    spaced sample of them; each topic's articles are then found in the whole
+    index with a phrase query, so the counts and ids are exact.
+    """
     cache = index.generation / CACHE_FILE
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
@@ -499,7 +504,13 @@ def corpus_topics(index: Any) -> list[Topic]:
             return [Topic(t["topic"], t["score"], t["ids"]) for t in data["topics"]]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    topics = extract(_texts(index))
+    texts = _texts(index)
+    if len(texts) > SAMPLE_DOCS:
+        step = len(texts) / SAMPLE_DOCS
+        topics = extract([texts[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS)
+        _find_articles(index, topics)
+    else:
+        topics = extract(texts, limit=CACHED_TOPICS)
     payload = {"version": _cache_version(), "fingerprint": index.fingerprint, "topics": [t.to_record() for t in topics]}
     tmp = cache.with_name(f".{CACHE_FILE}.tmp")
     try:
@@ -508,6 +519,23 @@ def corpus_topics(index: Any) -> list[Topic]:
     except OSError:
         pass  # a read-only index still answers, just without the cache
     return topics
+
+
+def _find_articles(index: Any, topics: list[Topic]) -> None:
+    """Set each topic's ids to every indexed article with the phrase in its title or body."""
+    from whoosh.qparser import MultifieldParser
+
+    parser = MultifieldParser(["title", "body"], index.ix.schema)
+    with index.ix.searcher() as searcher:
+        reader = searcher.reader()
+        id_of = {}
+        for term in reader.lexicon("id"):
+            for docnum in reader.postings("id", term).all_ids():
+                id_of[docnum] = term.decode("utf-8")
+        for topic in topics:
+            query = parser.parse('"' + topic.phrase.replace('"', " ") + '"')
+            found = searcher.search(query, limit=None, scored=False).docs()
+            topic.ids = sorted(id_of[d] for d in found if d in id_of) or topic.ids
 
 
 def article_topics(index: Any, article_id: str, limit: int | None = None) -> list[Topic]:

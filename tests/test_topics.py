@@ -12,6 +12,7 @@ import pytest
 from click.testing import Result
 
 from kzjp_cli import index as idx
+from kzjp_cli import search as srch
 from kzjp_cli import topics as tp
 from kzjp_cli.summarize import stop_words
 
@@ -190,3 +191,16 @@ def test_a_cache_from_another_version_is_ignored(bundled: idx.CorpusIndex) -> No
     data["topics"] = [{"topic": "stale", "score": 1.0, "articles": 1, "ids": ["x"]}]
     cache.write_text(json.dumps(data))
     assert [t.phrase for t in tp.corpus_topics(bundled)] == fresh
+
+
+def test_large_corpus_is_ranked_from_a_sample_with_exact_article_lists(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tp, "SAMPLE_DOCS", 2)
+    ci = idx.open_index(corpus, tmp_path / "ix")
+    by_phrase = {t.phrase: t.ids for t in tp.corpus_topics(ci)}
+    assert by_phrase, "a sample still gives topics"
+    assert by_phrase.get("Almaty") in (None, ["judo", "nodate"]), "ids come from the whole index"
+    for phrase, ids in by_phrase.items():
+        hits = {h.id for h in srch.search(ci, f'"{phrase}"', limit=100).hits}
+        assert set(ids) == hits, phrase

@@ -1,0 +1,285 @@
+"""Benchmark kzjp beside SQLite FTS5 on generated corpora; print a table and write JSON.
+
+    python bench/run.py --sizes 1000,10000 --json bench/out/results.json
+
+Every kzjp figure is also given as a ratio to FTS5 (or to a minimal Whoosh
+script) measured in the same run: the machines are shared and noisy, and
+ratios taken side by side are what count. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate
+
+KZJP = str(Path(sys.executable).with_name("kzjp"))
+
+# (kzjp query, FTS5 query, FTS5 date filter): single words rare and common, phrases, boolean, fuzzy, dates.
+QUERIES = [
+    ("tourism", "tourism", None),
+    ("judo", "judo", None),
+    ("Tokayev", "tokayev", None),
+    ("Aktau", "aktau", None),
+    ("hydrogen", "hydrogen", None),
+    ("uranium", "uranium", None),
+    ("lithium", "lithium", None),
+    ("the", None, None),
+    ("kainbashi", "kainbashi", None),
+    ("transported", "transported", None),
+    ('"Middle Corridor"', '"middle corridor"', None),
+    ('"Port of Aktau"', '"port of aktau"', None),
+    ('"green hydrogen"', '"green hydrogen"', None),
+    ('"rare earth elements"', '"rare earth elements"', None),
+    ('"foreign direct investment"', '"foreign direct investment"', None),
+    ("judo sumo", "judo sumo", None),
+    ("tourism visa", "tourism visa", None),
+    ("Takaichi Tokayev", "takaichi tokayev", None),
+    ("judo OR sumo", "judo OR sumo", None),
+    ("hydrogen OR uranium OR lithium", "hydrogen OR uranium OR lithium", None),
+    ("tourism NOT visa", "tourism NOT visa", None),
+    ("(judo OR sumo) AND Tokyo", "(judo OR sumo) AND tokyo", None),
+    ("pipeline AND refinery", "pipeline AND refinery", None),
+    ("Tokaev~", None, None),
+    ("hidrogen~", None, None),
+    ("Kassymbek~", None, None),
+    ("touris*", "touris*", None),
+    ("date:2024", "tourism OR judo OR hydrogen", ("2024-01-01", "2024-12-31")),
+    ("tourism date:>2025-06-01", "tourism", ("2025-06-02", "9999-12-31")),
+    ("judo date:[2020 to 2021]", "judo", ("2020-01-01", "2021-12-31")),
+    ("Astana date:2023-05", "astana", ("2023-05-01", "2023-05-31")),
+    ('"state visit" Tokyo', '"state visit" tokyo', None),
+]
+
+
+def timed(args: list[str], repeat: int = 1) -> dict[str, float]:
+    """Median wall time and largest peak memory over ``repeat`` runs of a command."""
+    walls, peaks = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return {"seconds": statistics.median(walls), "peak_mb": max(peaks)}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# --- SQLite FTS5 ------------------------------------------------------------------
+
+
+def fts5_build(corpus: Path, db: Path) -> float:
+    from kzjp_cli.articles import parse_article
+
+    start = time.perf_counter()
+    con = sqlite3.connect(db)
+    con.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, date UNINDEXED, title, body, tokenize='porter')")
+    rows = []
+    for path in sorted(corpus.rglob("*.md")):
+        article = parse_article(path.read_text(encoding="utf-8"), id=path.stem, path=str(path), suffix=".md")
+        rows.append((article.id, article.date.isoformat() if article.date else None, article.title, article.body))
+    con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    return time.perf_counter() - start
+
+
+def fts5_latencies(db: Path, rounds: int) -> list[float]:
+    con = sqlite3.connect(db)
+    sql = (
+        "SELECT id, title, snippet(docs, 3, '[', ']', '…', 24), bm25(docs, 0, 0, 2.0, 1.0) AS s "
+        "FROM docs WHERE docs MATCH ? {extra} ORDER BY s LIMIT 10"
+    )
+    latencies = []
+    for _ in range(rounds):
+        for _, query, dates in QUERIES:
+            if query is None:
+                continue
+            extra, params = "", [query]
+            if dates:
+                extra, params = "AND date BETWEEN ? AND ?", [query, *dates]
+            start = time.perf_counter()
+            con.execute(sql.format(extra=extra), params).fetchall()
+            latencies.append(time.perf_counter() - start)
+    con.close()
+    return latencies
+
+
+# --- kzjp -----------------------------------------------------------------------------
+
+
+def kzjp_latencies(corpus: Path, index: Path, rounds: int) -> list[float]:
+    from kzjp_cli import index as idx
+    from kzjp_cli import search
+
+    ci = idx.open_index(corpus.resolve(), index)
+    latencies = []
+    for _ in range(rounds):
+        for query, _, _ in QUERIES:
+            start = time.perf_counter()
+            try:
+                search.search(ci, query, limit=10)
+            except Exception as exc:  # a query kzjp rejects still costs its time
+                if type(exc).__name__ != "QueryError":
+                    raise
+            latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+WHOOSH_SCRIPT = """
+import json, sys
+from whoosh import index
+from whoosh.qparser import MultifieldParser
+marker = json.load(open(sys.argv[1] + "/kzjp-index.json"))
+ix = index.open_dir(sys.argv[1] + "/" + marker["generation"])
+q = MultifieldParser(["title", "body"], ix.schema).parse(sys.argv[2])
+with ix.searcher() as s:
+    for hit in s.search(q, limit=10):
+        print(hit["id"])
+"""
+
+
+def mutate(corpus: Path, seed: int, fraction: float = 0.01) -> int:
+    """Change ``fraction`` of the articles and add as many new ones; returns how many of each."""
+    files = sorted(corpus.rglob("*.md"))
+    count = max(1, int(len(files) * fraction))
+    rng = random.Random(seed)
+    for path in rng.sample(files, count):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write("\nA late correction was added to this article about the Middle Corridor.\n")
+    gen = generate.Generator(seed + 1000)
+    folder = corpus / "new"
+    folder.mkdir(exist_ok=True)
+    for number in range(count):
+        (folder / f"n{number:06d}.md").write_text(gen.article(900_000 + number), encoding="utf-8")
+    return count
+
+
+def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: Path) -> dict[str, object]:
+    corpus, index, db = work / f"corpus-{size}", work / f"index-{size}", work / f"fts-{size}.db"
+    for path in (corpus, index):
+        shutil.rmtree(path, ignore_errors=True)
+    db.unlink(missing_ok=True)
+    megabytes = generate.generate(corpus, size, seed) / 1e6
+    env_args = ["--corpus", str(corpus), "--index", str(index)]
+    result: dict[str, object] = {"articles": size, "megabytes": round(megabytes, 1), "jobs": jobs}
+
+    build = timed([KZJP, "index", "--rebuild", "-q", "--jobs", str(jobs), *env_args])
+    fts_build = fts5_build(corpus, db)
+    changed = mutate(corpus, seed)
+    update = timed([KZJP, "index", "-q", *env_args])
+    fts_lat = fts5_latencies(db, rounds)
+    kz_lat = kzjp_latencies(corpus, index, rounds)
+
+    some_id = sorted(p.relative_to(corpus).with_suffix("").as_posix() for p in corpus.rglob("*.md"))[0]
+    whoosh = timed([sys.executable, "-c", WHOOSH_SCRIPT, str(index), "tourism"], repeat)
+    search_proc = timed([KZJP, "search", "tourism", "-q", *env_args], repeat)
+    for cache in index.glob("gen-*/topics.json"):
+        cache.unlink()
+    topics_cold = timed([KZJP, "topics", "-q", *env_args])
+    result.update(
+        build_seconds=build["seconds"],
+        build_peak_mb=build["peak_mb"],
+        fts5_build_seconds=fts_build,
+        build_ratio=build["seconds"] / fts_build,
+        update_changed_added=changed,
+        update_seconds=update["seconds"],
+        update_share_of_build=update["seconds"] / build["seconds"],
+        search_p50_ms=percentile(kz_lat, 0.5) * 1000,
+        search_p95_ms=percentile(kz_lat, 0.95) * 1000,
+        fts5_p50_ms=percentile(fts_lat, 0.5) * 1000,
+        fts5_p95_ms=percentile(fts_lat, 0.95) * 1000,
+        search_p50_ratio=percentile(kz_lat, 0.5) / percentile(fts_lat, 0.5),
+        help_seconds=timed([KZJP, "--help"], repeat)["seconds"],
+        search_process_seconds=search_proc["seconds"],
+        search_process_peak_mb=search_proc["peak_mb"],
+        whoosh_script_seconds=whoosh["seconds"],
+        search_vs_whoosh_script=search_proc["seconds"] / whoosh["seconds"],
+        summarize_seconds=timed([KZJP, "summarize", some_id, "-q", *env_args], repeat)["seconds"],
+        topics_cold_seconds=topics_cold["seconds"],
+        topics_cold_peak_mb=topics_cold["peak_mb"],
+        topics_cached_seconds=timed([KZJP, "topics", "-q", *env_args], repeat)["seconds"],
+    )
+    return result
+
+
+ROWS = [
+    ("corpus", "megabytes", "{:.1f} MB", None),
+    ("full build", "build_seconds", "{:.1f} s", "build_ratio"),
+    ("  FTS5 build", "fts5_build_seconds", "{:.1f} s", None),
+    ("  build peak memory", "build_peak_mb", "{:.0f} MB", None),
+    ("update 1% changed + 1% added", "update_seconds", "{:.1f} s", None),
+    ("  share of a full build", "update_share_of_build", "{:.0%}", None),
+    ("search p50 (in process)", "search_p50_ms", "{:.1f} ms", "search_p50_ratio"),
+    ("search p95 (in process)", "search_p95_ms", "{:.1f} ms", None),
+    ("  FTS5 p50 / p95", "fts5_p50_ms", "{:.2f} ms", None),
+    ("kzjp --help", "help_seconds", "{:.2f} s", None),
+    ("kzjp search (process)", "search_process_seconds", "{:.2f} s", "search_vs_whoosh_script"),
+    ("  search peak memory", "search_process_peak_mb", "{:.0f} MB", None),
+    ("kzjp summarize ID", "summarize_seconds", "{:.2f} s", None),
+    ("kzjp topics (cold)", "topics_cold_seconds", "{:.1f} s", None),
+    ("kzjp topics (cached)", "topics_cached_seconds", "{:.2f} s", None),
+]
+
+
+def table(results: list[dict[str, object]]) -> str:
+    header = f"{'':32}" + "".join(f"{str(r['articles']) + ' articles':>26}" for r in results)
+    lines = [header]
+    for label, key, fmt, ratio in ROWS:
+        cells = []
+        for r in results:
+            cell = fmt.format(r[key])
+            if key == "fts5_p50_ms":
+                cell += f" / {r['fts5_p95_ms']:.2f}"
+            if ratio:
+                suffix = " vs FTS5" if ratio != "search_vs_whoosh_script" else " vs Whoosh"
+                cell += f" ({r[ratio]:.1f}x{suffix})"
+            cells.append(f"{cell:>26}")
+        lines.append(f"{label:32}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the query set, in process")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each whole-process command")
+    parser.add_argument("--json", type=Path, default=Path(__file__).parent / "out" / "results.json")
+    parser.add_argument("--work", type=Path, help="folder for corpora and indexes (default: a temporary one)")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="kzjp-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"benchmarking {size} articles in {work} …", file=sys.stderr)
+        results.append(bench_size(size, args.seed, args.jobs, args.rounds, args.repeat, work))
+    print(table(results))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"python": sys.version.split()[0], "results": results}, indent=2))
+    print(f"\nwrote {args.json}", file=sys.stderr)
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

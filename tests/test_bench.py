@@ -1,0 +1,59 @@
+"""The benchmark keeps working (a smoke run on 50 articles; no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def test_generator_is_deterministic(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        subprocess.run(
+            [
+                sys.executable,
+                str(BENCH / "generate.py"),
+                "--articles",
+                "5",
+                "--seed",
+                "7",
+                "--out",
+                str(tmp_path / folder),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    first = {p.name: p.read_bytes() for p in (tmp_path / "a").rglob("*.md")}
+    assert len(first) == 5
+    assert first == {p.name: p.read_bytes() for p in (tmp_path / "b").rglob("*.md")}
+    assert next(iter(first.values())).startswith(b"---\ntitle: ")
+
+
+def test_benchmark_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--sizes",
+            "50",
+            "--repeat",
+            "1",
+            "--rounds",
+            "1",
+            "--json",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "full build" in done.stdout and "vs FTS5" in done.stdout
+    result = json.loads(out.read_text())["results"][0]
+    assert result["articles"] == 50 and result["fts5_build_seconds"] > 0 and result["search_p50_ms"] > 0

@@ -299,11 +299,10 @@ def search(
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
     if count:
         click.echo(result.total)
-    elif result.hits:
-        records = [hit.to_record() for hit in result.hits]
-        output.emit(records, fmt, lambda style: output.hits_text(result.hits, style), _style(ctx))
-    if not result.total:
-        ctx.exit(EXIT_NOTHING_FOUND)
+        if not result.total:
+            ctx.exit(EXIT_NOTHING_FOUND)
+        return
+    _emit_hits(ctx, result.hits, fmt)
 
 
 @cli.command("list")

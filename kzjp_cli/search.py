@@ -52,7 +52,8 @@ class SearchResult:
     """The hits shown, how many matched in all, and a spelling suggestion."""
 
     hits: list[Hit]
-    total: int
+    total: int | None = None
+    """How many articles match: counted only with ``count_only`` (counting every match is slow)."""
     suggestion: str | None = None
 
 
@@ -192,14 +193,14 @@ def search(
         if count_only:
             total = len(searcher.search(q, limit=None, scored=False, filter=date_filter))
             return SearchResult(hits=[], total=total, suggestion=None if total else _suggest(searcher, q, text))
+        # terms=True records each hit's matched terms, so highlighting need not expand fuzzy terms again
         options: dict[str, Any] = {"limit": limit, "filter": date_filter, "terms": True}
         if sort == "date":
             options.update(sortedby=_newest_first(), reverse=True)
         results = searcher.search(q, **options)
         hits = _hits(index, results, summary=summary, query=text)
-        total = len(results)
         suggestion = None if hits else _suggest(searcher, q, text)
-    return SearchResult(hits=hits, total=total, suggestion=suggestion)
+    return SearchResult(hits=hits, suggestion=suggestion)
 
 
 def _hits(index: CorpusIndex, results: Any, *, summary: int | None = None, query: str | None = None) -> list[Hit]:

@@ -212,7 +212,11 @@ def _hits(index: CorpusIndex, results: Any, *, summary: int | None = None, query
     hits = []
     for rank, hit in enumerate(results, start=1):
         stored = hit.fields()
-        snippet, marks = clip(*split_marks(hit.highlights("body", top=2)))
+        try:
+            snippet, marks = clip(*split_marks(hit.highlights("body", top=2)))
+        except (AttributeError, NotImplementedError):
+            # Whoosh's highlighter breaks on range queries over text fields (title:[a to c], x:<0)
+            snippet, marks = "", []
         if not snippet:
             snippet, marks = lead(stored.get("body", "")), []
         article = index.article_from_stored(stored)

@@ -32,9 +32,13 @@ class CorpusFile:
     """A candidate article file found by a scan, before it is read."""
 
     rel: str
-    path: Path
+    full: str
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.full)
 
 
 @dataclass
@@ -236,24 +240,29 @@ def content_hash(data: bytes) -> str:
 # --- corpus ------------------------------------------------------------------
 
 
-def _walk(root: Path, warnings: list[str]) -> Iterator[CorpusFile]:
-    def on_error(exc: OSError) -> None:
-        warnings.append(f"{exc.filename}: cannot list folder ({exc.strerror})")
-
-    for folder, dirs, files in os.walk(root, onerror=on_error):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        base = Path(folder)
-        for name in files:
-            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
-                continue
-            path = base / name
-            try:
-                st = path.stat()
-            except OSError as exc:
-                warnings.append(f"{path}: skipped: {exc.strerror}")
-                continue
-            rel = path.relative_to(root).as_posix()
-            yield CorpusFile(rel=rel, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns)
+def _walk(root: str, prefix: str, warnings: list[str], seen: set[tuple[int, int]]) -> Iterator[CorpusFile]:
+    """Article files below ``root`` (os.scandir and plain strings: this runs before every command)."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError as exc:
+        warnings.append(f"{root}: cannot list folder ({exc.strerror})")
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            if entry.is_dir():
+                st = entry.stat()
+                if (st.st_dev, st.st_ino) in seen:  # a symlink loop, or a folder linked twice
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                yield from _walk(entry.path, f"{prefix}{name}/", warnings, seen)
+            elif name.lower().endswith(SUFFIXES):
+                st = entry.stat()
+                yield CorpusFile(rel=prefix + name, full=entry.path, size=st.st_size, mtime_ns=st.st_mtime_ns)
+        except OSError as exc:
+            warnings.append(f"{entry.path}: skipped: {exc.strerror}")
 
 
 def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
@@ -265,7 +274,8 @@ def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
     if not os.access(root, os.R_OK | os.X_OK):
         raise CorpusError(f"corpus folder {root} is not readable")
     warnings: list[str] = []
-    files = sorted(_walk(root, warnings), key=lambda f: f.rel)
+    st = root.stat()
+    files = sorted(_walk(str(root), "", warnings, {(st.st_dev, st.st_ino)}), key=lambda f: f.rel)
     return files, warnings
 
 

@@ -223,9 +223,16 @@ class CorpusIndex:
     root: Path
     corpus: Path
     generation: Path
-    manifest: Manifest
     fingerprint: str = ""
     _ix: Index | None = field(default=None, repr=False)
+    _manifest: Manifest | None = field(default=None, repr=False)
+
+    @property
+    def manifest(self) -> Manifest:
+        """Per-file metadata, loaded on first use (a search does not need it)."""
+        if self._manifest is None:
+            self._manifest = Manifest.load(self.generation)
+        return self._manifest
 
     @property
     def ix(self) -> Index:
@@ -497,10 +504,4 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
         marker = read_marker(root)
     assert marker is not None
     generation = root / marker["generation"]
-    return CorpusIndex(
-        root=root,
-        corpus=corpus,
-        generation=generation,
-        manifest=Manifest.load(generation),
-        fingerprint=marker.get("fingerprint", ""),
-    )
+    return CorpusIndex(root=root, corpus=corpus, generation=generation, fingerprint=marker.get("fingerprint", ""))

@@ -15,7 +15,7 @@ from .conftest import BUNDLED
 
 def read(path: Path, id: str = "x") -> art.Article:
     st = path.stat()
-    return art.read_article(art.CorpusFile(path.name, path, st.st_size, st.st_mtime_ns), id)
+    return art.read_article(art.CorpusFile(path.name, str(path), st.st_size, st.st_mtime_ns), id)
 
 
 def test_seed_with_leading_date_line() -> None:
@@ -125,7 +125,7 @@ def test_scan_of_missing_folder_is_a_corpus_error(tmp_path: Path) -> None:
 
 
 def test_ids_are_paths_without_suffix_and_collisions_keep_the_suffix(tmp_path: Path) -> None:
-    files = [art.CorpusFile(rel, tmp_path / rel, 1, 1) for rel in ["a.md", "a.txt", "sub/b.txt"]]
+    files = [art.CorpusFile(rel, str(tmp_path / rel), 1, 1) for rel in ["a.md", "a.txt", "sub/b.txt"]]
     assert art.assign_ids(files) == {"a.md": "a", "a.txt": "a.txt", "sub/b.txt": "sub/b"}
 
 
@@ -159,3 +159,17 @@ def test_resolve_rejects_unknown_and_ambiguous(wanted: str, message: str) -> Non
 )
 def test_parse_date_forms(text: str, expected: dt.date) -> None:
     assert art.parse_date(text) == expected
+
+
+def test_scan_survives_symlink_loops_and_follows_linked_folders(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("x")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "y.md").write_text("y")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a").symlink_to(tmp_path / "a")
+    (corpus / "b").symlink_to(tmp_path / "elsewhere")
+    files, _ = art.scan_corpus(corpus)
+    assert [f.rel for f in files] == ["a/x.txt", "b/y.md"]

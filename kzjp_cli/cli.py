@@ -208,11 +208,9 @@ def cli(color: str) -> None:
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Worker processes for a full build.",
+    help="Worker processes for a full build  [default: every core, up to 4, from 500 articles on].",
 )
-def index_command(corpus: Path | None, index_dir: Path | None, quiet: bool, rebuild: bool, jobs: int) -> None:
+def index_command(corpus: Path | None, index_dir: Path | None, quiet: bool, rebuild: bool, jobs: int | None) -> None:
     """Build or update the search index.
 
     Only added, changed and removed articles are touched; the counts go to

@@ -42,6 +42,13 @@ MANIFEST = "manifest.json"
 LOCK = ".lock"
 FORMAT = "kzjp-index"
 READER_WAIT_SECONDS = 300.0
+PARALLEL_MIN_ARTICLES = 500
+"""Below this, worker processes cost more than they save."""
+
+
+def auto_jobs(articles: int) -> int:
+    """Worker processes for a full build: every core (at most 4) for a large corpus, else one."""
+    return min(os.cpu_count() or 1, 4) if articles >= PARALLEL_MIN_ARTICLES else 1
 
 
 class Reporter:
@@ -457,7 +464,7 @@ def update(
     root: Path,
     *,
     rebuild: bool = False,
-    jobs: int = 1,
+    jobs: int | None = None,
     reporter: Reporter | None = None,
     wait: float = 0.0,
 ) -> UpdateReport:
@@ -469,14 +476,14 @@ def update(
     with writer_lock(root, wait=wait):
         marker = read_marker(root)
         if rebuild or not _usable(marker, corpus) or not (root / marker["generation"]).is_dir():
-            _build(root, corpus, files, jobs, reporter, report)
+            _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report)
         else:
             _incremental(root, corpus, marker["generation"], files, reporter, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jobs: int = 1) -> CorpusIndex:
+def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jobs: int | None = None) -> CorpusIndex:
     """Open the index for reading, building or refreshing it first if it is missing or stale."""
     reporter = reporter or Reporter()
     files = _scan(corpus, reporter)
@@ -489,7 +496,7 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
                 report = UpdateReport(index=root)
                 if not _usable(marker, corpus) or not (root / marker["generation"]).is_dir():
                     reporter.notice(f"building the index of {len(files)} articles in {root}")
-                    _build(root, corpus, files, jobs, reporter, report)
+                    _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report)
                 elif marker.get("fingerprint") != fingerprint(files):
                     _incremental(root, corpus, marker["generation"], files, reporter, report)
                     if report.touched:

@@ -10,11 +10,28 @@ import datetime as dt
 from typing import Any
 
 from whoosh import fields, query
+from whoosh.codec import whoosh3
 from whoosh.util.times import datetime_to_long
 
 from kzjp_cli.analysis import analyzer
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
+    """Whoosh's per-document reader, caching "no such column" too.
+
+    Upstream caches a length column's reader only when the column exists, so
+    for fields without one (the spell_* fields) every posting written at commit
+    asks the filesystem again (325,000 stat() calls for 1,000 articles; the
+    build got ~7% faster without them). Same result, one lookup per field.
+    """
+    if fieldname not in self._readers:
+        self._readers[fieldname] = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+    return self._readers[fieldname]
+
+
+whoosh3.W3PerDocReader._cached_reader = _cached_reader
 
 
 class DateField(fields.DATETIME):

@@ -107,8 +107,16 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def decode(data: bytes) -> str:
-    """Decode article bytes as UTF-8 (BOM tolerated), or UTF-16 with a BOM."""
+PREFERRED = ("cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r", "cp1250", "iso8859_2", "cp1254", "mac_cyrillic")
+"""Encodings of news text, most likely first, for breaking ties between detected candidates."""
+
+
+def decode(data: bytes, warnings: list[str] | None = None) -> str:
+    """Decode article bytes: UTF-8 (BOM tolerated), UTF-16 with a BOM, else a detected encoding.
+
+    A detected encoding (cp1251 Russian, latin-1…) is reported in ``warnings``,
+    so text is never re-encoded silently; undetectable bytes raise ArticleError.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -119,7 +127,19 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 text (bad byte at offset {exc.start})") from None
+        offset = exc.start
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches or matches[0].chaos > 0.2:
+        raise ArticleError(f"not UTF-8 text (bad byte at offset {offset}) and no other encoding fits")
+    top = matches[0]
+    # Code pages often tie (cp1250 and cp1252 read "à" differently); prefer the common ones.
+    tied = [m for m in matches if m.chaos <= top.chaos + 0.01 and m.coherence >= top.coherence - 0.05]
+    best = min(tied, key=lambda m: PREFERRED.index(m.encoding) if m.encoding in PREFERRED else len(PREFERRED))
+    if warnings is not None:
+        warnings.append(f"not UTF-8; decoded as {best.encoding}")
+    return str(best)
 
 
 # --- metadata ----------------------------------------------------------------
@@ -227,7 +247,9 @@ def read_bytes(path: Path) -> bytes:
 def read_article(file: CorpusFile, id: str) -> Article:
     """Read and parse one corpus file; ArticleError says why it cannot be used."""
     data = read_bytes(file.path)
-    article = parse_article(decode(data), id=id, path=str(file.path), suffix=file.path.suffix.lower())
+    notes: list[str] = []
+    article = parse_article(decode(data, notes), id=id, path=str(file.path), suffix=file.path.suffix.lower())
+    article.warnings[:0] = notes
     article.hash = content_hash(data)
     return article
 

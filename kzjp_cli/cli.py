@@ -22,6 +22,7 @@ from kzjp_cli.errors import KzjpError
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_NOTHING_FOUND = 1
+EXIT_SKIPPED = 3
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -204,13 +205,23 @@ def cli(color: str) -> None:
 @cli.command("index")
 @corpus_options
 @click.option("--rebuild", is_flag=True, help="Build the index again from scratch.")
+@click.option("--strict", is_flag=True, help="Exit with status 3 if any file had to be skipped.")
 @click.option(
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
     help="Worker processes for a full build  [default: every core, up to 4, from 500 articles on].",
 )
-def index_command(corpus: Path | None, index_dir: Path | None, quiet: bool, rebuild: bool, jobs: int | None) -> None:
+@click.pass_context
+def index_command(
+    ctx: click.Context,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+    rebuild: bool,
+    strict: bool,
+    jobs: int | None,
+) -> None:
     """Build or update the search index.
 
     Only added, changed and removed articles are touched; the counts go to
@@ -223,9 +234,16 @@ def index_command(corpus: Path | None, index_dir: Path | None, quiet: bool, rebu
       kzjp index
       kzjp index --rebuild --jobs 2
       kzjp index --corpus ~/articles --index /tmp/articles-index
+      kzjp index --strict || echo "some articles were skipped"
+
+    Exit status: 0 done (skipped files are warned about), 2 error, 3 files
+    were skipped and --strict was given.
     """
     corpus_dir, index_path = locations.resolve(corpus, index_dir)
     report = idx.update(corpus_dir, index_path, rebuild=rebuild, jobs=jobs, reporter=CliReporter(quiet))
+    if strict and report.skipped:
+        click.echo(f"Error: {report.skipped} file(s) skipped (see the warnings above)", err=True)
+        ctx.exit(EXIT_SKIPPED)
     if quiet:
         return
     counts = f"{report.added} added, {report.changed} changed, {report.removed} removed, {report.skipped} skipped"

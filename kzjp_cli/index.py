@@ -122,6 +122,11 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def _ours(name: str) -> bool:
+    """Names kzjp leaves in an index folder before its first marker: a killed first build's leftovers."""
+    return name in (LOCK, ".gitignore") or name.startswith(("gen-", f".{MARKER}."))
+
+
 def read_marker(root: Path) -> dict[str, Any] | None:
     """The index folder's marker, None for an empty or missing folder."""
     marker = root / MARKER
@@ -129,7 +134,7 @@ def read_marker(root: Path) -> dict[str, Any] | None:
         with open(marker, encoding="utf-8") as handle:
             data = json.load(handle)
     except FileNotFoundError:
-        if root.is_dir() and any(p.name not in (LOCK, ".gitignore") for p in root.iterdir()):
+        if root.is_dir() and not all(_ours(p.name) for p in root.iterdir()):
             raise IndexStateError(
                 f"{root} is not a kzjp index folder (it has no {MARKER})",
                 hint="point --index/KZJP_INDEX at an empty folder or one kzjp created",
@@ -345,6 +350,33 @@ def _cleanup(root: Path, keep: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _index_files(gen_dir: Path) -> dict[str, int]:
+    """The files that make up a generation, with their sizes (lock, caches and temporaries left out)."""
+    return {
+        entry.name: entry.stat().st_size
+        for entry in os.scandir(gen_dir)
+        if entry.is_file() and not entry.name.startswith(".") and entry.name not in ("MAIN_WRITELOCK", "topics.json")
+    }
+
+
+def damage(root: Path, marker: dict[str, Any]) -> str | None:
+    """Why the current generation is not intact (a file missing or of another size), or None."""
+    gen_dir = root / marker["generation"]
+    expected = marker.get("files")
+    if not gen_dir.is_dir():
+        return f"{gen_dir.name} is missing"
+    if not isinstance(expected, dict):
+        return None  # written before kzjp recorded file sizes
+    for name, size in expected.items():
+        try:
+            actual = (gen_dir / name).stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if actual != size:
+            return f"{name} is {actual} bytes, not {size}"
+    return None
+
+
 def _commit_marker(root: Path, corpus: Path, generation: str, files: list[art.CorpusFile], count: int) -> None:
     _write_json(
         root / MARKER,
@@ -355,6 +387,7 @@ def _commit_marker(root: Path, corpus: Path, generation: str, files: list[art.Co
             "generation": generation,
             "fingerprint": fingerprint(files),
             "articles": count,
+            "files": _index_files(root / generation),
             "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         },
     )
@@ -475,7 +508,10 @@ def update(
     files = _scan(corpus, reporter)
     with writer_lock(root, wait=wait):
         marker = read_marker(root)
-        if rebuild or not _usable(marker, corpus) or not (root / marker["generation"]).is_dir():
+        broken = damage(root, marker) if _usable(marker, corpus) else None
+        if broken:
+            reporter.notice(f"the index is damaged ({broken}); rebuilding it from the corpus")
+        if rebuild or not _usable(marker, corpus) or broken:
             _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report)
         else:
             _incremental(root, corpus, marker["generation"], files, reporter, report)
@@ -484,18 +520,23 @@ def update(
 
 
 def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jobs: int | None = None) -> CorpusIndex:
-    """Open the index for reading, building or refreshing it first if it is missing or stale."""
+    """Open the index for reading, building or refreshing it first if it is missing, stale or damaged."""
     reporter = reporter or Reporter()
     files = _scan(corpus, reporter)
     marker = read_marker(root)
-    usable = _usable(marker, corpus) and (root / marker["generation"]).is_dir()
+    broken = damage(root, marker) if _usable(marker, corpus) else None
+    usable = _usable(marker, corpus) and not broken
     if not usable or marker.get("fingerprint") != fingerprint(files):
         try:
             with writer_lock(root, wait=0.0 if usable else READER_WAIT_SECONDS):
                 marker = read_marker(root)
                 report = UpdateReport(index=root)
-                if not _usable(marker, corpus) or not (root / marker["generation"]).is_dir():
-                    reporter.notice(f"building the index of {len(files)} articles in {root}")
+                broken = damage(root, marker) if _usable(marker, corpus) else None
+                if not _usable(marker, corpus) or broken:
+                    if broken:
+                        reporter.notice(f"the index is damaged ({broken}); rebuilding it from the corpus in {root}")
+                    else:
+                        reporter.notice(f"building the index of {len(files)} articles in {root}")
                     _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report)
                 elif marker.get("fingerprint") != fingerprint(files):
                     _incremental(root, corpus, marker["generation"], files, reporter, report)
@@ -505,6 +546,11 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
                         )
         except (IndexBusyError, IndexStateError) as exc:
             if not usable:
+                if broken:
+                    raise IndexStateError(
+                        f"the index at {root} is damaged ({broken}) and cannot be rebuilt now: {exc}",
+                        hint="run 'kzjp index --rebuild'",
+                    ) from None
                 raise
             reason = "another kzjp process is updating it" if isinstance(exc, IndexBusyError) else str(exc)
             reporter.warning(f"the index is out of date ({reason}); answering from the last complete index")

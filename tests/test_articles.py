@@ -99,7 +99,7 @@ def test_control_characters_and_escapes_are_removed() -> None:
         (b"", "empty file"),
         (b"   \n\t ", "empty file"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        ("Привет".encode("cp1251"), "not UTF-8"),
+        (bytes(range(128, 256)) * 3, "not UTF-8 text .* no other encoding fits"),
         (b"---\ntitle: Only meta\n---\n", "front matter but no text"),
     ],
 )
@@ -173,3 +173,17 @@ def test_scan_survives_symlink_loops_and_follows_linked_folders(tmp_path: Path) 
     (corpus / "b").symlink_to(tmp_path / "elsewhere")
     files, _ = art.scan_corpus(corpus)
     assert [f.rel for f in files] == ["a/x.txt", "b/y.md"]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "named"),
+    [
+        ("Президент Токаев прибыл в Токио с официальным визитом. Переговоры прошли успешно.", "cp1251", "cp1251"),
+        ("Le président est arrivé à Tokyo. Les négociations ont été très fructueuses.", "latin-1", "cp1252"),
+        ("Judo in Almaty and Tokyo.", "utf-16", None),
+    ],
+)
+def test_other_encodings_are_detected_and_named(text: str, encoding: str, named: str | None) -> None:
+    warnings: list[str] = []
+    assert art.decode(text.encode(encoding), warnings) == text
+    assert warnings == ([f"not UTF-8; decoded as {named}"] if named else [])

@@ -212,3 +212,28 @@ def test_default_index_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert other.name.startswith("my-articles-")
     monkeypatch.setenv("KZJP_INDEX", "")
     assert locations.resolve(tmp_path, tmp_path / "ix") == (tmp_path, tmp_path / "ix")
+
+
+class DeleteWhileIndexing(idx.Reporter):
+    """Deletes one file just before the indexer reads it, as a user might mid-build."""
+
+    def __init__(self, victim: Path) -> None:
+        self.victim = victim
+        self.warnings: list[str] = []
+
+    def warning(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def progress(self, items: list[Any], label: str) -> Any:
+        for item in items:
+            if item.path == self.victim:
+                self.victim.unlink()
+            yield item
+
+
+def test_file_deleted_while_indexing_is_skipped(corpus: Path, root: Path) -> None:
+    reporter = DeleteWhileIndexing(corpus / "judo.txt")
+    report = idx.update(corpus, root, reporter=reporter)
+    assert (report.total, report.skipped) == (3, 1)
+    assert reporter.warnings == [f"skipped {corpus / 'judo.txt'}: file not found (or vanished before it could be read)"]
+    assert "judo" not in idx.open_index(corpus, root).ids()

@@ -492,6 +492,31 @@ def _incremental(
     report.total = len(manifest.files)
 
 
+def _refresh(
+    root: Path,
+    corpus: Path,
+    files: list[art.CorpusFile],
+    *,
+    rebuild: bool,
+    jobs: int | None,
+    reporter: Reporter,
+    report: UpdateReport,
+    announce_build: bool,
+) -> None:
+    """Under the writer lock: build (missing, damaged, foreign or ``rebuild``) or update incrementally."""
+    marker = read_marker(root)
+    usable = _usable(marker, corpus)
+    broken = damage(root, marker) if usable else None
+    if broken:
+        reporter.notice(f"the index is damaged ({broken}); rebuilding it from the corpus in {root}")
+    elif not usable and announce_build:  # a read command says why it is slow; `kzjp index` reports after
+        reporter.notice(f"building the index of {len(files)} articles in {root}")
+    if rebuild or not usable or broken:
+        _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report)
+    else:
+        _incremental(root, corpus, marker["generation"], files, reporter, report)
+
+
 def update(
     corpus: Path,
     root: Path,
@@ -507,14 +532,9 @@ def update(
     report = UpdateReport(index=root)
     files = _scan(corpus, reporter)
     with writer_lock(root, wait=wait):
-        marker = read_marker(root)
-        broken = damage(root, marker) if _usable(marker, corpus) else None
-        if broken:
-            reporter.notice(f"the index is damaged ({broken}); rebuilding it from the corpus")
-        if rebuild or not _usable(marker, corpus) or broken:
-            _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report)
-        else:
-            _incremental(root, corpus, marker["generation"], files, reporter, report)
+        _refresh(
+            root, corpus, files, rebuild=rebuild, jobs=jobs, reporter=reporter, report=report, announce_build=False
+        )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -529,21 +549,14 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
     if not usable or marker.get("fingerprint") != fingerprint(files):
         try:
             with writer_lock(root, wait=0.0 if usable else READER_WAIT_SECONDS):
-                marker = read_marker(root)
                 report = UpdateReport(index=root)
-                broken = damage(root, marker) if _usable(marker, corpus) else None
-                if not _usable(marker, corpus) or broken:
-                    if broken:
-                        reporter.notice(f"the index is damaged ({broken}); rebuilding it from the corpus in {root}")
-                    else:
-                        reporter.notice(f"building the index of {len(files)} articles in {root}")
-                    _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report)
-                elif marker.get("fingerprint") != fingerprint(files):
-                    _incremental(root, corpus, marker["generation"], files, reporter, report)
-                    if report.touched:
-                        reporter.notice(
-                            f"index refreshed: {report.added} added, {report.changed} changed, {report.removed} removed"
-                        )
+                _refresh(
+                    root, corpus, files, rebuild=False, jobs=jobs, reporter=reporter, report=report, announce_build=True
+                )
+                if report.touched and not report.rebuilt:
+                    reporter.notice(
+                        f"index refreshed: {report.added} added, {report.changed} changed, {report.removed} removed"
+                    )
         except (IndexBusyError, IndexStateError) as exc:
             if not usable:
                 if broken:

@@ -377,10 +377,7 @@ def show(
     index = _open(corpus, index_dir, quiet)
     articles = [index.article(index.resolve(wanted)) for wanted in ids]
     records = [a.to_record(body=True) for a in articles]
-    if fmt == "json" and len(records) == 1:
-        click.echo(output.json_text(records[0]))
-        return
-    output.emit(records, fmt, lambda style: output.article_text(articles, style), _style(ctx))
+    output.emit(records, fmt, lambda style: output.article_text(articles, style), _style(ctx), single_object=True)
 
 
 @cli.command()
@@ -455,10 +452,7 @@ def summarize(
     else:
         summaries = [summ.summarize(source, **options) for source in sources]
     records = [s.to_record() for s in summaries]
-    if fmt == "json" and len(records) == 1:
-        click.echo(output.json_text(records[0]))
-        return
-    output.emit(records, fmt, lambda style: output.summaries_text(summaries, style), _style(ctx))
+    output.emit(records, fmt, lambda style: output.summaries_text(summaries, style), _style(ctx), single_object=True)
 
 
 def _emit_hits(ctx: click.Context, hits: list[srch.Hit], fmt: str) -> None:

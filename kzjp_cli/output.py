@@ -116,10 +116,17 @@ def emit(
     render_text: Callable[[Style], Iterable[str]],
     style: Style,
     out: TextIO | None = None,
+    *,
+    single_object: bool = False,
 ) -> None:
-    """Write a command's result in ``fmt``; ``render_text`` yields the lines for ``text``."""
+    """Write a command's result in ``fmt``; ``render_text`` yields the lines for ``text``.
+
+    With ``single_object``, ``-f json`` of exactly one record prints that object, not a one-item array.
+    """
     out = out or sys.stdout
-    if fmt == "text":
+    if fmt == "json" and single_object and len(records) == 1:
+        out.write(json_text(records[0]) + "\n")
+    elif fmt == "text":
         for line in render_text(style):
             out.write(line + "\n")
     else:

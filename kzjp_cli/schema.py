@@ -16,6 +16,8 @@ from whoosh.util.times import datetime_to_long
 from kzjp_cli.analysis import analyzer
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
+MISSING_DATE = 2**64 - 1
+"""What Whoosh stores in the date column for an article without a date."""
 
 
 def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:

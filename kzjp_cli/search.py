@@ -118,8 +118,9 @@ def _newest_first() -> Any:
     """
     from whoosh.sorting import FieldFacet, TranslateFacet
 
-    missing = 2**64 - 1
-    return TranslateFacet(lambda value: -1 if value is None or value >= missing else value, FieldFacet("date"))
+    from kzjp_cli.schema import MISSING_DATE
+
+    return TranslateFacet(lambda value: -1 if value is None or value >= MISSING_DATE else value, FieldFacet("date"))
 
 
 def _mark_formatter() -> Any:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from kzjp_cli.index import CorpusIndex
 
 PERIODS = ("day", "week", "month", "year")
-MISSING = 2**64 - 1  # how Whoosh stores a missing date in a column
 
 
 @dataclass
@@ -57,6 +56,7 @@ def label(start: dt.date, by: str) -> str:
 def _query_dates(index: CorpusIndex, query: str) -> list[dt.date | None]:
     from whoosh.util.times import long_to_datetime
 
+    from kzjp_cli.schema import MISSING_DATE
     from kzjp_cli.search import parse_query
 
     q = parse_query(index.ix.schema, query)
@@ -64,7 +64,7 @@ def _query_dates(index: CorpusIndex, query: str) -> list[dt.date | None]:
         docnums = searcher.search(q, limit=None, scored=False).docs()
         column = searcher.reader().column_reader("date", translate=False)
         raw = [column[d] for d in sorted(docnums)]
-    return [None if value is None or value >= MISSING else long_to_datetime(value).date() for value in raw]
+    return [None if value is None or value >= MISSING_DATE else long_to_datetime(value).date() for value in raw]
 
 
 def timeline(

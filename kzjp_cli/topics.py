@@ -347,9 +347,6 @@ def _collocation_ok(key: tuple[str, ...], stats: _Stats) -> bool:
 def _score(
     stats: _Stats, total_docs: int, df: dict[tuple[str, ...], int], word_tf: Counter[str]
 ) -> dict[tuple[str, ...], float]:
-    def self_tf(stem: str) -> int:
-        return word_tf[stem]
-
     top = math.log(max(max(word_tf.values(), default=2), 2))
 
     scores: dict[tuple[str, ...], float] = {}
@@ -375,7 +372,7 @@ def _score(
         # Corpus topics are discussed widely (coverage) but not everywhere (a gentle idf).
         coverage = (1 + 0.5 * math.log(docs)) * math.sqrt(math.log(1 + total_docs / docs))
         # A phrase made of words the corpus uses often is central to it.
-        centrality = 1 + 0.5 * sum(math.log(max(self_tf(w), 1)) for w in key) / n / top if n > 1 else 1.0
+        centrality = 1 + 0.5 * sum(math.log(max(word_tf[w], 1)) for w in key) / n / top if n > 1 else 1.0
         attention = stats.attention[key]
         weight = 1 + math.log(attention) if attention >= 1 else attention
         scores[key] = weight * coverage * shape * centrality

@@ -266,8 +266,10 @@ def _suggest(searcher: Any, q: Any, text: str) -> str | None:
     maxdist = 2 if words and min(len(w) for w in words) > 5 else 1
     try:
         corrected = searcher.correct_query(q, text, maxdist=maxdist)
-    except (AttributeError, NotImplementedError):
-        return None  # the same Whoosh bug: range queries over text fields have no tokens
+    except (AttributeError, NotImplementedError, TypeError):
+        # Whoosh bugs: range queries over text fields have no tokens, and terms
+        # of unknown fields ("EA:00") have no character positions to format
+        return None
     if corrected.query == q or corrected.string.strip() == text.strip():
         return None
     return corrected.string

@@ -10,11 +10,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from kzjp_cli import index as idx
 
 from .conftest import WriteCorpus
 
@@ -105,7 +108,16 @@ def test_unreadable_file_is_skipped(write_corpus: WriteCorpus, tmp_path: Path) -
 # --- interrupted and concurrent indexing ---------------------------------------------
 
 
-@pytest.mark.parametrize("delay", [0.3, 1.0, 2.0])
+def wait_until_building(process: subprocess.Popen[Any], index: Path) -> None:
+    """Return once the build has made its new generation folder (builds now take about a second)."""
+    before = set(index.glob("gen-*"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None and not set(index.glob("gen-*")) - before:
+        time.sleep(0.005)
+    assert process.poll() is None, "the build ended before it could be interrupted"
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.2, 0.5])
 def test_kill_9_while_indexing_loses_nothing(generated: Path, tmp_path: Path, delay: float) -> None:
     index = tmp_path / "ix"
     assert kzjp("index", "-q", corpus=generated, index=index).returncode == 0
@@ -115,6 +127,7 @@ def test_kill_9_while_indexing_loses_nothing(generated: Path, tmp_path: Path, de
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     ) as process:
+        wait_until_building(process, index)
         time.sleep(delay)
         process.kill()
     after = kzjp("search", '"green hydrogen"', "-f", "ids", "-n", "500", corpus=generated, index=index)
@@ -127,7 +140,8 @@ def test_kill_9_during_the_first_build_then_a_search_builds_again(generated: Pat
     with subprocess.Popen(
         [KZJP, "index", "-q", "--corpus", str(generated), "--index", str(index)], stderr=subprocess.DEVNULL
     ) as process:
-        time.sleep(1.0)
+        wait_until_building(process, index)
+        time.sleep(0.2)
         process.kill()
     done = kzjp("search", "hydrogen", "-f", "ids", corpus=generated, index=index)
     assert done.returncode == 0 and done.stdout
@@ -142,7 +156,8 @@ def test_ctrl_c_exits_130_with_one_line(generated: Path, tmp_path: Path) -> None
         stderr=subprocess.PIPE,
         text=True,
     ) as process:
-        time.sleep(1.5)
+        wait_until_building(process, index)
+        time.sleep(0.2)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
@@ -153,19 +168,14 @@ def test_ctrl_c_exits_130_with_one_line(generated: Path, tmp_path: Path) -> None
 def test_two_writers_one_fails_clearly_and_readers_answer(generated: Path, tmp_path: Path) -> None:
     index = tmp_path / "ix"
     assert kzjp("index", "-q", corpus=generated, index=index).returncode == 0
-    with subprocess.Popen(
-        [KZJP, "index", "--rebuild", "-q", "--corpus", str(generated), "--index", str(index)],
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as first:
-        time.sleep(0.8)
+    with idx.writer_lock(index):  # the first writer, holding the same flock a kzjp build holds
         second = kzjp("index", corpus=generated, index=index)
         (generated / "late.md").write_text("A late article about green hydrogen in Aktau.")
         try:
             reader = kzjp("search", "hydrogen", "-f", "ids", corpus=generated, index=index)
         finally:
             (generated / "late.md").unlink()
-        assert first.wait(timeout=300) == 0
+    assert kzjp("index", "--rebuild", "-q", corpus=generated, index=index).returncode == 0
     assert second.returncode == 2
     assert second.stderr.startswith("Error: the index at") and "being updated by another kzjp process" in second.stderr
     assert reader.returncode == 0 and reader.stdout

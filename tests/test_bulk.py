@@ -1,0 +1,150 @@
+"""The bulk segment writer: the same index Whoosh's own writer makes, and the same analysis."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index as windex
+from whoosh.index import TOC
+
+from kzjp_cli import articles as art
+from kzjp_cli import index as idx
+from kzjp_cli import search
+from kzjp_cli.analysis import analyzer, index_terms
+from kzjp_cli.bulk import SegmentBuilder
+from kzjp_cli.schema import make_schema
+
+from .conftest import BUNDLED
+
+GENERATE = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+
+
+def whoosh_positions(text: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for token in analyzer()(text, positions=True):
+        found.setdefault(token.text, []).append(token.pos)
+    return found
+
+
+EDGE_TEXTS = [
+    "",
+    "the a an of",
+    "The cat sat on the mat. The cat!",
+    "3.141 big-time under_score x*y e.g. U.S.A. 1,000,000",
+    "İstanbul ÅNGSTRÖM ǅemal straße ﬁnance Ωmega",
+    "Kassym-Jomart Tokayev met Sanae Takaichi — “Middle Corridor” talks…",
+    "a" * 300 + " b " + "runs running ran runner",
+]
+
+
+@pytest.mark.parametrize("text", EDGE_TEXTS)
+def test_index_terms_match_whoosh_analysis(text: str) -> None:
+    positions, kept = index_terms(text)
+    assert positions == whoosh_positions(text)
+    assert sorted(set(kept)) == sorted({t.text for t in analyzer()(text, no_morph=True)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_index_terms_match_whoosh_analysis_on_any_text(text: str) -> None:
+    assert index_terms(text)[0] == whoosh_positions(text)
+
+
+def documents(corpus: Path) -> list[dict[str, Any]]:
+    files, _ = art.scan_corpus(corpus)
+    ids = art.assign_ids(files)
+    return [idx._fields(art.read_article(f, ids[f.rel]), f.rel) for f in files]
+
+
+def postings(reader: Any, field: str, term: bytes) -> list[tuple[int, float, Any]]:
+    matcher = reader.postings(field, term)
+    items = []
+    while matcher.is_active():
+        items.append((matcher.id(), matcher.weight(), matcher.value() or None))
+        matcher.next()
+    return items
+
+
+def assert_same_index(expected_dir: Path, actual_dir: Path) -> int:
+    """Every term's statistics and postings, stored fields and lengths agree; returns terms compared."""
+    expected, actual = windex.open_dir(str(expected_dir)).reader(), windex.open_dir(str(actual_dir)).reader()
+    terms = list(expected.all_terms())
+    assert list(actual.all_terms()) == terms
+    for field, term in terms:
+        if field.startswith("spell_"):  # only the words matter; Whoosh pads these with dummy postings
+            assert actual.frequency(field, term) == expected.frequency(field, term)
+            continue
+        want, got = expected.term_info(field, term), actual.term_info(field, term)
+        for stat in ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id"):
+            assert getattr(got, stat)() == getattr(want, stat)(), (field, term, stat)
+        assert postings(actual, field, term) == postings(expected, field, term), (field, term)
+    assert actual.doc_count_all() == expected.doc_count_all()
+    for docnum in range(expected.doc_count_all()):
+        assert actual.stored_fields(docnum) == expected.stored_fields(docnum)
+        for field in ("title", "body", "source"):
+            assert actual.doc_field_length(docnum, field) == expected.doc_field_length(docnum, field)
+    for field in ("title", "body", "source"):
+        assert actual.field_length(field) == expected.field_length(field)
+    return len(terms)
+
+
+def build_both(docs: list[dict[str, Any]], tmp_path: Path) -> tuple[Path, Path]:
+    stock, bulk = tmp_path / "stock", tmp_path / "bulk"
+    stock.mkdir()
+    bulk.mkdir()
+    ix = windex.create_in(str(stock), make_schema())
+    writer = ix.writer()
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    windex.create_in(str(bulk), make_schema())
+    ix = windex.open_dir(str(bulk))  # as a build does: the schema comes back from the TOC
+    builder = SegmentBuilder(ix)
+    for doc in docs:
+        builder.add_document(**doc)
+    segment = builder.finish()
+    TOC(ix.schema, [segment], 1).write(ix.storage, ix.indexname)
+    return stock, bulk
+
+
+def test_bulk_segment_equals_whoosh_writer_on_the_test_corpus(corpus: Path, tmp_path: Path) -> None:
+    assert assert_same_index(*build_both(documents(corpus), tmp_path)) > 50
+
+
+def test_bulk_segment_equals_whoosh_writer_on_the_bundled_corpus(tmp_path: Path) -> None:
+    assert assert_same_index(*build_both(documents(BUNDLED), tmp_path)) > 400
+
+
+def test_bulk_segment_equals_whoosh_writer_on_generated_news(tmp_path: Path) -> None:
+    corpus = tmp_path / "generated"
+    subprocess.run([sys.executable, str(GENERATE), "--articles", "120", "--out", str(corpus)], check=True)
+    # long posting lists span several blocks; short ones are inlined in the term table
+    assert assert_same_index(*build_both(documents(corpus), tmp_path)) > 3000
+
+
+def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) -> None:
+    corpus = tmp_path / "generated"
+    subprocess.run([sys.executable, str(GENERATE), "--articles", "150", "--out", str(corpus)], check=True)
+    (corpus / "broken.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
+    found = []
+    for jobs in (1, 3):
+        report = idx.update(corpus, tmp_path / f"ix{jobs}", rebuild=True, jobs=jobs)
+        assert (report.total, report.skipped) == (150, 1)
+        ci = idx.open_index(corpus, tmp_path / f"ix{jobs}")
+        with ci.ix.searcher() as searcher:
+            assert searcher.doc_count() == 150
+        assert len(list((tmp_path / f"ix{jobs}").glob("gen-*/*.seg"))) == jobs
+        found.append(
+            [
+                [(hit.id, round(hit.score, 4)) for hit in search.search(ci, query, limit=500).hits]
+                for query in ('"Middle Corridor"', "hydrogen OR uranium", "Tokaev~", "date:2024", "touris*")
+            ]
+        )
+        assert ci.manifest.skipped and set(ci.ids()) == {a.id for a in ci.articles()}
+    assert found[0] == found[1] and all(found[0])

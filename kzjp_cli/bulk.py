@@ -41,8 +41,8 @@ class SegmentBuilder:
         self.segment = self.codec.new_segment(self.storage, ix.indexname)
         self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
         self.docnum = 0
-        # field -> term (str, or bytes for non-text fields) -> [(docnum, weight, value bytes)]
-        self.postings: dict[str, dict[Any, list[tuple[int, float, bytes]]]] = defaultdict(dict)
+        # field -> term (str, or bytes for non-text fields) -> its postings
+        self.postings: dict[str, dict[Any, Postings]] = defaultdict(dict)
         # field -> per-document length, for the block statistics Whoosh keeps
         self.lengths: dict[str, array] = {}
         # spelling field -> word -> documents containing it
@@ -85,12 +85,10 @@ class SegmentBuilder:
                         else:
                             deltas = [b - a for a, b in zip([0, *where], where, strict=False)]
                             value_bytes = pack_uint(count) + dumps(deltas, 2)
-                        posting = (docnum, count * boost, value_bytes)
                         found = terms.get(term)
                         if found is None:
-                            terms[term] = [posting]
-                        else:
-                            found.append(posting)
+                            found = terms[term] = Postings()
+                        found.add(docnum, count * boost, value_bytes)
                     if fld.separate_spelling():
                         counts = self.spelling[fld.spelling_fieldname(name)]
                         for word in set(words):
@@ -99,7 +97,10 @@ class SegmentBuilder:
                     for tbytes, freq, weight, vbytes in fld.index(value):
                         if fld.scorable:
                             length += freq
-                        terms.setdefault(tbytes, []).append((docnum, weight, vbytes))
+                        found = terms.get(tbytes)
+                        if found is None:
+                            found = terms[tbytes] = Postings()
+                        found.add(docnum, weight, vbytes)
                 if fld.scorable:
                     lengths = self.lengths.setdefault(name, array("B"))
                     lengths.extend(b"\0" * (docnum + 1 - len(lengths)))
@@ -118,7 +119,7 @@ class SegmentBuilder:
         for name in names:
             writer.start_field(name, self.schema[name])
             if name in self.spelling:
-                rows = [(word.encode("utf-8"), [(0, float(n), b"")]) for word, n in self.spelling[name].items()]
+                rows = [(word.encode("utf-8"), Postings.one(0, n)) for word, n in self.spelling[name].items()]
             else:
                 rows = [
                     (term.encode("utf-8") if isinstance(term, str) else term, plist)
@@ -141,7 +142,7 @@ class SegmentBuilder:
                 self.perdoc.close()
 
     @staticmethod
-    def _write_field(writer: Any, rows: list[tuple[bytes, list[tuple[int, float, bytes]]]], lengths: Any) -> None:
+    def _write_field(writer: Any, rows: list[tuple[bytes, Postings]], lengths: Any) -> None:
         """Each term's postings, filled into the codec's blocks directly."""
         from whoosh.codec.whoosh3 import W3TermInfo, byte_to_length
 
@@ -150,20 +151,42 @@ class SegmentBuilder:
         fmt = writer._fieldobj.format
         limit = post._blocklimit
         post._inlinelimit = INLINE_LIMIT
-        for btext, plist in rows:
+        for btext, postings in rows:
             writer._btext = btext
             post.start_postings(fmt, W3TermInfo())
-            for start in range(0, len(plist), limit):
+            docnums, weights, values = postings.docnums, postings.weights, postings.values
+            for start in range(0, len(docnums), limit):
                 if start:
                     post._write_block()
-                chunk = plist[start : start + limit]
-                docnums = [p[0] for p in chunk]
-                post._ids.extend(docnums)
-                post._weights.extend([p[1] for p in chunk])
-                post._values.extend([p[2] for p in chunk if p[2]])
+                end = start + limit
+                post._ids.extend(docnums[start:end])
+                post._weights.extend(weights[start:end])
+                post._values.extend([v for v in values[start:end] if v])
                 post._maxweight = max(post._weights)
                 if lengths is not None:
-                    sizes = [table[lengths[d]] for d in docnums if d < len(lengths) and lengths[d]]
+                    sizes = [table[lengths[d]] for d in docnums[start:end] if d < len(lengths) and lengths[d]]
                     if sizes:
                         post._minlength, post._maxlength = min(sizes), max(sizes)
             writer.finish_term()
+
+
+class Postings:
+    """One term's postings in a segment being built, in compact arrays (a 10,000-article build holds millions)."""
+
+    __slots__ = ("docnums", "values", "weights")
+
+    def __init__(self) -> None:
+        self.docnums = array("I")
+        self.weights = array("f")
+        self.values: list[bytes] = []
+
+    def add(self, docnum: int, weight: float, value: bytes) -> None:
+        self.docnums.append(docnum)
+        self.weights.append(weight)
+        self.values.append(value)
+
+    @classmethod
+    def one(cls, docnum: int, weight: float) -> Postings:
+        postings = cls()
+        postings.add(docnum, weight, b"")
+        return postings

@@ -252,9 +252,13 @@ class CorpusIndex:
         """The Whoosh index, opened on first use."""
         if self._ix is None:
             from whoosh import index as windex
+            from whoosh.filedb.filestore import FileStorage
 
             try:
-                self._ix = windex.open_dir(str(self.generation))
+                # Without mmap: a search reads only the blocks it needs, instead of
+                # mapping whole segments (a search at 10,000 articles peaked at 192 MB
+                # with mmap, 29 MB without, and was no slower).
+                self._ix = FileStorage(str(self.generation), supports_mmap=False).open_index()
             except (windex.EmptyIndexError, OSError, EOFError, ValueError) as exc:
                 raise IndexStateError(
                     f"the index in {self.generation} is damaged ({exc})",

@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -64,15 +65,45 @@ QUERIES = [
 ]
 
 
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc; 0 elsewhere)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def timed(args: list[str], repeat: int = 1) -> dict[str, float]:
-    """Median wall time and largest peak memory over ``repeat`` runs of a command."""
+    """Median wall time and largest peak memory over ``repeat`` runs of a command.
+
+    Peak memory is the larger of the process's own peak and the sum over it and
+    its worker processes, sampled every 20 ms (builds run several processes).
+    """
     walls, peaks = [], []
     for _ in range(repeat):
         start = time.perf_counter()
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        done, tree_peak = threading.Event(), [0]
+
+        def sample(pid: int = proc.pid, done: threading.Event = done, tree_peak: list[int] = tree_peak) -> None:
+            while not done.wait(0.02):
+                tree_peak[0] = max(tree_peak[0], _tree_rss(pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         walls.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)
+        done.set()
+        sampler.join()
+        peaks.append(max(usage.ru_maxrss * 1024, tree_peak[0]) / 2**20)
         if os.waitstatus_to_exitcode(status) not in (0, 1):
             raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     return {"seconds": statistics.median(walls), "peak_mb": max(peaks)}

@@ -24,6 +24,7 @@ from typing import Any
 from kzjp_cli.analysis import analyzer, index_terms
 
 pack_uint = Struct("!I").pack  # as whoosh.system.pack_uint
+pack_ushort = Struct("!H").pack  # as whoosh.system.pack_ushort
 _ONE = pack_uint(1)
 INLINE_LIMIT = 16
 """Posting lists shorter than this live in the term table, not as blocks in the postings file."""
@@ -150,11 +151,24 @@ class SegmentBuilder:
         post = writer._postwriter
         fmt = writer._fieldobj.format
         limit = post._blocklimit
-        post._inlinelimit = INLINE_LIMIT
+        key = pack_ushort(writer._fieldid)
         for btext, postings in rows:
+            docnums, weights, values = postings.docnums, postings.weights, postings.values
+            sizes: list[int] = []
+            if len(docnums) < INLINE_LIMIT:
+                # What start_postings/add_posting/finish_postings would store, without the calls
+                if lengths is not None:
+                    sizes = [table[lengths[d]] for d in docnums if d < len(lengths) and lengths[d]]
+                info = W3TermInfo()
+                floats = weights.tolist()
+                info._weight, info._df, info._maxweight = sum(floats), len(floats), max(floats)
+                info._minlength, info._maxlength = (min(sizes), max(sizes)) if sizes else (None, 0)
+                info._minid, info._maxid = docnums[0], docnums[-1]
+                info._inlined = (tuple(docnums), tuple(floats), tuple(v for v in values if v))
+                writer._tindex.add(key + btext, info.to_bytes())
+                continue
             writer._btext = btext
             post.start_postings(fmt, W3TermInfo())
-            docnums, weights, values = postings.docnums, postings.weights, postings.values
             for start in range(0, len(docnums), limit):
                 if start:
                     post._write_block()

@@ -570,7 +570,6 @@ def _build(
 def _incremental(
     root: Path, corpus: Path, generation: str, files: list[art.CorpusFile], reporter: Reporter, report: UpdateReport
 ) -> None:
-    from whoosh import index as windex
 
     gen_dir = root / generation
     manifest = Manifest.load(gen_dir)
@@ -609,23 +608,69 @@ def _incremental(
         manifest.record(file, article)
         additions.append(_fields(article, file.rel))
     if stale or additions:
-        ix = windex.open_dir(str(gen_dir))
-        writer = ix.writer(limitmb=128)
-        try:
-            for article_id in stale:
-                writer.delete_by_term("id", article_id)
-            for doc in additions:
-                writer.update_document(**doc)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            ix.close()
+        _apply(gen_dir, stale, additions)
     manifest.save(gen_dir)
     _commit_marker(root, corpus, generation, files, len(manifest.files))
     report.skipped = len(manifest.skipped)
     report.total = len(manifest.files)
+
+
+def _apply(gen_dir: Path, stale: list[str], additions: list[dict[str, Any]]) -> None:
+    """Delete ``stale`` ids and add ``additions`` in one commit.
+
+    Deletions are marked through Whoosh's writer. The additions become one new
+    bulk-written segment, together with the live documents of the smallest
+    segments while each is at most twice what has been gathered (every field is
+    stored, so a document can be written again from its stored fields). Segment
+    sizes then grow geometrically, as in a binary counter: few segments, and
+    each update rewrites little. Whoosh's own merging would send all of it
+    through its slow posting pool.
+    """
+    from whoosh import index as windex
+    from whoosh.reading import SegmentReader
+
+    from kzjp_cli.bulk import SegmentBuilder
+
+    ix = windex.open_dir(str(gen_dir))
+    writer = ix.writer()
+    builder = None
+    try:
+        for article_id in stale:
+            writer.delete_by_term("id", article_id)
+        small = [segment for segment in writer.segments if not segment.doc_count()]
+        gathered = len(additions)
+        for segment in sorted(writer.segments, key=lambda s: s.doc_count()):
+            if not gathered or segment in small:
+                continue
+            if segment.doc_count() > 2 * gathered:
+                break
+            small.append(segment)
+            gathered += segment.doc_count()
+        builder = SegmentBuilder(ix)
+        for segment in small:
+            reader = SegmentReader(ix.storage, ix.schema, segment)
+            try:
+                for _docnum, stored in reader.iter_docs():
+                    builder.add_document(**stored)
+            finally:
+                reader.close()
+        for doc in additions:
+            builder.add_document(**doc)
+        kept = [segment for segment in writer.segments if segment not in small]
+        if builder.docnum:
+            kept.append(builder.finish())
+        else:
+            builder.cancel()
+        builder = None
+        writer.segments = kept
+        writer.commit(merge=False)
+    except BaseException:
+        if builder is not None:
+            builder.cancel()
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
 
 
 def _refresh(

@@ -34,9 +34,6 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
 
 
 whoosh3.W3PerDocReader._cached_reader = _cached_reader
-# Whoosh's postings writer calls ``set_inline`` but the term info names it ``set_inlined``,
-# so short posting lists could never be inlined into the term table; kzjp's bulk writer does.
-whoosh3.W3TermInfo.set_inline = whoosh3.W3TermInfo.set_inlined
 
 
 class DateField(fields.DATETIME):

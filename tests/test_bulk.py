@@ -148,3 +148,33 @@ def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) 
         )
         assert ci.manifest.skipped and set(ci.ids()) == {a.id for a in ci.articles()}
     assert found[0] == found[1] and all(found[0])
+
+
+def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(tmp_path: Path) -> None:
+    corpus = tmp_path / "generated"
+    subprocess.run([sys.executable, str(GENERATE), "--articles", "200", "--out", str(corpus)], check=True)
+    root = tmp_path / "ix"
+    idx.update(corpus, root, jobs=2)
+    files = sorted(corpus.rglob("*.md"))
+    for round_ in range(6):
+        for path in files[round_ * 7 : round_ * 7 + 3]:
+            path.write_text(path.read_text() + f"\nUpdate {round_}: green hydrogen talks resumed in Aktau.\n")
+        files[round_ * 7 + 4].unlink()
+        for n in range(4):
+            (corpus / f"new-{round_}-{n}.md").write_text(f"# Kainbashi report {round_} {n}\nUranium and hydrogen.")
+        report = idx.update(corpus, root)
+        assert (report.changed, report.added, report.removed) == (3, 4, 1)
+    fresh = tmp_path / "fresh"
+    idx.update(corpus, fresh, rebuild=True)
+    updated_ci, fresh_ci = idx.open_index(corpus, root), idx.open_index(corpus, fresh)
+    assert updated_ci.ids() == fresh_ci.ids()
+    with updated_ci.ix.searcher() as searcher:
+        assert searcher.doc_count() == len(fresh_ci.ids())
+        assert len(searcher.reader().leaf_readers()) <= 4
+    for query in ("Kainbashi", '"green hydrogen"', "Update", "hydrogen AND Aktau", "date:2024"):
+        ids = [{h.id for h in srch_all(ci, query)} for ci in (updated_ci, fresh_ci)]
+        assert ids[0] == ids[1] and ids[0], query
+
+
+def srch_all(ci: idx.CorpusIndex, query: str) -> list[search.Hit]:
+    return search.search(ci, query, limit=10_000).hits

@@ -54,6 +54,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert "full build" in done.stdout and "vs FTS5" in done.stdout
-    result = json.loads(out.read_text())["results"][0]
+    assert "full build" in done.stdout and "vs FTS5" in done.stdout and "bundled corpus: kzjp search" in done.stdout
+    summary = json.loads(out.read_text())
+    result = summary["results"][0]
     assert result["articles"] == 50 and result["fts5_build_seconds"] > 0 and result["search_p50_ms"] > 0
+    assert result["build_peak_mb"] > 10 and summary["bundled"]["whoosh_script_seconds"] > 0

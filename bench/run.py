@@ -65,14 +65,16 @@ QUERIES = [
 ]
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc; 0 elsewhere)."""
+def _tree_peak(pid: int) -> int:
+    """Sum of peak resident bytes (VmHWM) of a process and all its descendants (Linux /proc; 0 elsewhere)."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1]) * 1024
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     stack.extend(int(child) for child in handle.read().split())
@@ -84,8 +86,9 @@ def _tree_rss(pid: int) -> int:
 def timed(args: list[str], repeat: int = 1) -> dict[str, float]:
     """Median wall time and largest peak memory over ``repeat`` runs of a command.
 
-    Peak memory is the larger of the process's own peak and the sum over it and
-    its worker processes, sampled every 20 ms (builds run several processes).
+    Peak memory is the sum of the peaks of the process and its workers (builds
+    run several), read from /proc every 10 ms. Not ``ru_maxrss``: on Linux a
+    child's figure includes the benchmark's own memory at the fork before exec.
     """
     walls, peaks = [], []
     for _ in range(repeat):
@@ -94,16 +97,16 @@ def timed(args: list[str], repeat: int = 1) -> dict[str, float]:
         done, tree_peak = threading.Event(), [0]
 
         def sample(pid: int = proc.pid, done: threading.Event = done, tree_peak: list[int] = tree_peak) -> None:
-            while not done.wait(0.02):
-                tree_peak[0] = max(tree_peak[0], _tree_rss(pid))
+            while not done.wait(0.01):
+                tree_peak[0] = max(tree_peak[0], _tree_peak(pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _usage = os.wait4(proc.pid, 0)
         walls.append(time.perf_counter() - start)
         done.set()
         sampler.join()
-        peaks.append(max(usage.ru_maxrss * 1024, tree_peak[0]) / 2**20)
+        peaks.append(tree_peak[0] / 2**20)
         if os.waitstatus_to_exitcode(status) not in (0, 1):
             raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     return {"seconds": statistics.median(walls), "peak_mb": max(peaks)}

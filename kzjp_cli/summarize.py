@@ -109,29 +109,8 @@ def _word_tokenizer() -> Any:
     return NLTKWordTokenizer()
 
 
-def _import_sumy_lazily() -> None:
-    """Make ``import requests`` lazy before sumy runs it.
-
-    sumy.utils imports requests (40 ms, a tenth of ``kzjp summarize``) only to
-    fetch URLs, which kzjp never asks of it; with LazyLoader it loads on first use.
-    """
-    import importlib.util
-    import sys
-
-    if "requests" in sys.modules or "sumy.utils" in sys.modules:
-        return
-    spec = importlib.util.find_spec("requests")
-    if spec is None or spec.loader is None:
-        return
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["requests"] = module
-    spec.loader.exec_module(module)
-
-
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    _import_sumy_lazily()
     from sumy.utils import get_stop_words
 
     return frozenset(get_stop_words("english"))
@@ -197,7 +176,6 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence[str]) -> list[Unit]:
     """Let sumy pick ``count`` of ``units``; topped up in order if it returns fewer."""
-    _import_sumy_lazily()
     from sumy.models.dom import ObjectDocumentModel, Paragraph
     from sumy.models.dom import Sentence as SumySentence
 

@@ -16,7 +16,6 @@ from kzjp_cli import index as idx
 from kzjp_cli import search as srch
 from kzjp_cli import summarize as summ
 from kzjp_cli import timeline as tl
-from kzjp_cli import topics as tp
 from kzjp_cli.articles import parse_date
 from kzjp_cli.errors import KzjpError
 
@@ -504,6 +503,8 @@ def topics(
             raise click.UsageError("TOPIC is empty", ctx)
         _emit_hits(ctx, srch.search(index, f'"{phrase}"', limit=limit).hits, fmt)
         return
+    from kzjp_cli import topics as tp  # 10 ms of regexes and word lists that other commands never need
+
     found = (
         tp.article_topics(index, index.resolve(article_id), limit) if article_id else tp.corpus_topics(index)[:limit]
     )

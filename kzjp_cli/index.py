@@ -117,7 +117,8 @@ def fingerprint(files: list[art.CorpusFile]) -> str:
 def _write_json(path: Path, data: Any) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower on a 10k manifest)
+        handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -608,7 +609,13 @@ def _incremental(
         manifest.record(file, article)
         additions.append(_fields(article, file.rel))
     if stale or additions:
-        _apply(gen_dir, stale, additions)
+        collecting = gc.isenabled()
+        gc.disable()  # as in a full build
+        try:
+            _apply(gen_dir, stale, additions)
+        finally:
+            if collecting:
+                gc.enable()
     manifest.save(gen_dir)
     _commit_marker(root, corpus, generation, files, len(manifest.files))
     report.skipped = len(manifest.skipped)

@@ -178,6 +178,31 @@ def kzjp_latencies(corpus: Path, index: Path, rounds: int) -> list[float]:
     return latencies
 
 
+def whoosh_latencies(index: Path, rounds: int) -> list[float]:
+    """The same queries through bare Whoosh on the same index: parse and rank, no snippets, ids only.
+
+    The floor for kzjp's in-process figure: what Whoosh itself costs.
+    """
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser
+
+    import kzjp_cli.schema  # noqa: F401  (the index's pickled schema names kzjp's date field)
+
+    marker = json.loads((index / "kzjp-index.json").read_text())
+    ix = FileStorage(str(index / marker["generation"]), supports_mmap=False).open_index()
+    parser = MultifieldParser(["title", "body"], ix.schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(GtLtPlugin())
+    latencies = []
+    with ix.searcher() as searcher:
+        for _ in range(rounds):
+            for query, _, _ in QUERIES:
+                start = time.perf_counter()
+                [hit["id"] for hit in searcher.search(parser.parse(query), limit=10)]
+                latencies.append(time.perf_counter() - start)
+    return latencies
+
+
 WHOOSH_SCRIPT = """
 import json, sys
 from whoosh import index
@@ -222,6 +247,7 @@ def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: 
     update = timed([KZJP, "index", "-q", *env_args])
     fts_lat = fts5_latencies(db, rounds)
     kz_lat = kzjp_latencies(corpus, index, rounds)
+    bare_lat = whoosh_latencies(index, rounds)
 
     some_id = sorted(p.relative_to(corpus).with_suffix("").as_posix() for p in corpus.rglob("*.md"))[0]
     whoosh = timed([sys.executable, "-c", WHOOSH_SCRIPT, str(index), "tourism"], repeat)
@@ -242,6 +268,8 @@ def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: 
         fts5_p50_ms=percentile(fts_lat, 0.5) * 1000,
         fts5_p95_ms=percentile(fts_lat, 0.95) * 1000,
         search_p50_ratio=percentile(kz_lat, 0.5) / percentile(fts_lat, 0.5),
+        whoosh_p50_ms=percentile(bare_lat, 0.5) * 1000,
+        whoosh_p50_ratio=percentile(bare_lat, 0.5) / percentile(fts_lat, 0.5),
         help_seconds=timed([KZJP, "--help"], repeat)["seconds"],
         search_process_seconds=search_proc["seconds"],
         search_process_peak_mb=search_proc["peak_mb"],
@@ -276,6 +304,7 @@ ROWS = [
     ("search p50 (in process)", "search_p50_ms", "{:.1f} ms", "search_p50_ratio"),
     ("search p95 (in process)", "search_p95_ms", "{:.1f} ms", None),
     ("  FTS5 p50 / p95", "fts5_p50_ms", "{:.2f} ms", None),
+    ("  bare Whoosh p50, no snippets", "whoosh_p50_ms", "{:.1f} ms", "whoosh_p50_ratio"),
     ("kzjp --help", "help_seconds", "{:.2f} s", None),
     ("kzjp search (process)", "search_process_seconds", "{:.2f} s", "search_vs_whoosh_script"),
     ("  search peak memory", "search_process_peak_mb", "{:.0f} MB", None),

@@ -341,13 +341,23 @@ def _read_all(
         try:
             article = art.read_article(file, ids[file.rel])
         except ArticleError as exc:
-            reporter.warning(f"skipped {file.path}: {exc}")
-            manifest.skip(file, str(exc))
+            _report(file, None, str(exc), manifest, reporter)
             yield file, None
             continue
-        for warning in article.warnings:
-            reporter.warning(f"{file.path}: {warning}")
+        _report(file, article, "", manifest, reporter)
         yield file, article
+
+
+def _report(
+    file: art.CorpusFile, article: art.Article | None, reason: str, manifest: Manifest, reporter: Reporter
+) -> None:
+    """Warn about a file read for the index: why it was skipped (and record that), or what was odd about it."""
+    if article is None:
+        reporter.warning(f"skipped {file.path}: {reason}")
+        manifest.skip(file, reason)
+        return
+    for warning in article.warnings:
+        reporter.warning(f"{file.path}: {warning}")
 
 
 def _cleanup(root: Path, keep: str) -> None:
@@ -399,6 +409,18 @@ def _commit_marker(root: Path, corpus: Path, generation: str, files: list[art.Co
     )
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Python's cycle collector off while postings pile up: its passes found nothing and cost a third of a build."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _partition(files: list[art.CorpusFile], parts: int) -> list[list[art.CorpusFile]]:
     """Contiguous runs of files with about equal bytes each, one per worker."""
     total = sum(f.size for f in files) or 1
@@ -428,28 +450,24 @@ def _build_part(
 
     builder = SegmentBuilder(windex.open_dir(gen_dir))
     outcomes: list[Outcome] = []
-    collecting = gc.isenabled()
-    gc.disable()  # millions of long-lived postings: collection passes found nothing and cost a third of the time
     try:
-        for file in files:
-            if stop is not None and stop.is_set():
-                raise KeyboardInterrupt
-            tick()
-            try:
-                article = art.read_article(file, ids[file.rel])
-            except ArticleError as exc:
-                outcomes.append((file, None, str(exc)))
-            else:
-                builder.add_document(**_fields(article, file.rel))
-                article.body = ""
-                outcomes.append((file, article, ""))
-        return builder.finish(), outcomes
+        with _no_gc():
+            for file in files:
+                if stop is not None and stop.is_set():
+                    raise KeyboardInterrupt
+                tick()
+                try:
+                    article = art.read_article(file, ids[file.rel])
+                except ArticleError as exc:
+                    outcomes.append((file, None, str(exc)))
+                else:
+                    builder.add_document(**_fields(article, file.rel))
+                    article.body = ""
+                    outcomes.append((file, article, ""))
+            return builder.finish(), outcomes
     except BaseException:
         builder.cancel()
         raise
-    finally:
-        if collecting:
-            gc.enable()
 
 
 PROGRESS_STEP = 25
@@ -545,13 +563,9 @@ def _build(
         advance(len(files))  # to the end, so the bar closes
         for _segment, outcomes in results:
             for file, article, reason in outcomes:
-                if article is None:
-                    reporter.warning(f"skipped {file.path}: {reason}")
-                    manifest.skip(file, reason)
-                    continue
-                for warning in article.warnings:
-                    reporter.warning(f"{file.path}: {warning}")
-                manifest.record(file, article)
+                _report(file, article, reason, manifest, reporter)
+                if article is not None:
+                    manifest.record(file, article)
         segments = [segment for segment, _ in results]
         TOC(ix.schema, segments, 1).write(ix.storage, ix.indexname)
         clean_files(ix.storage, ix.indexname, 1, segments)
@@ -609,13 +623,8 @@ def _incremental(
         manifest.record(file, article)
         additions.append(_fields(article, file.rel))
     if stale or additions:
-        collecting = gc.isenabled()
-        gc.disable()  # as in a full build
-        try:
+        with _no_gc():
             _apply(gen_dir, stale, additions)
-        finally:
-            if collecting:
-                gc.enable()
     manifest.save(gen_dir)
     _commit_marker(root, corpus, generation, files, len(manifest.files))
     report.skipped = len(manifest.skipped)

@@ -1,15 +1,15 @@
-"""Whoosh segments written in bulk, for full builds.
+"""Whoosh segments written in bulk, for full builds and for the segment each update adds.
 
 Whoosh's own writer runs every field through a chain of token generators, pools
 each posting as a tuple, sorts the pool and then hands postings to its codec one
-call at a time; that was most of a build's time. A full build into a fresh
-index needs none of its generality (no deletions, no merging), so this module
-keeps postings in dictionaries and writes each term's posting list straight
-through Whoosh's codec, block by block. The files are Whoosh's own format,
-read by the stock reader (the tests compare every term's postings, stored
-fields and lengths against an index Whoosh's writer built). Incremental
-updates still go through Whoosh's writer. Depends on the internals of
-whoosh-reloaded 2.7.5, which pyproject pins exactly.
+call at a time; that was most of a build's time. Writing a new segment needs
+none of its generality (no deletions, no merging), so this module keeps
+postings in compact arrays and writes each term's posting list straight through
+Whoosh's codec, block by block. The files are Whoosh's own format, read by the
+stock reader (the tests compare every term's postings, stored fields and
+lengths against an index Whoosh's writer built). Deletions still go through
+Whoosh's writer. Depends on the internals of whoosh-reloaded 2.7.5, which
+pyproject pins exactly.
 """
 
 from __future__ import annotations
@@ -152,13 +152,18 @@ class SegmentBuilder:
         fmt = writer._fieldobj.format
         limit = post._blocklimit
         key = pack_ushort(writer._fieldid)
+
+        def sizes_of(docnums: Any) -> list[int]:
+            """The documents' field lengths as Whoosh reads them back (quantised), zeros left out."""
+            if lengths is None:
+                return []
+            return [table[lengths[d]] for d in docnums if d < len(lengths) and lengths[d]]
+
         for btext, postings in rows:
             docnums, weights, values = postings.docnums, postings.weights, postings.values
-            sizes: list[int] = []
             if len(docnums) < INLINE_LIMIT:
                 # What start_postings/add_posting/finish_postings would store, without the calls
-                if lengths is not None:
-                    sizes = [table[lengths[d]] for d in docnums if d < len(lengths) and lengths[d]]
+                sizes = sizes_of(docnums)
                 info = W3TermInfo()
                 floats = weights.tolist()
                 info._weight, info._df, info._maxweight = sum(floats), len(floats), max(floats)
@@ -177,10 +182,9 @@ class SegmentBuilder:
                 post._weights.extend(weights[start:end])
                 post._values.extend([v for v in values[start:end] if v])
                 post._maxweight = max(post._weights)
-                if lengths is not None:
-                    sizes = [table[lengths[d]] for d in docnums[start:end] if d < len(lengths) and lengths[d]]
-                    if sizes:
-                        post._minlength, post._maxlength = min(sizes), max(sizes)
+                sizes = sizes_of(docnums[start:end])
+                if sizes:
+                    post._minlength, post._maxlength = min(sizes), max(sizes)
             writer.finish_term()
 
 

@@ -45,6 +45,18 @@ def _fast_chain() -> tuple[re.Pattern[str], Callable[[str], str | None], dict[st
     return expression, learn, table
 
 
+def token_pattern() -> str:
+    """The index tokenizer's regular expression, its groups made non-capturing."""
+    return _fast_chain()[0].pattern
+
+
+def term_of(word: str) -> str | None:
+    """The index term of one lower-cased word, or None for a word the index drops (a stop word)."""
+    _expression, learn, table = _fast_chain()
+    term = table.get(word, _UNSEEN)
+    return learn(word) if term is _UNSEEN else term  # type: ignore[return-value]
+
+
 def index_terms(text: str) -> tuple[dict[str, list[int]], list[str]]:
     """Each term of ``text`` with its positions, and the unstemmed words kept.
 

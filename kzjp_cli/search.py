@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+import sys
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
+from kzjp_cli import snippets
 from kzjp_cli.errors import QueryError
 from kzjp_cli.index import CorpusIndex
 
-SNIPPET_CHARS = 320
-_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _SORTS = ("relevance", "date")
+_TEXT_FIELDS = ("title", "body")
 
 
 @dataclass
@@ -100,14 +103,71 @@ def parse_query(schema: Any, text: str) -> Any:
     return q
 
 
-def _date_filter(since: dt.date | None, until: dt.date | None) -> Any:
-    if since is None and until is None:
-        return None
-    from whoosh.query import DateRange
+def _pull_dates(q: Any) -> tuple[Any, list[tuple[int, int]]]:
+    """Take the date ranges every hit must meet out of a query, to apply them from the date column.
 
-    start = dt.datetime.combine(since, dt.time.min) if since else None
-    end = dt.datetime.combine(until, dt.time.max) if until else None
-    return DateRange("date", start, end)
+    Whoosh matches a date range as a union of many indexed terms, which took
+    as long as the rest of a query (50 ms at 10,000 articles); the date column
+    answers in about a millisecond. Ranks are unchanged: a range adds the same
+    constant to every hit's score.
+    """
+    from whoosh.query import And, Every, NumericRange
+
+    from kzjp_cli.schema import MISSING_DATE
+
+    def is_date(node: Any) -> bool:
+        return isinstance(node, NumericRange) and node.fieldname == "date"
+
+    parts = [q] if is_date(q) else list(q.subqueries) if type(q) is And else []
+    dates = [node for node in parts if is_date(node)]
+    if not dates:
+        return q, []
+    rest = [node for node in parts if not is_date(node)]
+    bounds = [
+        (
+            0 if node.start is None else node.start + node.startexcl,
+            MISSING_DATE - 1 if node.end is None else node.end - node.endexcl,
+        )
+        for node in dates
+    ]
+    return (rest[0] if len(rest) == 1 else And(rest) if rest else Every()), bounds
+
+
+def _period(since: dt.date | None, until: dt.date | None) -> list[tuple[int, int]]:
+    """``--since``/``--until`` as bounds on the date column's values."""
+    if since is None and until is None:
+        return []
+    from whoosh.util.times import datetime_to_long
+
+    from kzjp_cli.schema import MISSING_DATE
+
+    low = datetime_to_long(dt.datetime.combine(since, dt.time.min)) if since else 0
+    high = datetime_to_long(dt.datetime.combine(until, dt.time.max)) if until else MISSING_DATE - 1
+    return [(low, high)]
+
+
+def _dated(searcher: Any, bounds: list[tuple[int, int]]) -> set[int]:
+    """Numbers of the documents whose date is within every one of ``bounds``."""
+    low, high = max(b[0] for b in bounds), min(b[1] for b in bounds)
+    docs: set[int] = set()
+    for reader, offset in searcher.reader().leaf_readers():
+        if reader.has_column("date"):  # a segment without one holds no dated article
+            values = _column_values(reader.column_reader("date", translate=False))
+            docs.update(offset + n for n, value in enumerate(values) if low <= value <= high)
+    return docs
+
+
+def _column_values(column: Any) -> Iterable[int]:
+    """Every value of a Whoosh numeric column, read in one go instead of one call a document."""
+    from whoosh.columns import NumericColumn
+
+    if not isinstance(column, NumericColumn.Reader) or column._typecode != "Q":
+        return list(column)
+    values = array("Q", column._dbfile.get(column._basepos, column._count * column._fixedlen))
+    if sys.byteorder == "little":
+        values.byteswap()  # Whoosh writes columns big-endian
+    values.extend(repeat(column._default, column._doccount - len(values)))
+    return values
 
 
 def _newest_first() -> Any:
@@ -121,56 +181,6 @@ def _newest_first() -> Any:
     from kzjp_cli.schema import MISSING_DATE
 
     return TranslateFacet(lambda value: -1 if value is None or value >= MISSING_DATE else value, FieldFacet("date"))
-
-
-def _mark_formatter() -> Any:
-    from whoosh import highlight
-
-    class MarkFormatter(highlight.Formatter):
-        """Wraps matched words in sentinel characters, turned into spans later."""
-
-        between = " … "
-
-        def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-            return _MARK_OPEN + highlight.get_text(text, token, replace) + _MARK_CLOSE
-
-    return MarkFormatter()
-
-
-def split_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
-    """Turn sentinel-marked text into plain text plus the marked spans."""
-    marked = " ".join(marked.split())
-    plain: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length = 0
-    start = None
-    for piece in re.split(f"([{_MARK_OPEN}{_MARK_CLOSE}])", marked):
-        if piece == _MARK_OPEN:
-            start = length
-        elif piece == _MARK_CLOSE:
-            if start is not None and length > start:
-                spans.append((start, length))
-            start = None
-        else:
-            plain.append(piece)
-            length += len(piece)
-    return "".join(plain), spans
-
-
-def clip(text: str, marks: list[tuple[int, int]], limit: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
-    """Cut a marked snippet to ``limit`` characters at a word boundary, keeping whole marks."""
-    if len(text) <= limit:
-        return text, marks
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + " …", [(a, b) for a, b in marks if b <= len(cut)]
-
-
-def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The start of ``text`` on one line, cut at a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def search(
@@ -188,9 +198,12 @@ def search(
     if sort not in _SORTS:
         raise QueryError(f"unknown sort {sort!r} (choose from {', '.join(_SORTS)})")
     ix = index.ix
-    q = parse_query(ix.schema, text)
-    date_filter = _date_filter(since, until)
+    q, bounds = _pull_dates(parse_query(ix.schema, text))
+    bounds += _period(since, until)
     with ix.searcher() as searcher:
+        date_filter = _dated(searcher, bounds) if bounds else None
+        if date_filter == set():  # Whoosh would take an empty filter for no filter
+            return SearchResult(hits=[], total=0 if count_only else None)
         if count_only:
             total = len(searcher.search(q, limit=None, scored=False, filter=date_filter))
             return SearchResult(hits=[], total=total, suggestion=None if total else _suggest(searcher, q, text))
@@ -206,20 +219,12 @@ def search(
 
 def _hits(index: CorpusIndex, results: Any, *, summary: int | None = None, query: str | None = None) -> list[Hit]:
     """Hits with snippets (matched words marked) and, if asked, query-focused summaries."""
-    from whoosh import highlight
-
-    results.fragmenter = highlight.SentenceFragmenter(maxchars=SNIPPET_CHARS)
-    results.formatter = _mark_formatter()
+    shared = None if results.has_matched_terms() else _words(results.q.iter_all_terms())
     hits = []
     for rank, hit in enumerate(results, start=1):
         stored = hit.fields()
-        try:
-            snippet, marks = clip(*split_marks(hit.highlights("body", top=2)))
-        except (AttributeError, NotImplementedError):
-            # Whoosh's highlighter breaks on range queries over text fields (title:[a to c], x:<0)
-            snippet, marks = "", []
-        if not snippet:
-            snippet, marks = lead(stored.get("body", "")), []
+        terms = shared if shared is not None else _words(hit.matched_terms())
+        snippet, marks = snippets.snippet(stored.get("body", ""), terms)
         article = index.article_from_stored(stored)
         chosen = None
         if summary:
@@ -243,6 +248,11 @@ def _hits(index: CorpusIndex, results: Any, *, summary: int | None = None, query
             )
         )
     return hits
+
+
+def _words(terms: Iterable[tuple[str, Any]]) -> set[str]:
+    """The title and body terms among Whoosh's (field, term) pairs, as text."""
+    return {t.decode() if isinstance(t, bytes) else t for f, t in terms if f in _TEXT_FIELDS}
 
 
 def similar(index: CorpusIndex, article_id: str, *, limit: int = 10) -> list[Hit]:

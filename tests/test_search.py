@@ -133,16 +133,46 @@ def test_bad_queries_raise_query_error(ci: idx.CorpusIndex, query: str, message:
         srch.search(ci, query)
 
 
+def test_snippet_marks_fuzzy_and_prefix_expansions(ci: idx.CorpusIndex) -> None:
+    for query, words in [("Tokaev~", {"tokayev"}), ("Tok*", {"tokayev", "tokyo"})]:
+        for hit in srch.search(ci, query).hits:
+            assert hit.marks, (query, hit.id)
+            assert {hit.snippet[a:b].lower() for a, b in hit.marks} <= words
+
+
+def test_snippet_of_a_title_only_match_marks_the_words_in_the_body(ci: idx.CorpusIndex) -> None:
+    hit = srch.search(ci, "title:Takaichi").hits[0]
+    assert {hit.snippet[a:b] for a, b in hit.marks} == {"Takaichi"}
+
+
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("query", "since", "until", "expected"),
     [
-        ("plain", ("plain", [])),
-        ("a \x02b\x03 c \x02dd\x03", ("a b c dd", [(2, 3), (6, 8)])),
-        ("x\n\n  \x02y\x03", ("x y", [(2, 3)])),
+        ("Kazakhstan", dt.date(2024, 1, 1), dt.date(2024, 12, 31), 1),
+        ("Kazakhstan date:2024", None, None, 1),
+        ("date:2024 OR date:2025", None, None, 2),  # not a filter: Whoosh's own ranges
+        ("Kazakhstan date:2024", dt.date(2025, 1, 1), None, 0),
+        ("date:[2020 to 2030]", None, None, 2),  # undated articles never fall in a range
+        ("Kazakhstan NOT date:2024", None, None, 1),
     ],
 )
-def test_split_marks(text: str, expected: tuple[str, list[tuple[int, int]]]) -> None:
-    assert srch.split_marks(text) == expected
+def test_date_ranges_count(
+    ci: idx.CorpusIndex, query: str, since: dt.date | None, until: dt.date | None, expected: int
+) -> None:
+    assert srch.search(ci, query, since=since, until=until, count_only=True).total == expected
+    assert len(srch.search(ci, query, since=since, until=until).hits) == expected
+
+
+def test_date_ranges_after_updates_span_segments(corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    idx.open_index(corpus, index_dir)
+    (corpus / "later.md").write_text("---\ntitle: Later\ndate: 2024-06-01\n---\nKazakhstan again.\n")
+    ci = idx.open_index(corpus, index_dir)
+    with ci.ix.reader() as reader:
+        assert len(reader.leaf_readers()) > 1, "the update should add a segment"
+    assert sorted(ids(ci, "Kazakhstan date:2024")) == ["judo", "later"]
+    assert sorted(ids(ci, "Kazakhstan", since=dt.date(2024, 6, 1))) == ["judo", "later"]
+    assert ids(ci, "Kazakhstan", since=dt.date(2024, 6, 16)) == []
 
 
 @pytest.mark.parametrize(

@@ -89,8 +89,8 @@ def snippet(text: str, terms: Iterable[str], limit: int = SNIPPET_CHARS) -> tupl
             if pieces and room < _MIN_PIECE:
                 break
             room -= 4  # for the "… " and " …" of a cut sentence
-            first = found[sentence][0][0]
-            if first - start > room // 4:
+            first, first_end = found[sentence][0]
+            if first_end - start > room * 3 // 4:  # too far in: start closer to it
                 start = _word_start(flat, first - room // 4)
         pieces.append((start, min(end, start + room), end))
         room -= pieces[-1][1] - start

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 KZJP = str(Path(sys.executable).with_name("kzjp"))
-HEAVY = ("whoosh", "nltk", "sumy", "numpy")
+HEAVY = ("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property")
 
 
 def kzjp(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -87,4 +87,18 @@ def test_help_imports_nothing_heavy() -> None:
 
 
 def test_search_does_not_import_nltk_or_sumy() -> None:
-    assert loaded_modules("search", "Tokayev") == {"whoosh"}
+    assert loaded_modules("search", "Tokayev") == {"whoosh"}  # and not what Whoosh imports for nothing
+
+
+def test_whoosh_stand_ins_stay_inside_whoosh() -> None:
+    code = (
+        "import functools, sys\n"
+        "import kzjp_cli, whoosh.index, whoosh.reading\n"
+        "assert 'urllib.request' not in sys.modules and 'cached_property' not in sys.modules\n"
+        "assert whoosh.reading.cached_property is functools.cached_property\n"
+        "import urllib.request, cached_property\n"
+        "assert callable(urllib.request.urlopen) and hasattr(cached_property, 'threaded_cached_property')\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout == "ok\n", done.stderr

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kzjp_cli import articles as art
 from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
@@ -127,6 +129,17 @@ def test_scan_of_missing_folder_is_a_corpus_error(tmp_path: Path) -> None:
 def test_ids_are_paths_without_suffix_and_collisions_keep_the_suffix(tmp_path: Path) -> None:
     files = [art.CorpusFile(rel, str(tmp_path / rel), 1, 1) for rel in ["a.md", "a.txt", "sub/b.txt"]]
     assert art.assign_ids(files) == {"a.md": "a", "a.txt": "a.txt", "sub/b.txt": "sub/b"}
+
+
+NAMES = st.text(alphabet="ab.-_ é", min_size=1, max_size=6).filter(lambda name: not name.startswith("."))
+
+
+@given(st.lists(NAMES, min_size=1, max_size=3))
+def test_ids_drop_the_suffix_as_pathlib_does(parts: list[str]) -> None:
+    """Relative paths as the corpus scan makes them: no hidden names, no empty parts."""
+    rel = "/".join(parts)
+    expected = str(PurePosixPath(rel).with_suffix("")) if PurePosixPath(rel).suffix else rel
+    assert art.assign_ids([art.CorpusFile(rel, rel, 1, 1)]) == {rel: expected}
 
 
 IDS = ["000_26794fffe5e8f9f3", "003_34a9f69a9f2f84be", "100_x"]

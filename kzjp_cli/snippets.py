@@ -91,18 +91,18 @@ def snippet(text: str, terms: Iterable[str], limit: int = SNIPPET_CHARS) -> tupl
             room -= 4  # for the "… " and " …" of a cut sentence
             first, first_end = found[sentence][0]
             if first_end - start > room * 3 // 4:  # too far in: start closer to it
-                start = _word_start(flat, first - room // 4)
+                start = _word_start(flat, max(start, first - room // 4), first)
         pieces.append((start, min(end, start + room), end))
         room -= pieces[-1][1] - start
     return _join(flat, sorted(pieces), marks, starts)
 
 
-def _word_start(text: str, at: int) -> int:
-    """The start of the first whole word at or after ``at``."""
-    if text[at - 1] == " ":
+def _word_start(text: str, at: int, latest: int) -> int:
+    """The start of the first whole word at or after ``at``, but no later than ``latest``."""
+    if at == 0 or text[at - 1] == " ":
         return at
-    space = text.find(" ", at)
-    return at if space < 0 else space + 1
+    space = text.find(" ", at, latest)
+    return latest if space < 0 else space + 1
 
 
 def _join(flat: str, pieces: list[tuple[int, int, int]], marks: Marks, starts: list[int]) -> tuple[str, Marks]:
@@ -135,4 +135,4 @@ def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    return text[:limit].rsplit(" ", 1)[0] + " …"
+    return text[: limit - 2].rsplit(" ", 1)[0] + " …"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -88,3 +90,17 @@ def test_snippets_respect_the_limit(limit: int) -> None:
     text, marks = snippets.snippet(ARTICLE, {"tokayev", "corridor", "filler"}, limit=limit)
     assert len(text) <= limit and marks
     assert all(0 <= a < b <= len(text) for a, b in marks)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from([*WORDS, "Tokayev.", "(Tokayev", "x" * 90]), pieces), max_size=120),
+    st.integers(min_value=40, max_value=400),
+)
+def test_any_snippet_fits_and_marks_only_matching_words(parts: list[str], limit: int) -> None:
+    text = "".join(parts)
+    terms = {"tokayev", "tourism", "tokyo"}
+    shown, marks = snippets.snippet(text, terms, limit=limit)
+    assert len(shown) <= limit and "\n" not in shown
+    assert marks == sorted(marks) and all(b <= c for (_, b), (c, _) in itertools.pairwise(marks))
+    assert all(term_of(shown[a:b].lower()) in terms for a, b in marks)

@@ -103,7 +103,7 @@ def parse_query(schema: Any, text: str) -> Any:
     return q
 
 
-def _pull_dates(q: Any) -> tuple[Any, list[tuple[int, int]]]:
+def _pull_dates(q: Any) -> tuple[Any, list[tuple[int | None, int | None]]]:
     """Take the date ranges every hit must meet out of a query, to apply them from the date column.
 
     Whoosh matches a date range as a union of many indexed terms, which took
@@ -112,8 +112,6 @@ def _pull_dates(q: Any) -> tuple[Any, list[tuple[int, int]]]:
     constant to every hit's score.
     """
     from whoosh.query import And, Every, NumericRange
-
-    from kzjp_cli.schema import MISSING_DATE
 
     def is_date(node: Any) -> bool:
         return isinstance(node, NumericRange) and node.fieldname == "date"
@@ -125,30 +123,31 @@ def _pull_dates(q: Any) -> tuple[Any, list[tuple[int, int]]]:
     rest = [node for node in parts if not is_date(node)]
     bounds = [
         (
-            0 if node.start is None else node.start + node.startexcl,
-            MISSING_DATE - 1 if node.end is None else node.end - node.endexcl,
+            None if node.start is None else node.start + node.startexcl,
+            None if node.end is None else node.end - node.endexcl,
         )
         for node in dates
     ]
     return (rest[0] if len(rest) == 1 else And(rest) if rest else Every()), bounds
 
 
-def _period(since: dt.date | None, until: dt.date | None) -> list[tuple[int, int]]:
+def _period(since: dt.date | None, until: dt.date | None) -> list[tuple[int | None, int | None]]:
     """``--since``/``--until`` as bounds on the date column's values."""
     if since is None and until is None:
         return []
     from whoosh.util.times import datetime_to_long
 
-    from kzjp_cli.schema import MISSING_DATE
-
-    low = datetime_to_long(dt.datetime.combine(since, dt.time.min)) if since else 0
-    high = datetime_to_long(dt.datetime.combine(until, dt.time.max)) if until else MISSING_DATE - 1
+    low = datetime_to_long(dt.datetime.combine(since, dt.time.min)) if since else None
+    high = datetime_to_long(dt.datetime.combine(until, dt.time.max)) if until else None
     return [(low, high)]
 
 
-def _dated(searcher: Any, bounds: list[tuple[int, int]]) -> set[int]:
-    """Numbers of the documents whose date is within every one of ``bounds``."""
-    low, high = max(b[0] for b in bounds), min(b[1] for b in bounds)
+def _dated(searcher: Any, bounds: list[tuple[int | None, int | None]]) -> set[int]:
+    """Numbers of the documents whose date is within every one of ``bounds`` (None: open)."""
+    from kzjp_cli.schema import MISSING_DATE
+
+    low = max((b[0] for b in bounds if b[0] is not None), default=0)
+    high = min((b[1] for b in bounds if b[1] is not None), default=MISSING_DATE - 1)  # undated: never in range
     docs: set[int] = set()
     for reader, offset in searcher.reader().leaf_readers():
         if reader.has_column("date"):  # a segment without one holds no dated article

@@ -161,10 +161,10 @@ def fts5_latencies(db: Path, rounds: int) -> list[float]:
 
 
 def kzjp_latencies(corpus: Path, index: Path, rounds: int) -> list[float]:
-    from kzjp_cli import index as idx
     from kzjp_cli import search
+    from kzjp_cli.index import open_index
 
-    ci = idx.open_index(corpus.resolve(), index)
+    ci = open_index(corpus.resolve(), index)
     latencies = []
     for _ in range(rounds):
         for query, _, _ in QUERIES:
@@ -185,8 +185,6 @@ def whoosh_latencies(index: Path, rounds: int) -> list[float]:
     """
     from whoosh.filedb.filestore import FileStorage
     from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser
-
-    import kzjp_cli.schema  # noqa: F401  (the index's pickled schema names kzjp's date field)
 
     marker = json.loads((index / "kzjp-index.json").read_text())
     ix = FileStorage(str(index / marker["generation"]), supports_mmap=False).open_index()

@@ -1,9 +1,14 @@
-"""Reading articles: finding them in a corpus folder and parsing their metadata.
+"""Articles: their fields, finding them in a corpus folder, reading and writing their format.
+
+``Article`` is the one list of an article's fields: its dataclass fields, in
+order, each with a ``FieldSpec`` that the index schema, the manifest and every
+output format follow.
 
 An article is a UTF-8 ``.txt`` or ``.md`` file. Metadata comes from an optional
-front-matter block (``---`` … ``---`` of ``key: value`` lines) or from the seeds'
-own form, a leading ``date YYYY-MM-DD`` before the text. Nothing is invented:
-a missing date stays ``None``; a missing title is cut from the first sentence.
+front-matter block (``---`` … ``---`` of ``key: value`` lines) or from the
+seeds' own form, a leading ``date YYYY-MM-DD`` before the text. Nothing is
+invented: a missing date stays ``None``; a missing title is cut from the first
+sentence. ``write_article`` writes the format ``parse_article`` reads.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,7 @@ MAX_BYTES = 10 * 1024 * 1024
 
 TITLE_CHARS = 90
 META_KEYS = ("title", "date", "source", "url", "lang")
+"""Front-matter keys kzjp reads and writes, in the order it writes them."""
 
 
 @dataclass(frozen=True)
@@ -41,37 +47,78 @@ class CorpusFile:
         return Path(self.full)
 
 
-@dataclass
-class Article:
-    """One parsed article: metadata and plain-text body."""
+# --- the article and its fields ------------------------------------------------
 
-    id: str
-    title: str
-    body: str
-    path: str
-    date: dt.date | None = None
-    source: str | None = None
-    url: str | None = None
-    lang: str | None = None
-    words: int = 0
-    hash: str = ""
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one article field is indexed, stored, listed and shown: the one field list.
+
+    ``kind`` says how the search engine indexes it: ``key`` (an exact, unique
+    id), ``text`` (analysed words, searched by default), ``label`` (analysed,
+    searched only by name), ``tag`` (one exact token), ``date``, or ``stored``
+    (kept, not searchable). ``record`` puts it in every output format,
+    ``manifest`` in the index manifest (the metadata read without the index),
+    and ``always`` shows it in text output even when empty.
+    """
+
+    kind: str
+    record: bool = True
+    manifest: bool = True
+    always: bool = False
+    role: str | None = None
+    """The colour role of its value in text output."""
+    boost: float = 1.0
+    chain: str | None = None
+    """The analysis chain of a text field."""
+
+
+def _spec(kind: str, **options: Any) -> dict[str, FieldSpec]:
+    return {"kzjp": FieldSpec(kind, **options)}
+
+
+@dataclass(kw_only=True)
+class Article:
+    """One parsed article: metadata and plain-text body. Its fields, in order, are the field list."""
+
+    id: str = field(metadata=_spec("key", always=True, role="id"))
+    title: str = field(metadata=_spec("text", always=True, role="title", boost=2.0, chain="en"))
+    date: dt.date | None = field(default=None, metadata=_spec("date", always=True, role="date"))
+    source: str | None = field(default=None, metadata=_spec("label"))
+    url: str | None = field(default=None, metadata=_spec("stored"))
+    lang: str | None = field(default=None, metadata=_spec("tag"))
+    words: int = field(default=0, metadata=_spec("stored", always=True))
+    path: str = field(default="", metadata=_spec("stored", always=True))
+    body: str = field(default="", metadata=_spec("text", record=False, manifest=False, chain="en"))
+    hash: str = field(default="", metadata=_spec("tag", record=False))
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def to_record(self, *, body: bool = False) -> dict[str, object]:
-        """The article as a plain dict for JSON/CSV output."""
-        record: dict[str, object] = {
-            "id": self.id,
-            "title": self.title,
-            "date": self.date.isoformat() if self.date else None,
-            "source": self.source,
-            "url": self.url,
-            "lang": self.lang,
-            "words": self.words,
-            "path": self.path,
-        }
+        """The article as a plain dict for JSON/CSV output (with ``body``, its text last)."""
+        record = {name: _plain(getattr(self, name)) for name, spec in FIELDS.items() if spec.record}
         if body:
             record["body"] = self.body
         return record
+
+    def metadata(self) -> dict[str, object]:
+        """The fields an index manifest keeps, JSON-ready (no body, no path)."""
+        return {name: _plain(getattr(self, name)) for name, spec in FIELDS.items() if spec.manifest and name != "path"}
+
+    @classmethod
+    def from_metadata(cls, values: dict[str, Any], **more: Any) -> Article:
+        """An article from ``metadata()`` output (and ``more`` fields, such as its path)."""
+        known = {name: values[name] for name in FIELDS if name in values}
+        if known.get("date"):
+            known["date"] = dt.date.fromisoformat(known["date"])
+        return cls(**known, **more)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+FIELDS: dict[str, FieldSpec] = {f.name: f.metadata["kzjp"] for f in fields(Article) if "kzjp" in f.metadata}
+"""Every article field with its spec, in output order: the list the schema, manifest and outputs follow."""
 
 
 # --- dates -----------------------------------------------------------------
@@ -226,6 +273,28 @@ def parse_article(text: str, *, id: str, path: str, suffix: str = ".txt") -> Art
     )
 
 
+def write_article(article: Article) -> str:
+    """The article in kzjp's own format, which ``parse_article`` reads back with the same fields.
+
+    Front matter holds the title, date, source, url and lang (one line each,
+    white space folded, quoted where a bare value would lose its quotes), then
+    the body. An undated article whose body opens like a seed's date line gets
+    an empty ``date:``, so that line stays text.
+    """
+    lines = ["---"]
+    for key in META_KEYS:
+        value = getattr(article, key)
+        text = value.isoformat() if isinstance(value, dt.date) else " ".join(clean_text(value or "").split())
+        if text or key == "title":
+            quoted = len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'"
+            lines.append(f'{key}: "{text}"' if quoted else f"{key}: {text}".rstrip())
+    body = clean_text(article.body).strip()
+    if article.date is None and _LEADING_DATE.match(body):
+        lines.append("date:")
+    lines.append("---")
+    return "\n".join(lines) + "\n" + body + "\n"
+
+
 def read_bytes(path: Path) -> bytes:
     """A file's bytes, within the size limit; ArticleError says why it cannot be read."""
     try:
@@ -320,7 +389,7 @@ def assign_ids(files: list[CorpusFile]) -> dict[str, str]:
     return ids
 
 
-def resolve_id(wanted: str, ids: list[str]) -> str:
+def match_id(wanted: str, ids: list[str]) -> str:
     """The one id equal to ``wanted`` or starting with it; UnknownIdError otherwise."""
     wanted = wanted.strip()
     if wanted in ids:
@@ -335,57 +404,3 @@ def resolve_id(wanted: str, ids: list[str]) -> str:
         )
     shown = ", ".join(matches[:8]) + (f" and {len(matches) - 8} more" if len(matches) > 8 else "")
     raise UnknownIdError(f"id prefix {wanted!r} is ambiguous: it matches {shown}")
-
-
-# --- HTML ----------------------------------------------------------------------
-
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-
-
-def html_to_text(html: str) -> tuple[str, str]:
-    """The title and readable text of an HTML page: paragraphs and headings, no scripts or menus."""
-    from html.parser import HTMLParser
-
-    blocks = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "div", "br", "tr", "article", "section"}
-    skipped = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "svg", "head"}
-
-    class Extractor(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__(convert_charrefs=True)
-            self.parts: list[str] = []
-            self.title: list[str] = []
-            self.h1: list[str] = []
-            self.stack: list[str] = []
-            self.skip = 0
-
-        def handle_starttag(self, tag: str, attrs: Any) -> None:
-            if tag in skipped:
-                self.skip += 1
-            if tag in blocks:
-                self.parts.append("\n\n")
-            self.stack.append(tag)
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag in skipped and self.skip:
-                self.skip -= 1
-            if tag in blocks:
-                self.parts.append("\n\n")
-            if tag in self.stack:
-                while self.stack and self.stack.pop() != tag:
-                    pass
-
-        def handle_data(self, data: str) -> None:
-            if "title" in self.stack:
-                self.title.append(data)
-            elif not self.skip:
-                self.parts.append(data)
-                if "h1" in self.stack:
-                    self.h1.append(data)
-
-    parser = Extractor()
-    parser.feed(html)
-    parser.close()
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", "".join(parser.parts))]
-    text = "\n\n".join(p for p in paragraphs if p)
-    title = " ".join("".join(parser.h1).split()) or " ".join("".join(parser.title).split())
-    return title, text

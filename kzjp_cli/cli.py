@@ -11,11 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kzjp_cli import __version__, locations, output
-from kzjp_cli import index as idx
-from kzjp_cli import search as srch
-from kzjp_cli import summarize as summ
-from kzjp_cli import timeline as tl
+from kzjp_cli import __version__, index, locations, output, search, sources, summarize, timeline
 from kzjp_cli.articles import parse_date
 from kzjp_cli.errors import KzjpError
 
@@ -94,7 +90,7 @@ class DateType(click.ParamType):
             self.fail(f"{text!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)", param, ctx)
 
 
-class CliReporter(idx.Reporter):
+class CliReporter(index.Reporter):
     """Notices and progress on stderr (progress only on a TTY); -q keeps only warnings."""
 
     PROGRESS_MIN = 200
@@ -162,9 +158,9 @@ def limit_option(default: int | None, help: str) -> Callable[[F], F]:
     )
 
 
-def _open(corpus: Path | None, index_dir: Path | None, quiet: bool) -> idx.CorpusIndex:
-    corpus_dir, index_path = locations.resolve(corpus, index_dir)
-    return idx.open_index(corpus_dir, index_path, reporter=CliReporter(quiet))
+def _open_index(corpus: Path | None, index_dir: Path | None, quiet: bool) -> index.CorpusIndex:
+    corpus_dir, index_path = locations.folders(corpus, index_dir)
+    return index.open_index(corpus_dir, index_path, reporter=CliReporter(quiet))
 
 
 def _style(ctx: click.Context) -> output.Style:
@@ -238,8 +234,8 @@ def index_command(
     Exit status: 0 done (skipped files are warned about), 2 error, 3 files
     were skipped and --strict was given.
     """
-    corpus_dir, index_path = locations.resolve(corpus, index_dir)
-    report = idx.update(corpus_dir, index_path, rebuild=rebuild, jobs=jobs, reporter=CliReporter(quiet))
+    corpus_dir, index_path = locations.folders(corpus, index_dir)
+    report = index.update(corpus_dir, index_path, rebuild=rebuild, jobs=jobs, reporter=CliReporter(quiet))
     if strict and report.skipped:
         click.echo(f"Error: {report.skipped} file(s) skipped (see the warnings above)", err=True)
         ctx.exit(EXIT_SKIPPED)
@@ -255,7 +251,7 @@ def index_command(
     click.echo(f"kzjp: {message} in {report.seconds:.2f} s -> {report.index}", err=True)
 
 
-@cli.command()
+@cli.command("search")
 @click.argument("query", nargs=-1, required=True)
 @corpus_options
 @limit_option(10, "Show at most N hits.")
@@ -273,7 +269,7 @@ def index_command(
 )
 @format_option(*output.ALL_FORMATS)
 @click.pass_context
-def search(
+def search_command(
     ctx: click.Context,
     query: tuple[str, ...],
     corpus: Path | None,
@@ -306,9 +302,9 @@ def search(
       kzjp search visa --summary 2
     """
     text = sys.stdin.read() if query == ("-",) else " ".join(query)
-    index = _open(corpus, index_dir, quiet)
-    result = srch.search(
-        index, text, limit=limit, since=since, until=until, sort=sort, count_only=count, summary=summary
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    result = search.search(
+        corpus_index, text, limit=limit, since=since, until=until, sort=sort, count_only=count, summary=summary
     )
     if result.suggestion:
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
@@ -346,7 +342,7 @@ def list_command(
       kzjp list -f csv > articles.csv
       kzjp list -f ids | xargs -n1 kzjp summarize
     """
-    articles = _open(corpus, index_dir, quiet).articles()
+    articles = _open_index(corpus, index_dir, quiet).articles()
     if sort == "date":
         articles.sort(key=lambda a: (a.date is not None, a.date or dt.date.min), reverse=True)
     articles = articles[:limit] if limit else articles
@@ -354,12 +350,12 @@ def list_command(
     output.emit(records, fmt, lambda style: output.articles_text(articles, style), _style(ctx))
 
 
-@cli.command()
+@cli.command("show")
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @corpus_options
 @format_option("text", "json", "jsonl")
 @click.pass_context
-def show(
+def show_command(
     ctx: click.Context, ids: tuple[str, ...], corpus: Path | None, index_dir: Path | None, quiet: bool, fmt: str
 ) -> None:
     """Show articles in full: metadata, then the text.
@@ -373,13 +369,13 @@ def show(
       kzjp show 003 -f json | jq -r .body
       kzjp search judo -f ids | xargs kzjp show
     """
-    index = _open(corpus, index_dir, quiet)
-    articles = [index.article(index.resolve(wanted)) for wanted in ids]
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    articles = [corpus_index.article(corpus_index.full_id(wanted)) for wanted in ids]
     records = [a.to_record(body=True) for a in articles]
     output.emit(records, fmt, lambda style: output.article_text(articles, style), _style(ctx), single_object=True)
 
 
-@cli.command()
+@cli.command("summarize")
 @click.argument("targets", nargs=-1, metavar="[TARGET]...")
 @click.option(
     "--ids-from",
@@ -389,8 +385,8 @@ def show(
 @click.option(
     "-m",
     "--method",
-    type=click.Choice(list(summ.METHODS)),
-    default=summ.DEFAULT_METHOD,
+    type=click.Choice(list(summarize.METHODS)),
+    default=summarize.DEFAULT_METHOD,
     show_default=True,
     help="sumy's extractive method.",
 )
@@ -407,7 +403,7 @@ def show(
 @format_option("text", "json", "jsonl")
 @corpus_options
 @click.pass_context
-def summarize(
+def summarize_command(
     ctx: click.Context,
     targets: tuple[str, ...],
     ids_from: Any,
@@ -439,22 +435,22 @@ def summarize(
     """
     if count is not None and ratio is not None:
         raise click.UsageError("use either --sentences or --ratio, not both", ctx)
-    wanted = list(targets) + (summ.ids_from_lines(ids_from) if ids_from else [])
+    wanted = list(targets) + (sources.ids_from_lines(ids_from) if ids_from else [])
     if not wanted:
         raise click.UsageError("give an article id, a file, - for stdin, or --ids-from FILE", ctx)
     if "-" in targets and ids_from is not None and ids_from.name == "<stdin>":
         raise click.UsageError("stdin cannot be both a TARGET (-) and --ids-from -", ctx)
-    sources = summ.load_sources(wanted, sys.stdin.read, lambda: _open(corpus, index_dir, quiet))
+    articles = sources.load(wanted, sys.stdin.read, lambda: _open_index(corpus, index_dir, quiet))
     options = {"method": method, "count": count, "ratio": ratio, "query": query}
     if combine:
-        summaries = [summ.summarize_combined(sources, **options)]
+        summaries = [summarize.summarize_combined(articles, **options)]
     else:
-        summaries = [summ.summarize(source, **options) for source in sources]
+        summaries = [summarize.summarize(article, **options) for article in articles]
     records = [s.to_record() for s in summaries]
     output.emit(records, fmt, lambda style: output.summaries_text(summaries, style), _style(ctx), single_object=True)
 
 
-def _emit_hits(ctx: click.Context, hits: list[srch.Hit], fmt: str) -> None:
+def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str) -> None:
     """Print hits in any search format; exit 1 when there are none."""
     if not hits:
         ctx.exit(EXIT_NOTHING_FOUND)
@@ -462,14 +458,14 @@ def _emit_hits(ctx: click.Context, hits: list[srch.Hit], fmt: str) -> None:
     output.emit(records, fmt, lambda style: output.hits_text(hits, style), _style(ctx))
 
 
-@cli.command()
+@cli.command("topics")
 @click.argument("topic", required=False)
 @click.option("--article", "article_id", metavar="ID", help="The topics of one article (id or unique prefix).")
 @limit_option(20, "Show at most N topics (or articles, with TOPIC).")
 @format_option(*output.ALL_FORMATS)
 @corpus_options
 @click.pass_context
-def topics(
+def topics_command(
     ctx: click.Context,
     topic: str | None,
     article_id: str | None,
@@ -496,29 +492,30 @@ def topics(
     """
     if topic is not None and article_id is not None:
         raise click.UsageError("give either TOPIC or --article, not both", ctx)
-    index = _open(corpus, index_dir, quiet)
+    corpus_index = _open_index(corpus, index_dir, quiet)
     if topic is not None:
         phrase = " ".join(topic.replace('"', " ").split())
         if not phrase:
             raise click.UsageError("TOPIC is empty", ctx)
-        _emit_hits(ctx, srch.search(index, f'"{phrase}"', limit=limit).hits, fmt)
+        _emit_hits(ctx, search.search(corpus_index, f'"{phrase}"', limit=limit).hits, fmt)
         return
-    from kzjp_cli import topics as tp  # 10 ms of regexes and word lists that other commands never need
+    from kzjp_cli import topics  # 10 ms of regexes and word lists that other commands never need
 
-    found = (
-        tp.article_topics(index, index.resolve(article_id), limit) if article_id else tp.corpus_topics(index)[:limit]
-    )
+    if article_id:
+        found = topics.article_topics(corpus_index, corpus_index.full_id(article_id), limit)
+    else:
+        found = topics.corpus_topics(corpus_index)[:limit]
     records = [{"id": t.phrase, **t.to_record()} if fmt == "ids" else t.to_record() for t in found]
     output.emit(records, fmt, lambda style: output.topics_text(found, style), _style(ctx))
 
 
-@cli.command()
+@cli.command("similar")
 @click.argument("article_id", metavar="ID")
 @limit_option(10, "Show at most N articles.")
 @format_option(*output.ALL_FORMATS)
 @corpus_options
 @click.pass_context
-def similar(
+def similar_command(
     ctx: click.Context, article_id: str, limit: int, fmt: str, corpus: Path | None, index_dir: Path | None, quiet: bool
 ) -> None:
     """List the articles most like article ID, best first.
@@ -532,19 +529,21 @@ def similar(
       kzjp similar 003 -n 3 -f json
       kzjp similar 000 -f ids | xargs kzjp summarize -n 1
     """
-    index = _open(corpus, index_dir, quiet)
-    _emit_hits(ctx, srch.similar(index, index.resolve(article_id), limit=limit), fmt)
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    _emit_hits(ctx, search.similar(corpus_index, corpus_index.full_id(article_id), limit=limit), fmt)
 
 
-@cli.command()
+@cli.command("timeline")
 @click.argument("query", nargs=-1)
-@click.option("--by", type=click.Choice(tl.PERIODS), default="month", show_default=True, help="Length of each period.")
+@click.option(
+    "--by", type=click.Choice(timeline.PERIODS), default="month", show_default=True, help="Length of each period."
+)
 @click.option("--since", type=DateType(), help="Only from DATE on (YYYY[-MM[-DD]]).")
 @click.option("--until", type=DateType(end=True), help="Only up to DATE.")
 @format_option("text", "json", "jsonl", "csv", "tsv")
 @corpus_options
 @click.pass_context
-def timeline(
+def timeline_command(
     ctx: click.Context,
     query: tuple[str, ...],
     by: str,
@@ -569,8 +568,8 @@ def timeline(
       kzjp timeline --since 2025-01 --by week -f json
     """
     text = sys.stdin.read() if query == ("-",) else " ".join(query)
-    index = _open(corpus, index_dir, quiet)
-    buckets = tl.timeline(index, text or None, by=by, since=since, until=until)
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    buckets = timeline.timeline(corpus_index, text or None, by=by, since=since, until=until)
     if not any(b.count for b in buckets):
         ctx.exit(EXIT_NOTHING_FOUND)
     records = [b.to_record() for b in buckets]

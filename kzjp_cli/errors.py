@@ -8,9 +8,8 @@ from __future__ import annotations
 
 
 class KzjpError(Exception):
-    """A problem the user can fix; its message is shown as is."""
+    """A problem the user can fix; its message is shown as is, then its hint."""
 
-    exit_code = 2
     hint: str | None = None
 
     def __init__(self, message: str, hint: str | None = None) -> None:
@@ -24,7 +23,7 @@ class CorpusError(KzjpError):
 
 
 class ArticleError(KzjpError):
-    """An article file could not be read or parsed."""
+    """An article file or text could not be read or parsed."""
 
 
 class UnknownIdError(KzjpError):
@@ -35,9 +34,17 @@ class QueryError(KzjpError):
     """A search query cannot be run."""
 
 
+class SummaryError(KzjpError):
+    """A text cannot be summarised (empty, no sentences, unknown method)."""
+
+
 class IndexBusyError(KzjpError):
     """Another kzjp process is writing the index."""
 
 
 class IndexStateError(KzjpError):
     """The index folder is not a usable kzjp index."""
+
+
+class EngineError(KzjpError):
+    """The installed search engine is not the version kzjp is written for."""

@@ -4,11 +4,12 @@ Layout of an index folder::
 
     kzjp-index.json   marker: schema version, corpus, current generation, fingerprint
     .lock             flock()ed by the one process allowed to write
-    gen-<n>/          a Whoosh index plus manifest.json (per-file stat, hash, metadata)
+    gen-<n>/          a store (the search engine's files), manifest.json (per-file
+                      stat and metadata) and cache/ (what commands keep, e.g. topics)
 
 A full build writes a new generation beside the current one and then swaps the
 marker with an atomic rename, so an interrupted build leaves the last good index
-in place. Incremental updates commit into the current generation; Whoosh writes
+in place. Incremental updates commit into the current generation; the store writes
 its table of contents to a temporary file and renames it, so they are atomic too.
 The marker is written last: after a crash it disagrees with the corpus, and the
 next command redoes the (idempotent) update.
@@ -16,6 +17,7 @@ next command redoes the (idempotent) update.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
@@ -26,20 +28,23 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kzjp_cli import articles as art
+from kzjp_cli import store
+from kzjp_cli.articles import Article, CorpusFile, assign_ids, match_id, read_article, scan_corpus
 from kzjp_cli.errors import ArticleError, CorpusError, IndexBusyError, IndexStateError
 
 if TYPE_CHECKING:
-    from whoosh.index import Index
+    from kzjp_cli.store import Found, Store
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Bump when the store's format or the manifest changes: older indexes are then rebuilt (2: kzjp_cli.store)."""
 MARKER = "kzjp-index.json"
 MANIFEST = "manifest.json"
+CACHE_DIR = "cache"
 LOCK = ".lock"
 FORMAT = "kzjp-index"
 READER_WAIT_SECONDS = 300.0
@@ -84,29 +89,10 @@ class UpdateReport:
         return self.rebuilt or bool(self.added or self.changed or self.removed)
 
 
-# --- schema ----------------------------------------------------------------
-
-
-def _fields(article: art.Article, rel: str) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "id": article.id,
-        "title": article.title,
-        "body": article.body,
-        "path": rel,
-        "hash": article.hash,
-    }
-    if article.date:
-        doc["date"] = dt.datetime.combine(article.date, dt.time())
-    for name in ("source", "lang", "url"):
-        if getattr(article, name):
-            doc[name] = getattr(article, name)
-    return doc
-
-
 # --- marker and manifest -----------------------------------------------------
 
 
-def fingerprint(files: list[art.CorpusFile]) -> str:
+def fingerprint(files: list[CorpusFile]) -> str:
     """A digest of every file's path, size and mtime: equal means nothing changed."""
     digest = hashlib.blake2b(digest_size=16)
     for f in files:
@@ -180,20 +166,12 @@ class Manifest:
     def save(self, gen_dir: Path) -> None:
         _write_json(gen_dir / MANIFEST, {"files": self.files, "skipped": self.skipped})
 
-    def record(self, file: art.CorpusFile, article: art.Article) -> None:
+    def record(self, file: CorpusFile, article: Article) -> None:
+        """An indexed file: its stat and its article's metadata (every manifest field of the field list)."""
         self.skipped.pop(file.rel, None)
-        self.files[file.rel] = {
-            "id": article.id,
-            "size": file.size,
-            "mtime_ns": file.mtime_ns,
-            "hash": article.hash,
-            "title": article.title,
-            "date": article.date.isoformat() if article.date else None,
-            "source": article.source,
-            "words": article.words,
-        }
+        self.files[file.rel] = {"size": file.size, "mtime_ns": file.mtime_ns, **article.metadata()}
 
-    def skip(self, file: art.CorpusFile, reason: str) -> None:
+    def skip(self, file: CorpusFile, reason: str) -> None:
         self.files.pop(file.rel, None)
         self.skipped[file.rel] = {"size": file.size, "mtime_ns": file.mtime_ns, "reason": reason}
 
@@ -232,13 +210,17 @@ def writer_lock(root: Path, wait: float = 0.0) -> Iterator[None]:
 
 @dataclass
 class CorpusIndex:
-    """A complete, current index generation, ready for reading."""
+    """A complete, current index generation, ready for reading.
+
+    Reads come back as articles with their full paths; the store behind it is
+    opened on first use (listing articles needs only the manifest).
+    """
 
     root: Path
     corpus: Path
     generation: Path
     fingerprint: str = ""
-    _ix: Index | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
     _manifest: Manifest | None = field(default=None, repr=False)
 
     @property
@@ -249,80 +231,78 @@ class CorpusIndex:
         return self._manifest
 
     @property
-    def ix(self) -> Index:
-        """The Whoosh index, opened on first use."""
-        if self._ix is None:
-            from whoosh import index as windex
-            from whoosh.filedb.filestore import FileStorage
-
-            try:
-                # Without mmap: a search reads only the blocks it needs, instead of
-                # mapping whole segments (a search at 10,000 articles peaked at 192 MB
-                # with mmap, 29 MB without, and was no slower).
-                self._ix = FileStorage(str(self.generation), supports_mmap=False).open_index()
-            except (windex.EmptyIndexError, OSError, EOFError, ValueError) as exc:
-                raise IndexStateError(
-                    f"the index in {self.generation} is damaged ({exc})",
-                    hint="run 'kzjp index --rebuild'",
-                ) from None
-        return self._ix
+    def store(self) -> Store:
+        """The search engine's index of this generation, opened on first use."""
+        if self._store is None:
+            self._store = store.open_store(self.generation)
+        return self._store
 
     def ids(self) -> list[str]:
+        """Every indexed article's id, sorted."""
         return sorted(entry["id"] for entry in self.manifest.files.values())
 
-    def resolve(self, wanted: str) -> str:
-        """The full id for an id or unique id prefix."""
-        return art.resolve_id(wanted, self.ids())
+    def full_id(self, wanted: str) -> str:
+        """The full id for an id or unique id prefix; UnknownIdError otherwise."""
+        return match_id(wanted, self.ids())
 
-    def articles(self) -> list[art.Article]:
-        """Every indexed article's metadata (no body), in id order."""
-        result = []
-        for rel, entry in self.manifest.files.items():
-            result.append(
-                art.Article(
-                    id=entry["id"],
-                    title=entry["title"],
-                    body="",
-                    path=str(self.corpus / rel),
-                    date=dt.date.fromisoformat(entry["date"]) if entry["date"] else None,
-                    source=entry.get("source"),
-                    words=entry["words"],
-                    hash=entry["hash"],
-                )
-            )
-        return sorted(result, key=lambda a: a.id)
+    def articles(self) -> list[Article]:
+        """Every indexed article's metadata (no body), in id order, from the manifest."""
+        found = [
+            Article.from_metadata(entry, path=str(self.corpus / rel)) for rel, entry in self.manifest.files.items()
+        ]
+        return sorted(found, key=lambda a: a.id)
 
-    def article(self, article_id: str) -> art.Article:
-        """One full article (with body) by exact id, from the index's stored fields."""
-        with self.ix.searcher() as searcher:
-            doc = searcher.document(id=article_id)
-        if doc is None:
+    def article(self, article_id: str) -> Article:
+        """One full article (with body) by exact id."""
+        found = self.store.document(article_id)
+        if found is None:
             raise IndexStateError(f"article {article_id} is missing from the index", hint="run 'kzjp index --rebuild'")
-        return self.article_from_stored(doc)
+        return self._located(found)
 
-    def article_from_stored(self, doc: dict[str, Any]) -> art.Article:
-        """Turn a Whoosh stored-fields dict back into an Article."""
-        date = doc.get("date")
-        body = doc.get("body", "")
-        return art.Article(
-            id=doc["id"],
-            title=doc.get("title", ""),
-            body=body,
-            path=str(self.corpus / doc["path"]),
-            date=date.date() if date else None,
-            source=doc.get("source"),
-            url=doc.get("url"),
-            lang=doc.get("lang"),
-            words=len(body.split()),
-            hash=doc.get("hash", ""),
-        )
+    def documents(self) -> list[Article]:
+        """Every article with its body, in id order."""
+        return sorted((self._located(a) for a in self.store.documents()), key=lambda a: a.id)
+
+    def dates(self, query: str | None = None) -> list[dt.date | None]:
+        """The dates of the articles matching ``query`` (of every article for None); None for undated ones."""
+        return self.store.dates(query)
+
+    def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
+        """For each phrase, the sorted ids of the articles that contain it."""
+        return self.store.ids_for_phrases(phrases)
+
+    def matches(self, query: str, **options: Any) -> Found:
+        """What ``query`` finds (options as for the store's ``search``), with full paths."""
+        found = self.store.search(query, **options)
+        for match in found.matches:
+            self._located(match.article)
+        return found
+
+    def similar_to(self, article_id: str, *, limit: int = 10) -> Found:
+        """The articles most like one article, best first."""
+        found = self.store.similar(article_id, limit=limit)
+        for match in found.matches:
+            self._located(match.article)
+        return found
+
+    def cache_path(self, name: str) -> Path:
+        """Where a command keeps its cache ``name``: in this generation, so it goes when the generation does."""
+        folder = self.generation / CACHE_DIR
+        with suppress(OSError):  # a read-only index: commands answer without their cache
+            folder.mkdir(exist_ok=True)
+        return folder / name
+
+    def _located(self, article: Article) -> Article:
+        """The article with its full path (the store keeps it relative to the corpus)."""
+        article.path = str(self.corpus / article.path)
+        return article
 
 
 # --- building and updating ---------------------------------------------------
 
 
-def _scan(corpus: Path, reporter: Reporter) -> list[art.CorpusFile]:
-    files, warnings = art.scan_corpus(corpus)
+def _scan(corpus: Path, reporter: Reporter) -> list[CorpusFile]:
+    files, warnings = scan_corpus(corpus)
     for warning in warnings:
         reporter.warning(warning)
     if not files:
@@ -334,12 +314,12 @@ def _scan(corpus: Path, reporter: Reporter) -> list[art.CorpusFile]:
 
 
 def _read_all(
-    files: list[art.CorpusFile], ids: dict[str, str], manifest: Manifest, reporter: Reporter, label: str
-) -> Iterator[tuple[art.CorpusFile, art.Article | None]]:
+    files: list[CorpusFile], ids: dict[str, str], manifest: Manifest, reporter: Reporter, label: str
+) -> Iterator[tuple[CorpusFile, Article | None]]:
     """Read files, yielding (file, article) or (file, None) for a skipped one."""
     for file in reporter.progress(files, label):
         try:
-            article = art.read_article(file, ids[file.rel])
+            article = read_article(file, ids[file.rel])
         except ArticleError as exc:
             _report(file, None, str(exc), manifest, reporter)
             yield file, None
@@ -348,9 +328,7 @@ def _read_all(
         yield file, article
 
 
-def _report(
-    file: art.CorpusFile, article: art.Article | None, reason: str, manifest: Manifest, reporter: Reporter
-) -> None:
+def _report(file: CorpusFile, article: Article | None, reason: str, manifest: Manifest, reporter: Reporter) -> None:
     """Warn about a file read for the index: why it was skipped (and record that), or what was odd about it."""
     if article is None:
         reporter.warning(f"skipped {file.path}: {reason}")
@@ -367,12 +345,8 @@ def _cleanup(root: Path, keep: str) -> None:
 
 
 def _index_files(gen_dir: Path) -> dict[str, int]:
-    """The files that make up a generation, with their sizes (lock, caches and temporaries left out)."""
-    return {
-        entry.name: entry.stat().st_size
-        for entry in os.scandir(gen_dir)
-        if entry.is_file() and not entry.name.startswith(".") and entry.name not in ("MAIN_WRITELOCK", "topics.json")
-    }
+    """The files that make up a generation, with their sizes: the store's and the manifest."""
+    return {**store.files(gen_dir), MANIFEST: (gen_dir / MANIFEST).stat().st_size}
 
 
 def damage(root: Path, marker: dict[str, Any]) -> str | None:
@@ -393,7 +367,7 @@ def damage(root: Path, marker: dict[str, Any]) -> str | None:
     return None
 
 
-def _commit_marker(root: Path, corpus: Path, generation: str, files: list[art.CorpusFile], count: int) -> None:
+def _commit_marker(root: Path, corpus: Path, generation: str, files: list[CorpusFile], count: int) -> None:
     _write_json(
         root / MARKER,
         {
@@ -421,10 +395,10 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _partition(files: list[art.CorpusFile], parts: int) -> list[list[art.CorpusFile]]:
+def _partition(files: list[CorpusFile], parts: int) -> list[list[CorpusFile]]:
     """Contiguous runs of files with about equal bytes each, one per worker."""
     total = sum(f.size for f in files) or 1
-    result: list[list[art.CorpusFile]] = [[] for _ in range(parts)]
+    result: list[list[CorpusFile]] = [[] for _ in range(parts)]
     done = 0
     for file in files:
         result[min(parts - 1, done * parts // total)].append(file)
@@ -432,23 +406,19 @@ def _partition(files: list[art.CorpusFile], parts: int) -> list[list[art.CorpusF
     return [part for part in result if part]
 
 
-Outcome = tuple[art.CorpusFile, "art.Article | None", str]
+Outcome = tuple[CorpusFile, "Article | None", str]
 """A file read by a build: the article (its body dropped) or None and why it was skipped."""
 
 
 def _build_part(
-    gen_dir: str, files: list[art.CorpusFile], ids: dict[str, str], tick: Any, stop: Any = None
+    gen_dir: str, files: list[CorpusFile], ids: dict[str, str], tick: Any, stop: Any = None
 ) -> tuple[Any, list[Outcome]]:
     """Read ``files`` and write them as one new segment of the index in ``gen_dir``.
 
     Runs in a worker process for parallel builds; ``tick()`` is called before
     each file is read, and ``stop`` (an Event) asks it to give up early.
     """
-    from whoosh import index as windex
-
-    from kzjp_cli.bulk import SegmentBuilder
-
-    builder = SegmentBuilder(windex.open_dir(gen_dir))
+    builder = store.open_store(Path(gen_dir)).segment_writer()
     outcomes: list[Outcome] = []
     try:
         with _no_gc():
@@ -457,11 +427,11 @@ def _build_part(
                     raise KeyboardInterrupt
                 tick()
                 try:
-                    article = art.read_article(file, ids[file.rel])
+                    article = read_article(file, ids[file.rel])
                 except ArticleError as exc:
                     outcomes.append((file, None, str(exc)))
                 else:
-                    builder.add_document(**_fields(article, file.rel))
+                    builder.add(dataclasses.replace(article, path=file.rel))
                     article.body = ""
                     outcomes.append((file, article, ""))
             return builder.finish(), outcomes
@@ -484,7 +454,7 @@ def _worker_init(queue: Any, stop: Any) -> None:
 _WORKER: tuple[Any, Any, int] | None = None
 
 
-def _worker_part(gen_dir: str, files: list[art.CorpusFile], ids: dict[str, str]) -> tuple[Any, list[Outcome]]:
+def _worker_part(gen_dir: str, files: list[CorpusFile], ids: dict[str, str]) -> tuple[Any, list[Outcome]]:
     assert _WORKER is not None
     queue, stop, parent = _WORKER
     count = 0
@@ -504,7 +474,7 @@ def _worker_part(gen_dir: str, files: list[art.CorpusFile], ids: dict[str, str])
 
 
 def _build_parallel(
-    gen_dir: str, files: list[art.CorpusFile], ids: dict[str, str], jobs: int, advance: Any
+    gen_dir: str, files: list[CorpusFile], ids: dict[str, str], jobs: int, advance: Any
 ) -> list[tuple[Any, list[Outcome]]]:
     """Segments from ``jobs`` worker processes, each reading and indexing its share of the files."""
     import multiprocessing
@@ -536,16 +506,13 @@ def _build_parallel(
 
 
 def _build(
-    root: Path, corpus: Path, files: list[art.CorpusFile], jobs: int, reporter: Reporter, report: UpdateReport
+    root: Path, corpus: Path, files: list[CorpusFile], jobs: int, reporter: Reporter, report: UpdateReport
 ) -> None:
-    from whoosh import index as windex
-    from whoosh.index import TOC, clean_files
-
     generation = f"gen-{time.time_ns()}-{os.getpid()}"
     gen_dir = root / generation
     gen_dir.mkdir(parents=True)
     manifest = Manifest()
-    ids = art.assign_ids(files)
+    ids = assign_ids(files)
     bar = iter(reporter.progress(files, "Indexing"))
 
     def advance(count: int = 1) -> None:
@@ -553,9 +520,7 @@ def _build(
             next(bar, None)
 
     try:
-        from kzjp_cli.schema import make_schema
-
-        ix = windex.create_in(str(gen_dir), make_schema())
+        created = store.create_store(gen_dir)
         if jobs > 1 and len(files) > 1:
             results = _build_parallel(str(gen_dir), files, ids, jobs, advance)
         else:
@@ -567,9 +532,8 @@ def _build(
                 if article is not None:
                     manifest.record(file, article)
         segments = [segment for segment, _ in results]
-        TOC(ix.schema, segments, 1).write(ix.storage, ix.indexname)
-        clean_files(ix.storage, ix.indexname, 1, segments)
-        ix.close()
+        created.commit(segments)
+        created.close()
         manifest.save(gen_dir)
         _commit_marker(root, corpus, generation, files, len(manifest.files))
     except BaseException:
@@ -583,12 +547,12 @@ def _build(
 
 
 def _incremental(
-    root: Path, corpus: Path, generation: str, files: list[art.CorpusFile], reporter: Reporter, report: UpdateReport
+    root: Path, corpus: Path, generation: str, files: list[CorpusFile], reporter: Reporter, report: UpdateReport
 ) -> None:
 
     gen_dir = root / generation
     manifest = Manifest.load(gen_dir)
-    ids = art.assign_ids(files)
+    ids = assign_ids(files)
     present = {f.rel for f in files}
     stale: list[str] = []  # ids to delete
     for rel in [r for r in manifest.files if r not in present]:
@@ -597,14 +561,14 @@ def _incremental(
     for rel in [r for r in manifest.skipped if r not in present]:
         del manifest.skipped[rel]
 
-    def unchanged(f: art.CorpusFile) -> bool:
+    def unchanged(f: CorpusFile) -> bool:
         entry = manifest.files.get(f.rel) or manifest.skipped.get(f.rel)
         same_stat = bool(entry) and entry["size"] == f.size and entry["mtime_ns"] == f.mtime_ns
         return same_stat and (f.rel in manifest.skipped or manifest.files[f.rel]["id"] == ids[f.rel])
 
     to_read = [f for f in files if not unchanged(f)]
     before = dict(manifest.files)
-    additions: list[dict[str, Any]] = []
+    additions: list[Article] = []
     for file, article in _read_all(to_read, ids, manifest, reporter, "Updating"):
         old = before.get(file.rel)
         if article is None:
@@ -621,78 +585,24 @@ def _incremental(
         else:
             report.added += 1
         manifest.record(file, article)
-        additions.append(_fields(article, file.rel))
+        additions.append(dataclasses.replace(article, path=file.rel))
     if stale or additions:
         with _no_gc():
-            _apply(gen_dir, stale, additions)
+            updated = store.open_store(gen_dir)
+            try:
+                updated.replace(stale, additions)
+            finally:
+                updated.close()
     manifest.save(gen_dir)
     _commit_marker(root, corpus, generation, files, len(manifest.files))
     report.skipped = len(manifest.skipped)
     report.total = len(manifest.files)
 
 
-def _apply(gen_dir: Path, stale: list[str], additions: list[dict[str, Any]]) -> None:
-    """Delete ``stale`` ids and add ``additions`` in one commit.
-
-    Deletions are marked through Whoosh's writer. The additions become one new
-    bulk-written segment, together with the live documents of the smallest
-    segments while each is at most twice what has been gathered (every field is
-    stored, so a document can be written again from its stored fields). Segment
-    sizes then grow geometrically, as in a binary counter: few segments, and
-    each update rewrites little. Whoosh's own merging would send all of it
-    through its slow posting pool.
-    """
-    from whoosh import index as windex
-    from whoosh.reading import SegmentReader
-
-    from kzjp_cli.bulk import SegmentBuilder
-
-    ix = windex.open_dir(str(gen_dir))
-    writer = ix.writer()
-    builder = None
-    try:
-        for article_id in stale:
-            writer.delete_by_term("id", article_id)
-        small = [segment for segment in writer.segments if not segment.doc_count()]
-        gathered = len(additions)
-        for segment in sorted(writer.segments, key=lambda s: s.doc_count()):
-            if not gathered or segment in small:
-                continue
-            if segment.doc_count() > 2 * gathered:
-                break
-            small.append(segment)
-            gathered += segment.doc_count()
-        builder = SegmentBuilder(ix)
-        for segment in small:
-            reader = SegmentReader(ix.storage, ix.schema, segment)
-            try:
-                for _docnum, stored in reader.iter_docs():
-                    builder.add_document(**stored)
-            finally:
-                reader.close()
-        for doc in additions:
-            builder.add_document(**doc)
-        kept = [segment for segment in writer.segments if segment not in small]
-        if builder.docnum:
-            kept.append(builder.finish())
-        else:
-            builder.cancel()
-        builder = None
-        writer.segments = kept
-        writer.commit(merge=False)
-    except BaseException:
-        if builder is not None:
-            builder.cancel()
-        writer.cancel()
-        raise
-    finally:
-        ix.close()
-
-
 def _refresh(
     root: Path,
     corpus: Path,
-    files: list[art.CorpusFile],
+    files: list[CorpusFile],
     *,
     rebuild: bool,
     jobs: int | None,
@@ -706,6 +616,10 @@ def _refresh(
     broken = damage(root, marker) if usable else None
     if broken:
         reporter.notice(f"the index is damaged ({broken}); rebuilding it from the corpus in {root}")
+    elif marker and marker.get("schema") != SCHEMA_VERSION and not rebuild:
+        reporter.notice(
+            f"the index was made by another version of kzjp; building the index of {len(files)} articles in {root}"
+        )
     elif not usable and announce_build:  # a read command says why it is slow; `kzjp index` reports after
         reporter.notice(f"building the index of {len(files)} articles in {root}")
     if rebuild or not usable or broken:

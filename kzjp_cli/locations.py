@@ -42,7 +42,7 @@ def default_index(corpus: Path) -> Path:
     return cache_home() / "kzjp" / f"{slug}-{digest}"
 
 
-def resolve(corpus: Path | None, index: Path | None) -> tuple[Path, Path]:
+def folders(corpus: Path | None, index: Path | None) -> tuple[Path, Path]:
     """The corpus and index folders to use, as absolute paths."""
     corpus_dir = (corpus or bundled_corpus()).expanduser().absolute()
     index_dir = index.expanduser().absolute() if index else default_index(corpus_dir)

@@ -18,6 +18,8 @@ from typing import Any, ClassVar, TextIO
 
 import click
 
+from kzjp_cli.articles import FIELDS
+
 MACHINE_FORMATS = ("json", "jsonl", "csv", "tsv", "ids")
 ALL_FORMATS = ("text", *MACHINE_FORMATS)
 
@@ -141,12 +143,13 @@ def hits_text(hits: Sequence[Any], style: Style) -> Iterator[str]:
     for i, hit in enumerate(hits):
         if i:
             yield ""
-        date = hit.date.isoformat() if hit.date else "undated"
+        article = hit.article
+        date = article.date.isoformat() if article.date else "undated"
         yield (
-            f"{style(str(hit.rank) + '.', 'dim')} {style(hit.id, 'id')}  {style(date, 'date')}  "
+            f"{style(str(hit.rank) + '.', 'dim')} {style(article.id, 'id')}  {style(date, 'date')}  "
             f"{style(f'score {hit.score:.2f}', 'dim')}"
         )
-        yield f"   {style(hit.title, 'title')}"
+        yield f"   {style(article.title, 'title')}"
         if hit.snippet:
             yield f"   {style.marked(hit.snippet, hit.marks)}"
         for sentence in hit.summary or ():
@@ -165,19 +168,19 @@ def articles_text(articles: Sequence[Any], style: Style) -> Iterator[str]:
 
 
 def article_text(articles: Sequence[Any], style: Style) -> Iterator[str]:
-    """Full articles: a metadata block, a blank line, then the text."""
+    """Full articles: a block of their record fields (empty ones shown only if ``always``), then the text."""
     for i, a in enumerate(articles):
         if i:
             yield ""
             yield style("─" * 40, "dim")
-        yield f"{style('id:     ', 'dim')}{style(a.id, 'id')}"
-        yield f"{style('title:  ', 'dim')}{style(a.title, 'title')}"
-        yield f"{style('date:   ', 'dim')}{style(a.date.isoformat() if a.date else '-', 'date')}"
-        for name in ("source", "url", "lang"):
-            if getattr(a, name):
-                yield f"{style(f'{name}:'.ljust(8), 'dim')}{safe(getattr(a, name))}"
-        yield f"{style('words:  ', 'dim')}{a.words}"
-        yield f"{style('path:   ', 'dim')}{safe(a.path)}"
+        for name, value in a.to_record().items():
+            spec = FIELDS[name]
+            if value is None or value == "":
+                if not spec.always:
+                    continue
+                value = "-"
+            shown = str(value)
+            yield f"{style(f'{name}:'.ljust(8), 'dim')}{style(shown, spec.role) if spec.role else safe(shown)}"
         yield ""
         yield from (safe(line) for line in a.body.splitlines())
 

@@ -34,9 +34,9 @@ _SECOND_PASS = re.compile(r"(?:\betc\.|\.\.\.|…)[\"'”’]?\s+(?=[\"“‘']?
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of an article: its position, text and paragraph."""
+    """A sentence of an article: its position (from 0), text and paragraph."""
 
-    index: int
+    position: int
     text: str
     paragraph: int
 
@@ -91,5 +91,5 @@ def split(text: str) -> list[Sentence]:
     result: list[Sentence] = []
     for number, paragraph in enumerate(paragraphs(text)):
         for sentence in split_paragraph(paragraph):
-            result.append(Sentence(index=len(result), text=sentence, paragraph=number))
+            result.append(Sentence(position=len(result), text=sentence, paragraph=number))
     return result

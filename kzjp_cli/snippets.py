@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from kzjp_cli.analysis import term_of, token_pattern
+from kzjp_cli.store.analysis import chain
 
 SNIPPET_CHARS = 320
 SEPARATOR = " … "
@@ -37,11 +37,12 @@ def prefix(term: str) -> str:
 @lru_cache(maxsize=64)
 def _finder(prefixes: frozenset[str]) -> re.Pattern[str]:
     """Finds whole tokens, as the index's tokenizer cuts them, that start with one of ``prefixes``."""
+    pattern = chain().token_pattern()
     if not prefixes:
-        return re.compile(token_pattern())
+        return re.compile(pattern)
     alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
     # A token starts where the tokenizer would start one: not inside a word, nor after "word."
-    return re.compile(rf"(?<!\w)(?<!\w\.)(?=(?:{alternatives}))(?:{token_pattern()})")
+    return re.compile(rf"(?<!\w)(?<!\w\.)(?=(?:{alternatives}))(?:{pattern})")
 
 
 def matches(text: str, terms: Iterable[str]) -> Marks:
@@ -54,6 +55,7 @@ def matches(text: str, terms: Iterable[str]) -> Marks:
         finder = _finder(frozenset(prefix(t) for t in wanted))
     else:  # lower-casing changed the length (İ → i̇), so offsets would drift: look at every token
         lowered, finder = text, _finder(frozenset())
+    term_of = chain().term_of
     return [match.span() for match in finder.finditer(lowered) if term_of(match.group().lower()) in wanted]
 
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from kzjp_cli import articles as art
-from kzjp_cli import sentences as sent
-from kzjp_cli.analysis import terms
-from kzjp_cli.errors import ArticleError, KzjpError, UnknownIdError
+from kzjp_cli import sentences
+from kzjp_cli.articles import Article
+from kzjp_cli.errors import SummaryError
+from kzjp_cli.store.analysis import chain
 
 METHODS = {
     "lexrank": ("sumy.summarizers.lex_rank", "LexRankSummarizer"),
@@ -44,25 +43,13 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 _OPERATORS = re.compile(r"\bNOT\s+\S+|\b(?:AND|OR|NOT)\b|\b\w+:(?=\S)")
 
 
-class SummaryError(KzjpError):
-    """A text cannot be summarised (empty, no sentences)."""
-
-
-@dataclass
-class Source:
-    """A text to summarise: an article, a file or stdin."""
-
-    id: str
-    title: str
-    text: str
-
-
 @dataclass
 class Unit:
     """One sentence of a source, as the summariser sees it."""
 
     id: str
-    index: int
+    position: int
+    """The sentence's number in its article, from 0."""
     text: str
     paragraph: int
     terms: frozenset[str] = field(default_factory=frozenset)
@@ -80,9 +67,9 @@ class Summary:
 
     def to_record(self) -> dict[str, object]:
         if self.combined_ids is None:
-            chosen = [{"index": u.index, "text": u.text} for u in self.sentences]
+            chosen = [{"index": u.position, "text": u.text} for u in self.sentences]
         else:
-            chosen = [{"id": u.id, "index": u.index, "text": u.text} for u in self.sentences]
+            chosen = [{"id": u.id, "index": u.position, "text": u.text} for u in self.sentences]
         record: dict[str, object] = {"id": self.id, "title": self.title, "method": self.method, "sentences": chosen}
         if self.combined_ids is not None:
             record["ids"] = self.combined_ids
@@ -95,7 +82,7 @@ class OfflineTokenizer:
     language = "english"
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
-        return tuple(sent.split_paragraph(paragraph))
+        return tuple(sentences.split_paragraph(paragraph))
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
         words = _word_tokenizer().tokenize(sentence.translate(_APOSTROPHES))
@@ -137,16 +124,20 @@ def query_terms(query: str | None) -> frozenset[str]:
     """The stems a query asks for, as the index matches them (operators and NOT words dropped)."""
     if not query:
         return frozenset()
-    return frozenset(terms(_OPERATORS.sub(" ", query)))
+    return frozenset(chain().terms(_OPERATORS.sub(" ", query)))
 
 
-def units_of(source: Source) -> list[Unit]:
-    """The sentences of a source as summariser units; SummaryError if there are none."""
-    if not source.text.strip():
-        raise SummaryError(f"{source.id}: there is no text to summarise")
-    units = [Unit(source.id, s.index, s.text, s.paragraph, frozenset(terms(s.text))) for s in sent.split(source.text)]
+def units_of(article: Article) -> list[Unit]:
+    """The sentences of an article's body as summariser units; SummaryError if there are none."""
+    if not article.body.strip():
+        raise SummaryError(f"{article.id}: there is no text to summarise")
+    terms = chain().terms
+    units = [
+        Unit(article.id, s.position, s.text, s.paragraph, frozenset(terms(s.text)))
+        for s in sentences.split(article.body)
+    ]
     if not units:
-        raise SummaryError(f"{source.id}: no sentences found")
+        raise SummaryError(f"{article.id}: no sentences found")
     return units
 
 
@@ -211,7 +202,7 @@ def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence
 def select(units: list[Unit], method: str, count: int, title: str = "", query: str | None = None) -> list[Unit]:
     """Choose ``count`` sentences; with a query, sentences matching more of its terms come first."""
     wanted = query_terms(query)
-    bonus = sorted(wanted) or [t for t in terms(title)][:8]
+    bonus = sorted(wanted) or chain().terms(title)[:8]
     order = {id(u): i for i, u in enumerate(units)}
     if wanted:
         matches = Counter({id(u): len(u.terms & wanted) for u in units})
@@ -238,104 +229,30 @@ def sentence_count(total: int, count: int | None, ratio: float | None) -> int:
 
 
 def summarize(
-    source: Source,
+    article: Article,
     *,
     method: str = DEFAULT_METHOD,
     count: int | None = None,
     ratio: float | None = None,
     query: str | None = None,
 ) -> Summary:
-    """Summarise one source."""
-    units = dedupe(units_of(source))
-    chosen = select(units, method, sentence_count(len(units), count, ratio), source.title, query)
-    return Summary(id=source.id, title=source.title, method=method, sentences=chosen)
+    """Summarise one article."""
+    units = dedupe(units_of(article))
+    chosen = select(units, method, sentence_count(len(units), count, ratio), article.title, query)
+    return Summary(id=article.id, title=article.title, method=method, sentences=chosen)
 
 
 def summarize_combined(
-    sources: list[Source],
+    articles: list[Article],
     *,
     method: str = DEFAULT_METHOD,
     count: int | None = None,
     ratio: float | None = None,
     query: str | None = None,
 ) -> Summary:
-    """One summary across several sources, near-duplicates kept once, each sentence labelled."""
-    units = dedupe([u for source in sources for u in units_of(source)], near=True)
-    ids = list(dict.fromkeys(s.id for s in sources))
+    """One summary across several articles, near-duplicates kept once, each sentence labelled."""
+    units = dedupe([u for article in articles for u in units_of(article)], near=True)
+    ids = list(dict.fromkeys(a.id for a in articles))
     chosen = select(units, method, sentence_count(len(units), count, ratio), "", query)
     title = f"Combined summary of {len(ids)} article{'s' if len(ids) != 1 else ''}"
     return Summary(id="combined", title=title, method=method, sentences=chosen, combined_ids=ids)
-
-
-# --- what to summarise -------------------------------------------------------------
-
-
-def source_from_text(text: str, id: str = "-", suffix: str = ".txt") -> Source:
-    """A source from raw text (stdin or a file's contents); HTML is reduced to its text."""
-    if suffix in art.HTML_SUFFIXES or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-        title, body = art.html_to_text(text)
-        text = f"---\ntitle: {title}\n---\n{body}" if title else body
-    try:
-        article = art.parse_article(text, id=id, path=id, suffix=suffix)
-    except ArticleError:
-        raise SummaryError(f"{id}: there is no text to summarise") from None
-    return Source(id=id, title=article.title, text=article.body)
-
-
-def source_from_file(path: Path) -> Source:
-    """A source from a text, Markdown or HTML file."""
-    try:
-        text = art.decode(art.read_bytes(path))
-    except ArticleError as exc:
-        raise SummaryError(f"{path}: {exc}") from None
-    return source_from_text(text, id=str(path), suffix=path.suffix.lower())
-
-
-def ids_from_lines(lines: Iterable[str]) -> list[str]:
-    """Article ids from lines of ids or of JSON objects with an "id" (``search -f jsonl``)."""
-    import json
-
-    ids = []
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("{"):
-            try:
-                value = json.loads(line).get("id")
-            except (ValueError, AttributeError):
-                value = None
-            if not isinstance(value, str):
-                raise SummaryError(f'line {number} of the id list is JSON without an "id"')
-            line = value
-        ids.append(line)
-    return ids
-
-
-def load_sources(
-    targets: Sequence[str],
-    read_stdin: Callable[[], str],
-    open_index: Callable[[], Any],
-) -> list[Source]:
-    """Turn targets (ids or id prefixes, file paths, or ``-``) into sources, in order.
-
-    ``open_index`` is called only if an id needs resolving, so summarising a
-    file or stdin never touches the index.
-    """
-    sources: list[Source] = []
-    index = None
-    for target in targets:
-        if target == "-":
-            sources.append(source_from_text(read_stdin(), id="-"))
-        elif Path(target).is_file():
-            sources.append(source_from_file(Path(target)))
-        else:
-            index = index or open_index()
-            try:
-                article = index.article(index.resolve(target))
-            except UnknownIdError:
-                if Path(target).suffix.lower() in (*art.SUFFIXES, *art.HTML_SUFFIXES):
-                    raise SummaryError(f"{target}: no such file (nor an article id)") from None
-                raise
-            sources.append(Source(id=article.id, title=article.title, text=article.body))
-    return sources

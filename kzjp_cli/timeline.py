@@ -53,20 +53,6 @@ def label(start: dt.date, by: str) -> str:
     return start.isoformat()
 
 
-def _query_dates(index: CorpusIndex, query: str) -> list[dt.date | None]:
-    from whoosh.util.times import long_to_datetime
-
-    from kzjp_cli.schema import MISSING_DATE
-    from kzjp_cli.search import parse_query
-
-    q = parse_query(index.ix.schema, query)
-    with index.ix.searcher() as searcher:
-        docnums = searcher.search(q, limit=None, scored=False).docs()
-        column = searcher.reader().column_reader("date", translate=False)
-        raw = [column[d] for d in sorted(docnums)]
-    return [None if value is None or value >= MISSING_DATE else long_to_datetime(value).date() for value in raw]
-
-
 def timeline(
     index: CorpusIndex,
     query: str | None = None,
@@ -78,7 +64,7 @@ def timeline(
     """Articles per period (all, or those matching ``query``), gaps filled with zeros, undated last."""
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}")
-    dates = _query_dates(index, query) if query else [a.date for a in index.articles()]
+    dates = index.dates(query or None)
     dated = [d for d in dates if d is not None and (not since or d >= since) and (not until or d <= until)]
     undated = sum(d is None for d in dates) if not (since or until) else 0
     counts = Counter(_start(d, by) for d in dated)

@@ -7,8 +7,8 @@ Three kinds of evidence are combined into one ranked list:
   when they are capitalised elsewhere too;
 * runs of content words between stop words and punctuation, whose multi-word
   phrases must pass NLTK's likelihood-ratio collocation test;
-* corpus term statistics from the Whoosh index (document frequencies), for
-  inverse document frequency.
+* corpus term statistics from the index (document frequencies), for inverse
+  document frequency.
 
 Phrases are keyed by their stems, so plurals and case variants are one topic;
 a phrase found mostly inside a longer one ("Aktau" in "Port of Aktau") or a
@@ -25,9 +25,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
-from kzjp_cli.errors import KzjpError
+from kzjp_cli.articles import Article
+from kzjp_cli.index import CorpusIndex
+from kzjp_cli.store.analysis import chain
 
 MAX_WORDS = 4
 CANDIDATES = 5000
@@ -72,10 +73,6 @@ _SEGMENT_END = set('.!?…:;"“”«»()')
 _POSSESSIVE = re.compile(r"[’']s$")
 
 
-class TopicError(KzjpError):
-    """A topic request cannot be answered."""
-
-
 @dataclass
 class Topic:
     """A key phrase of the corpus or of one article."""
@@ -94,9 +91,7 @@ class Topic:
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    from whoosh.lang.porter import stem
-
-    return stem(word)
+    return chain().stem(word)
 
 
 @lru_cache(maxsize=1)
@@ -469,16 +464,14 @@ def extract(
 # --- over an index -----------------------------------------------------------------
 
 
-def _texts(index: Any, ids: Iterable[str] | None = None) -> list[tuple[str, str]]:
-    wanted = set(ids) if ids is not None else None
-    texts = []
-    with index.ix.searcher() as searcher:
-        for doc in searcher.all_stored_fields():
-            if wanted is None or doc["id"] in wanted:
-                title, body = doc.get("title", ""), doc.get("body", "")
-                derived = title.endswith("…") or " ".join(body.split()).startswith(title)
-                texts.append((doc["id"], body if derived else f"{title}.\n{body}"))
-    return sorted(texts)
+def texts(articles: Iterable[Article]) -> list[tuple[str, str]]:
+    """(id, text) pairs to extract topics from, sorted: the title leads the body unless it was cut from it."""
+    found = []
+    for article in articles:
+        title, body = article.title, article.body
+        derived = title.endswith("…") or " ".join(body.split()).startswith(title)
+        found.append((article.id, body if derived else f"{title}.\n{body}"))
+    return sorted(found)
 
 
 def _cache_version() -> str:
@@ -487,27 +480,29 @@ def _cache_version() -> str:
     return f"{CACHE_VERSION}/{__version__}"
 
 
-def corpus_topics(index: Any) -> list[Topic]:
+def corpus_topics(index: CorpusIndex) -> list[Topic]:
     """The corpus's topics, best first, cached in the index folder until the index changes.
 
     A corpus of more than ``SAMPLE_DOCS`` articles is ranked from an evenly
     spaced sample of them; each topic's articles are then found in the whole
     index with a phrase query, so the counts and ids are exact.
     """
-    cache = index.generation / CACHE_FILE
+    cache = index.cache_path(CACHE_FILE)
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if data.get("version") == _cache_version() and data.get("fingerprint") == index.fingerprint:
             return [Topic(t["topic"], t["score"], t["ids"]) for t in data["topics"]]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    texts = _texts(index)
-    if len(texts) > SAMPLE_DOCS:
-        step = len(texts) / SAMPLE_DOCS
-        topics = extract([texts[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS)
-        _find_articles(index, topics)
+    pairs = texts(index.documents())
+    if len(pairs) > SAMPLE_DOCS:
+        step = len(pairs) / SAMPLE_DOCS
+        topics = extract([pairs[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS)
+        # exact article lists from the whole index
+        for topic, ids in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
+            topic.ids = ids or topic.ids
     else:
-        topics = extract(texts, limit=CACHED_TOPICS)
+        topics = extract(pairs, limit=CACHED_TOPICS)
     payload = {"version": _cache_version(), "fingerprint": index.fingerprint, "topics": [t.to_record() for t in topics]}
     tmp = cache.with_name(f".{CACHE_FILE}.tmp")
     try:
@@ -518,27 +513,8 @@ def corpus_topics(index: Any) -> list[Topic]:
     return topics
 
 
-def _find_articles(index: Any, topics: list[Topic]) -> None:
-    """Set each topic's ids to every indexed article with the phrase in its title or body."""
-    from whoosh.qparser import MultifieldParser
-
-    parser = MultifieldParser(["title", "body"], index.ix.schema)
-    with index.ix.searcher() as searcher:
-        reader = searcher.reader()
-        id_of = {}
-        for term in reader.lexicon("id"):
-            for docnum in reader.postings("id", term).all_ids():
-                id_of[docnum] = term.decode("utf-8")
-        for topic in topics:
-            query = parser.parse('"' + topic.phrase.replace('"', " ") + '"')
-            found = searcher.search(query, limit=None, scored=False).docs()
-            topic.ids = sorted(id_of[d] for d in found if d in id_of) or topic.ids
-
-
-def article_topics(index: Any, article_id: str, limit: int | None = None) -> list[Topic]:
+def article_topics(index: CorpusIndex, article_id: str, limit: int | None = None) -> list[Topic]:
     """The topics of one article, weighted against the whole corpus's document frequencies."""
-    texts = _texts(index, [article_id])
     corpus = {tuple(t.phrase.lower().split()): t.articles for t in corpus_topics(index)}
-    total = len(index.manifest.files)
     df = {tuple(_stem(w) for w in phrase): n for phrase, n in corpus.items()}
-    return extract(texts, total_docs=total, df=df, limit=limit)
+    return extract(texts([index.article(article_id)]), total_docs=len(index.ids()), df=df, limit=limit)

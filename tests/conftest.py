@@ -1,7 +1,9 @@
-"""Shared fixtures: every test gets its own cache, home and index folders under tmp_path."""
+"""Shared fixtures and helpers: every test gets its own cache, home and index folders under tmp_path."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +15,20 @@ from kzjp_cli import locations
 from kzjp_cli.cli import cli
 
 BUNDLED = locations.CHECKOUT_DIR / "corpus"
+"""The corpus shipped with kzjp (two articles)."""
+KZJP = str(Path(sys.executable).with_name("kzjp"))
+"""The installed entry point, for tests in real processes."""
+GENERATE = locations.CHECKOUT_DIR / "bench" / "generate.py"
+Run = Callable[..., Result]
+"""The ``run`` fixture: the CLI in-process."""
+
+
+def generate(out: Path, articles: int, seed: int = 1) -> Path:
+    """Write ``articles`` generated news articles (the benchmark's generator) into ``out``."""
+    command = [sys.executable, str(GENERATE), "--articles", str(articles), "--seed", str(seed), "--out", str(out)]
+    subprocess.run(command, check=True, capture_output=True)
+    return out
+
 
 ARTICLES = {
     "aktau.md": """\
@@ -85,7 +101,7 @@ def corpus(write_corpus: WriteCorpus, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def run() -> Callable[..., Result]:
+def run() -> Run:
     """Invoke the CLI in-process; stdout and stderr are kept apart."""
 
     def invoke(*args: str, input: str | None = None) -> Result:

@@ -150,7 +150,7 @@ IDS = ["000_26794fffe5e8f9f3", "003_34a9f69a9f2f84be", "100_x"]
     [("000", IDS[0]), ("003_3", IDS[1]), ("100_x", IDS[2]), ("1", IDS[2]), (" 003 ", IDS[1])],
 )
 def test_resolve_unique_prefix(wanted: str, expected: str) -> None:
-    assert art.resolve_id(wanted, IDS) == expected
+    assert art.match_id(wanted, IDS) == expected
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_resolve_unique_prefix(wanted: str, expected: str) -> None:
 )
 def test_resolve_rejects_unknown_and_ambiguous(wanted: str, message: str) -> None:
     with pytest.raises(UnknownIdError, match=message):
-        art.resolve_id(wanted, IDS)
+        art.match_id(wanted, IDS)
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 
 from kzjp_cli import __version__
+from kzjp_cli.cli import cli
 
-Run = Callable[..., Result]
-HIT_FIELDS = ["rank", "id", "title", "date", "score", "snippet", "path", "source", "url"]
+from .conftest import Run
+
+ARTICLE_FIELDS = ["id", "title", "date", "source", "url", "lang", "words", "path"]
+HIT_FIELDS = ["rank", *ARTICLE_FIELDS, "score", "snippet"]
 
 
 def test_version(run: Run) -> None:
@@ -22,7 +23,7 @@ def test_version(run: Run) -> None:
     assert result.exit_code == 0 and result.stdout == f"kzjp {__version__}\n"
 
 
-@pytest.mark.parametrize("command", ["index", "search", "list", "show"])
+@pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_has_help_with_examples(run: Run, command: str) -> None:
     result = run(command, "-h")
     assert result.exit_code == 0
@@ -116,7 +117,7 @@ def test_list_formats(run: Run, corpus: Path) -> None:
     rows = json.loads(run("list", "-f", "json").stdout)
     assert [r["id"] for r in rows] == ["aktau", "judo", "nodate", "sub/visit"]
     assert rows[3]["title"] == "Tokayev meets Takaichi in Tokyo"
-    assert list(rows[0]) == ["id", "title", "date", "source", "url", "lang", "words", "path"]
+    assert list(rows[0]) == ARTICLE_FIELDS
     assert run("list", "--sort", "date", "-n", "3", "-f", "ids").stdout == "aktau\njudo\nnodate\n"
     rows = list(csv.DictReader(io.StringIO(run("list", "-f", "csv").stdout)))
     assert rows[1]["date"] == "2024-06-15" and rows[2]["date"] == ""

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 
-from kzjp_cli import index as idx
-from kzjp_cli import locations
+from kzjp_cli import index, locations
 from kzjp_cli.errors import CorpusError, IndexBusyError, IndexStateError
 
 from .conftest import WriteCorpus
 
 
-class Recorder(idx.Reporter):
+class Recorder(index.Reporter):
     def __init__(self) -> None:
         self.notices: list[str] = []
         self.warnings: list[str] = []
@@ -28,9 +27,8 @@ class Recorder(idx.Reporter):
         self.warnings.append(message)
 
 
-def ids_in_whoosh(ci: idx.CorpusIndex) -> list[str]:
-    with ci.ix.searcher() as searcher:
-        return sorted(doc["id"] for doc in searcher.all_stored_fields())
+def ids_in_store(ci: index.CorpusIndex) -> list[str]:
+    return sorted(a.id for a in ci.store.documents())
 
 
 def bump(path: Path, text: str) -> None:
@@ -46,90 +44,90 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_full_build_indexes_every_article(corpus: Path, root: Path) -> None:
-    report = idx.update(corpus, root)
+    report = index.update(corpus, root)
     assert (report.rebuilt, report.added, report.total, report.skipped) == (True, 4, 4, 0)
-    ci = idx.open_index(corpus, root)
-    assert ids_in_whoosh(ci) == ci.ids() == ["aktau", "judo", "nodate", "sub/visit"]
-    marker = json.loads((root / idx.MARKER).read_text())
-    assert marker["schema"] == idx.SCHEMA_VERSION and marker["corpus"] == str(corpus)
+    ci = index.open_index(corpus, root)
+    assert ids_in_store(ci) == ci.ids() == ["aktau", "judo", "nodate", "sub/visit"]
+    marker = json.loads((root / index.MARKER).read_text())
+    assert marker["schema"] == index.SCHEMA_VERSION and marker["corpus"] == str(corpus)
     assert [p.name for p in root.glob("gen-*")] == [marker["generation"]]
 
 
 def test_second_update_touches_nothing(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
-    report = idx.update(corpus, root)
+    index.update(corpus, root)
+    report = index.update(corpus, root)
     assert not report.touched and report.total == 4
 
 
 def test_incremental_add_change_delete(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
-    generation = json.loads((root / idx.MARKER).read_text())["generation"]
+    index.update(corpus, root)
+    generation = json.loads((root / index.MARKER).read_text())["generation"]
     (corpus / "new.txt").write_text("Uzbekistan and Japan discuss rare earth metals.")
     bump(corpus / "judo.txt", "date 2024-06-15 Kazakhstan will host sambo championships.")
     (corpus / "nodate.txt").unlink()
-    report = idx.update(corpus, root)
+    report = index.update(corpus, root)
     assert (report.rebuilt, report.added, report.changed, report.removed, report.total) == (False, 1, 1, 1, 4)
-    ci = idx.open_index(corpus, root)
+    ci = index.open_index(corpus, root)
     assert ci.generation.name == generation, "an update must not rebuild"
-    assert ids_in_whoosh(ci) == ["aktau", "judo", "new", "sub/visit"]
+    assert ids_in_store(ci) == ["aktau", "judo", "new", "sub/visit"]
     assert "sambo" in ci.article("judo").body
 
 
 def test_touched_file_with_same_content_is_not_reindexed(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
+    index.update(corpus, root)
     bump(corpus / "judo.txt", (corpus / "judo.txt").read_text())
-    report = idx.update(corpus, root)
+    report = index.update(corpus, root)
     assert not report.touched
-    assert not idx.update(corpus, root).touched, "the new mtime was recorded"
+    assert not index.update(corpus, root).touched, "the new mtime was recorded"
 
 
 def test_read_refreshes_a_stale_index_with_one_notice(corpus: Path, root: Path) -> None:
-    idx.open_index(corpus, root)
+    index.open_index(corpus, root)
     (corpus / "later.md").write_text("---\ntitle: Later\n---\nAstana hosts a forum.")
     recorder = Recorder()
-    ci = idx.open_index(corpus, root, reporter=recorder)
+    ci = index.open_index(corpus, root, reporter=recorder)
     assert "later" in ci.ids()
     assert recorder.notices == ["index refreshed: 1 added, 0 changed, 0 removed"]
     quiet = Recorder()
-    idx.open_index(corpus, root, reporter=quiet)
+    index.open_index(corpus, root, reporter=quiet)
     assert quiet.notices == []
 
 
 def test_first_read_builds_with_a_notice(corpus: Path, root: Path) -> None:
     recorder = Recorder()
-    idx.open_index(corpus, root, reporter=recorder)
+    index.open_index(corpus, root, reporter=recorder)
     assert recorder.notices == [f"building the index of 4 articles in {root}"]
 
 
 def test_bad_files_are_skipped_with_a_warning_once(write_corpus: WriteCorpus, root: Path) -> None:
     corpus = write_corpus({"good.txt": "Japan and Kazakhstan.", "empty.txt": "", "bin.md": b"\x00\x01\x02"})
     recorder = Recorder()
-    report = idx.update(corpus, root, reporter=recorder)
+    report = index.update(corpus, root, reporter=recorder)
     assert (report.total, report.skipped) == (1, 2)
     assert sorted(recorder.warnings) == [
         f"skipped {corpus / 'bin.md'}: binary file (contains NUL bytes)",
         f"skipped {corpus / 'empty.txt'}: empty file",
     ]
     again = Recorder()
-    idx.open_index(corpus, root, reporter=again)
+    index.open_index(corpus, root, reporter=again)
     assert again.warnings == [], "unchanged bad files are not re-read"
 
 
 def test_a_file_that_turns_bad_leaves_the_index(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
+    index.update(corpus, root)
     (corpus / "judo.txt").write_bytes(b"\x00binary now")
-    report = idx.update(corpus, root)
+    report = index.update(corpus, root)
     assert (report.removed, report.skipped) == (1, 1)
-    assert "judo" not in ids_in_whoosh(idx.open_index(corpus, root))
+    assert "judo" not in ids_in_store(index.open_index(corpus, root))
 
 
 def test_empty_corpus_is_an_error(write_corpus: WriteCorpus, root: Path) -> None:
     corpus = write_corpus({"notes.pdf": "x"})
     with pytest.raises(CorpusError, match="no articles"):
-        idx.open_index(corpus, root)
+        index.open_index(corpus, root)
 
 
-class Interrupt(idx.Reporter):
+class Interrupt(index.Reporter):
     """Raises KeyboardInterrupt after n articles have been read."""
 
     def __init__(self, after: int) -> None:
@@ -143,45 +141,45 @@ class Interrupt(idx.Reporter):
 
 
 def test_interrupted_rebuild_keeps_the_last_good_index(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
-    before = (root / idx.MARKER).read_text()
+    index.update(corpus, root)
+    before = (root / index.MARKER).read_text()
     with pytest.raises(KeyboardInterrupt):
-        idx.update(corpus, root, rebuild=True, reporter=Interrupt(after=2))
-    assert (root / idx.MARKER).read_text() == before
+        index.update(corpus, root, rebuild=True, reporter=Interrupt(after=2))
+    assert (root / index.MARKER).read_text() == before
     assert len(list(root.glob("gen-*"))) == 1, "the partial generation was removed"
-    assert len(ids_in_whoosh(idx.open_index(corpus, root))) == 4
+    assert len(ids_in_store(index.open_index(corpus, root))) == 4
 
 
 def test_interrupted_incremental_update_is_redone_next_time(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
+    index.update(corpus, root)
     (corpus / "a1.txt").write_text("Article one about Aktau.")
     (corpus / "a2.txt").write_text("Article two about Aktau.")
     with pytest.raises(KeyboardInterrupt):
-        idx.update(corpus, root, reporter=Interrupt(after=1))
-    ci = idx.open_index(corpus, root)
-    assert {"a1", "a2"} <= set(ids_in_whoosh(ci))
+        index.update(corpus, root, reporter=Interrupt(after=1))
+    ci = index.open_index(corpus, root)
+    assert {"a1", "a2"} <= set(ids_in_store(ci))
 
 
 def test_leftover_generation_from_a_killed_build_is_cleaned(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
+    index.update(corpus, root)
     (root / "gen-0-1").mkdir()
     (root / "gen-0-1" / "junk").write_text("partial")
-    idx.update(corpus, root, rebuild=True)
+    index.update(corpus, root, rebuild=True)
     assert len(list(root.glob("gen-*"))) == 1
 
 
 def test_second_writer_gets_a_clear_busy_error(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
-    with idx.writer_lock(root), pytest.raises(IndexBusyError, match="being updated by another kzjp"):
-        idx.update(corpus, root)
+    index.update(corpus, root)
+    with index.writer_lock(root), pytest.raises(IndexBusyError, match="being updated by another kzjp"):
+        index.update(corpus, root)
 
 
 def test_reader_answers_from_last_index_while_a_writer_holds_the_lock(corpus: Path, root: Path) -> None:
-    idx.update(corpus, root)
+    index.update(corpus, root)
     (corpus / "new.txt").write_text("Fresh news from Astana.")
     recorder = Recorder()
-    with idx.writer_lock(root):
-        ci = idx.open_index(corpus, root, reporter=recorder)
+    with index.writer_lock(root):
+        ci = index.open_index(corpus, root, reporter=recorder)
     assert "new" not in ci.ids()
     assert any("another kzjp process" in w for w in recorder.warnings)
 
@@ -191,18 +189,18 @@ def test_folder_that_is_not_a_kzjp_index_is_refused(corpus: Path, tmp_path: Path
     foreign.mkdir()
     (foreign / "data.bin").write_text("precious")
     with pytest.raises(IndexStateError, match="not a kzjp index"):
-        idx.open_index(corpus, foreign)
+        index.open_index(corpus, foreign)
     assert (foreign / "data.bin").read_text() == "precious"
 
 
 def test_other_corpus_or_schema_triggers_a_rebuild(corpus: Path, root: Path, write_corpus: WriteCorpus) -> None:
-    idx.update(corpus, root)
+    index.update(corpus, root)
     other = write_corpus({"x.txt": "Bishkek and Tokyo."}, folder="other")
-    assert idx.open_index(other, root).ids() == ["x"]
-    marker = json.loads((root / idx.MARKER).read_text())
+    assert index.open_index(other, root).ids() == ["x"]
+    marker = json.loads((root / index.MARKER).read_text())
     marker["schema"] = 0
-    (root / idx.MARKER).write_text(json.dumps(marker))
-    assert idx.update(other, root).rebuilt
+    (root / index.MARKER).write_text(json.dumps(marker))
+    assert index.update(other, root).rebuilt
 
 
 def test_default_index_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,10 +209,10 @@ def test_default_index_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert other.parent == tmp_path / "cache" / "kzjp"
     assert other.name.startswith("my-articles-")
     monkeypatch.setenv("KZJP_INDEX", "")
-    assert locations.resolve(tmp_path, tmp_path / "ix") == (tmp_path, tmp_path / "ix")
+    assert locations.folders(tmp_path, tmp_path / "ix") == (tmp_path, tmp_path / "ix")
 
 
-class DeleteWhileIndexing(idx.Reporter):
+class DeleteWhileIndexing(index.Reporter):
     """Deletes one file just before the indexer reads it, as a user might mid-build."""
 
     def __init__(self, victim: Path) -> None:
@@ -233,7 +231,7 @@ class DeleteWhileIndexing(idx.Reporter):
 
 def test_file_deleted_while_indexing_is_skipped(corpus: Path, root: Path) -> None:
     reporter = DeleteWhileIndexing(corpus / "judo.txt")
-    report = idx.update(corpus, root, reporter=reporter)
+    report = index.update(corpus, root, reporter=reporter)
     assert (report.total, report.skipped) == (3, 1)
     assert reporter.warnings == [f"skipped {corpus / 'judo.txt'}: file not found (or vanished before it could be read)"]
-    assert "judo" not in idx.open_index(corpus, root).ids()
+    assert "judo" not in index.open_index(corpus, root).ids()

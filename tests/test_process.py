@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-KZJP = str(Path(sys.executable).with_name("kzjp"))
+from .conftest import KZJP
+
 HEAVY = ("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property")
 
 
@@ -93,7 +94,9 @@ def test_search_does_not_import_nltk_or_sumy() -> None:
 def test_whoosh_stand_ins_stay_inside_whoosh() -> None:
     code = (
         "import functools, sys\n"
-        "import kzjp_cli, whoosh.index, whoosh.reading\n"
+        "from kzjp_cli.store import engine\n"
+        "engine.load()\n"
+        "import whoosh.index, whoosh.reading\n"
         "assert 'urllib.request' not in sys.modules and 'cached_property' not in sys.modules\n"
         "assert whoosh.reading.cached_property is functools.cached_property\n"
         "import urllib.request, cached_property\n"

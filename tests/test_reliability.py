@@ -6,24 +6,17 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kzjp_cli import index as idx
+from kzjp_cli import index as kzjp_index
 
-from .conftest import WriteCorpus
-
-KZJP = str(Path(sys.executable).with_name("kzjp"))
-GENERATE = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
-Run = Callable[..., Result]
+from .conftest import KZJP, Run, WriteCorpus, generate
 
 
 def kzjp(*args: str, corpus: Path, index: Path) -> subprocess.CompletedProcess[str]:
@@ -35,9 +28,7 @@ def kzjp(*args: str, corpus: Path, index: Path) -> subprocess.CompletedProcess[s
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """300 generated articles: enough for an index build to take a few seconds."""
-    out = tmp_path_factory.mktemp("generated") / "corpus"
-    subprocess.run([sys.executable, str(GENERATE), "--articles", "300", "--seed", "3", "--out", str(out)], check=True)
-    return out
+    return generate(tmp_path_factory.mktemp("generated") / "corpus", 300, seed=3)
 
 
 # --- bad articles ---------------------------------------------------------------------
@@ -168,7 +159,7 @@ def test_ctrl_c_exits_130_with_one_line(generated: Path, tmp_path: Path) -> None
 def test_two_writers_one_fails_clearly_and_readers_answer(generated: Path, tmp_path: Path) -> None:
     index = tmp_path / "ix"
     assert kzjp("index", "-q", corpus=generated, index=index).returncode == 0
-    with idx.writer_lock(index):  # the first writer, holding the same flock a kzjp build holds
+    with kzjp_index.writer_lock(index):  # the first writer, holding the same flock a kzjp build holds
         second = kzjp("index", corpus=generated, index=index)
         (generated / "late.md").write_text("A late article about green hydrogen in Aktau.")
         try:
@@ -248,17 +239,15 @@ def test_any_summary_query_ends_cleanly(run: Run, corpus: Path, text: str) -> No
 
 def test_read_only_index_folder(run: Run, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder kzjp cannot write: fresh searches answer, stale ones warn, updates fail clearly."""
-    from kzjp_cli import index as idx
-
     assert run("index", "-q").exit_code == 0
     real_open = os.open
 
     def read_only(path: object, flags: int, *args: object) -> int:
-        if str(path).endswith(idx.LOCK) or flags & (os.O_WRONLY | os.O_RDWR):
+        if str(path).endswith(kzjp_index.LOCK) or flags & (os.O_WRONLY | os.O_RDWR):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, flags, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(idx.os, "open", read_only)
+    monkeypatch.setattr(os, "open", read_only)
     fresh = run("search", "customs", "-f", "ids")
     assert (fresh.exit_code, fresh.stdout, fresh.stderr) == (0, "aktau\n", "")
     (corpus / "new.txt").write_text("More customs news from Aktau.")

@@ -9,25 +9,24 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kzjp_cli import index as idx
-from kzjp_cli import search as srch
+from kzjp_cli import index, search
 from kzjp_cli.errors import QueryError
 
 from .conftest import BUNDLED
 
 
 @pytest.fixture
-def ci(corpus: Path, tmp_path: Path) -> idx.CorpusIndex:
-    return idx.open_index(corpus, tmp_path / "ix")
+def ci(corpus: Path, tmp_path: Path) -> index.CorpusIndex:
+    return index.open_index(corpus, tmp_path / "ix")
 
 
 @pytest.fixture
-def bundled(tmp_path: Path) -> idx.CorpusIndex:
-    return idx.open_index(BUNDLED.resolve(), tmp_path / "bundled-ix")
+def bundled(tmp_path: Path) -> index.CorpusIndex:
+    return index.open_index(BUNDLED.resolve(), tmp_path / "bundled-ix")
 
 
-def ids(ci: idx.CorpusIndex, query: str, **options: object) -> list[str]:
-    return [hit.id for hit in srch.search(ci, query, **options).hits]
+def ids(ci: index.CorpusIndex, query: str, **options: object) -> list[str]:
+    return [hit.article.id for hit in search.search(ci, query, **options).hits]
 
 
 @pytest.mark.parametrize(
@@ -54,16 +53,16 @@ def ids(ci: idx.CorpusIndex, query: str, **options: object) -> list[str]:
         ("Kazakhstan date:>2024-12-31", []),
     ],
 )
-def test_query_language(ci: idx.CorpusIndex, query: str, expected: list[str]) -> None:
+def test_query_language(ci: index.CorpusIndex, query: str, expected: list[str]) -> None:
     assert sorted(ids(ci, query)) == expected
 
 
-def test_title_outranks_body(ci: idx.CorpusIndex) -> None:
+def test_title_outranks_body(ci: index.CorpusIndex) -> None:
     assert ids(ci, "Aktau")[0] == "aktau"
     assert ids(ci, "Tokyo")[0] == "sub/visit"
 
 
-def test_since_until_and_date_sort(ci: idx.CorpusIndex) -> None:
+def test_since_until_and_date_sort(ci: index.CorpusIndex) -> None:
     assert ids(ci, "Kazakhstan OR Japan", since=dt.date(2025, 1, 1)) == ["aktau"]
     assert ids(ci, "Kazakhstan OR Japan", until=dt.date(2024, 12, 31)) == ["judo"]
     by_date = ids(ci, "Kazakhstan OR Japan OR Tokyo", sort="date")
@@ -71,36 +70,40 @@ def test_since_until_and_date_sort(ci: idx.CorpusIndex) -> None:
     assert set(by_date[2:]) == {"nodate", "sub/visit"}, "undated last"
 
 
-def test_limit_and_total(ci: idx.CorpusIndex) -> None:
-    result = srch.search(ci, "Kazakhstan OR Japan OR Tokyo", limit=2)
+def test_limit_and_total(ci: index.CorpusIndex) -> None:
+    result = search.search(ci, "Kazakhstan OR Japan OR Tokyo", limit=2)
     assert len(result.hits) == 2 and result.total is None  # counted only when asked
-    assert srch.search(ci, "Kazakhstan OR Japan OR Tokyo", count_only=True).total == 4
+    assert search.search(ci, "Kazakhstan OR Japan OR Tokyo", count_only=True).total == 4
     assert [h.rank for h in result.hits] == [1, 2]
     assert result.hits[0].score >= result.hits[1].score > 0
 
 
-def test_count_only(ci: idx.CorpusIndex) -> None:
-    assert srch.search(ci, "Almaty", count_only=True).total == 2
+def test_count_only(ci: index.CorpusIndex) -> None:
+    assert search.search(ci, "Almaty", count_only=True).total == 2
 
 
-def test_snippet_is_plain_text_with_marks_on_matches(ci: idx.CorpusIndex) -> None:
-    hit = srch.search(ci, "customs").hits[0]
+def test_snippet_is_plain_text_with_marks_on_matches(ci: index.CorpusIndex) -> None:
+    hit = search.search(ci, "customs").hits[0]
     assert "\x02" not in hit.snippet and "\n" not in hit.snippet
     assert hit.marks and all(hit.snippet[a:b].lower() == "customs" for a, b in hit.marks)
-    stemmed = srch.search(ci, "transport").hits
+    stemmed = search.search(ci, "transport").hits
     marked = {h.snippet[a:b].lower() for h in stemmed for a, b in h.marks}
     assert {"transport", "transported", "transportation"} & marked
 
 
-def test_hit_fields(ci: idx.CorpusIndex, corpus: Path) -> None:
-    hit = srch.search(ci, "customs").hits[0]
+def test_hit_fields(ci: index.CorpusIndex, corpus: Path) -> None:
+    hit = search.search(ci, "customs").hits[0]
     assert hit.to_record()["date"] == "2025-11-03"
-    assert hit.path == str(corpus / "aktau.md")
-    assert hit.title == "Japan joins customs upgrade at the Port of Aktau"
-    assert (hit.source, hit.url) == ("Astana Times", "https://example.org/aktau")
+    assert hit.article.path == str(corpus / "aktau.md")
+    assert hit.article.title == "Japan joins customs upgrade at the Port of Aktau"
+    assert (hit.article.source, hit.article.url, hit.article.lang) == (
+        "Astana Times",
+        "https://example.org/aktau",
+        "en",
+    )
 
 
-def test_bundled_corpus_people_places_events(bundled: idx.CorpusIndex) -> None:
+def test_bundled_corpus_people_places_events(bundled: index.CorpusIndex) -> None:
     assert ids(bundled, "Naruhito") == ["000_26794fffe5e8f9f3"]
     assert ids(bundled, '"Tokyo Declaration"') == ["003_34a9f69a9f2f84be"]
     assert ids(bundled, "judo sumo kendo") == ["003_34a9f69a9f2f84be"]
@@ -109,11 +112,11 @@ def test_bundled_corpus_people_places_events(bundled: idx.CorpusIndex) -> None:
     assert ids(bundled, "transported") == ["000_26794fffe5e8f9f3"]
 
 
-def test_misspelling_gets_a_suggestion(bundled: idx.CorpusIndex) -> None:
-    result = srch.search(bundled, "Tokaev")
+def test_misspelling_gets_a_suggestion(bundled: index.CorpusIndex) -> None:
+    result = search.search(bundled, "Tokaev")
     assert result.hits == []
     assert result.suggestion == "tokayev"
-    assert srch.search(bundled, "Naruhito").suggestion is None
+    assert search.search(bundled, "Naruhito").suggestion is None
 
 
 @pytest.mark.parametrize(
@@ -128,20 +131,20 @@ def test_misspelling_gets_a_suggestion(bundled: idx.CorpusIndex) -> None:
         ("visa date:[2025-99 to zzz]", "is not a date"),
     ],
 )
-def test_bad_queries_raise_query_error(ci: idx.CorpusIndex, query: str, message: str) -> None:
+def test_bad_queries_raise_query_error(ci: index.CorpusIndex, query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):
-        srch.search(ci, query)
+        search.search(ci, query)
 
 
-def test_snippet_marks_fuzzy_and_prefix_expansions(ci: idx.CorpusIndex) -> None:
+def test_snippet_marks_fuzzy_and_prefix_expansions(ci: index.CorpusIndex) -> None:
     for query, words in [("Tokaev~", {"tokayev"}), ("Tok*", {"tokayev", "tokyo"})]:
-        for hit in srch.search(ci, query).hits:
-            assert hit.marks, (query, hit.id)
+        for hit in search.search(ci, query).hits:
+            assert hit.marks, (query, hit.article.id)
             assert {hit.snippet[a:b].lower() for a, b in hit.marks} <= words
 
 
-def test_snippet_of_a_title_only_match_marks_the_words_in_the_body(ci: idx.CorpusIndex) -> None:
-    hit = srch.search(ci, "title:Takaichi").hits[0]
+def test_snippet_of_a_title_only_match_marks_the_words_in_the_body(ci: index.CorpusIndex) -> None:
+    hit = search.search(ci, "title:Takaichi").hits[0]
     assert {hit.snippet[a:b] for a, b in hit.marks} == {"Takaichi"}
 
 
@@ -157,19 +160,18 @@ def test_snippet_of_a_title_only_match_marks_the_words_in_the_body(ci: idx.Corpu
     ],
 )
 def test_date_ranges_count(
-    ci: idx.CorpusIndex, query: str, since: dt.date | None, until: dt.date | None, expected: int
+    ci: index.CorpusIndex, query: str, since: dt.date | None, until: dt.date | None, expected: int
 ) -> None:
-    assert srch.search(ci, query, since=since, until=until, count_only=True).total == expected
-    assert len(srch.search(ci, query, since=since, until=until).hits) == expected
+    assert search.search(ci, query, since=since, until=until, count_only=True).total == expected
+    assert len(search.search(ci, query, since=since, until=until).hits) == expected
 
 
 def test_date_ranges_after_updates_span_segments(corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
-    idx.open_index(corpus, index_dir)
+    index.open_index(corpus, index_dir)
     (corpus / "later.md").write_text("---\ntitle: Later\ndate: 2024-06-01\n---\nKazakhstan again.\n")
-    ci = idx.open_index(corpus, index_dir)
-    with ci.ix.reader() as reader:
-        assert len(reader.leaf_readers()) > 1, "the update should add a segment"
+    ci = index.open_index(corpus, index_dir)
+    assert ci.store.segment_count() > 1, "the update should add a segment"
     assert sorted(ids(ci, "Kazakhstan date:2024")) == ["judo", "later"]
     assert sorted(ids(ci, "Kazakhstan", since=dt.date(2024, 6, 1))) == ["judo", "later"]
     assert ids(ci, "Kazakhstan", since=dt.date(2024, 6, 16)) == []
@@ -178,13 +180,13 @@ def test_date_ranges_after_updates_span_segments(corpus: Path, tmp_path: Path) -
 @pytest.mark.parametrize(
     ("query", "suggestion"), [("Kasymbek", "kassymbek"), ("Naruhitto", "naruhito"), ("title:", None)]
 )
-def test_suggestions_are_close_words_only(bundled: idx.CorpusIndex, query: str, suggestion: str | None) -> None:
-    assert srch.search(bundled, query).suggestion == suggestion
+def test_suggestions_are_close_words_only(bundled: index.CorpusIndex, query: str, suggestion: str | None) -> None:
+    assert search.search(bundled, query).suggestion == suggestion
 
 
-def test_long_queries_are_cut_in_messages(ci: idx.CorpusIndex) -> None:
+def test_long_queries_are_cut_in_messages(ci: index.CorpusIndex) -> None:
     with pytest.raises(QueryError) as caught:
-        srch.search(ci, "the " * 1000)
+        search.search(ci, "the " * 1000)
     assert len(str(caught.value)) < 120
 
 
@@ -194,9 +196,9 @@ def test_long_queries_are_cut_in_messages(ci: idx.CorpusIndex) -> None:
     | st.text(alphabet='"()[]{}:*~^-+ ORANDNOTdate2025<>=to', max_size=30)
 )
 @example("EA:00")  # found by hypothesis: Whoosh's spelling correction crashed on an unknown field's term
-def test_any_query_either_answers_or_raises_query_error(ci: idx.CorpusIndex, query: str) -> None:
+def test_any_query_either_answers_or_raises_query_error(ci: index.CorpusIndex, query: str) -> None:
     try:
-        result = srch.search(ci, query)
+        result = search.search(ci, query)
     except QueryError:
         return
-    assert all(hit.id in ci.ids() for hit in result.hits)
+    assert all(hit.article.id in ci.ids() for hit in result.hits)

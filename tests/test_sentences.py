@@ -48,4 +48,8 @@ def test_paragraphs(text: str, expected: list[str]) -> None:
 
 def test_sentences_are_numbered_with_their_paragraph() -> None:
     result = sentences.split("First. Second.\n\nThird.")
-    assert [(s.index, s.paragraph, s.text) for s in result] == [(0, 0, "First."), (1, 0, "Second."), (2, 1, "Third.")]
+    assert [(s.position, s.paragraph, s.text) for s in result] == [
+        (0, 0, "First."),
+        (1, 0, "Second."),
+        (2, 1, "Third."),
+    ]

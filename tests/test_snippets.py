@@ -9,7 +9,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kzjp_cli import snippets
-from kzjp_cli.analysis import analyzer, term_of
+from kzjp_cli.store.analysis import chain
+
+ENGLISH = chain("en")
 
 WORDS = ["Tokayev", "tokyo", "TOURISM", "tourist", "U.S.", "e.g.", "ays", "eyed", "İstanbul", "straße", "x_y", "3.14"]
 SUFFIXES = ["", "s", "ies", "ing", "ed", "ational", "ization", "ness", "ly", "y", "e", "able", "iviti", "ful"]
@@ -19,13 +21,13 @@ SUFFIXES = ["", "s", "ies", "ing", "ed", "ational", "ization", "ness", "ly", "y"
 @given(st.text(alphabet="abcdeilmnorstuvyz", min_size=1, max_size=8), st.sampled_from(SUFFIXES))
 def test_every_word_starts_with_its_terms_prefix(stem: str, suffix: str) -> None:
     word = stem + suffix
-    term = term_of(word)
+    term = ENGLISH.term_of(word)
     assert term is None or word.startswith(snippets.prefix(term))
 
 
 def reference(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """What Whoosh's own analysis says matches, with character offsets."""
-    return [(t.startchar, t.endchar) for t in analyzer()(text, chars=True) if t.text in terms]
+    return [(t.startchar, t.endchar) for t in ENGLISH.analyzer(text, chars=True) if t.text in terms]
 
 
 pieces = st.one_of(
@@ -41,7 +43,7 @@ pieces = st.one_of(
 @example(["end", ".", "tokyo", " ", "tokyo"], None)
 def test_matches_are_exactly_the_analysed_words(parts: list[str], data: st.DataObject | None) -> None:
     text = "".join(parts)
-    present = sorted({t.text for t in analyzer()(text)})
+    present = sorted({t.text for t in ENGLISH.analyzer(text)})
     if data is None:
         terms = set(present)
     else:
@@ -103,4 +105,4 @@ def test_any_snippet_fits_and_marks_only_matching_words(parts: list[str], limit:
     shown, marks = snippets.snippet(text, terms, limit=limit)
     assert len(shown) <= limit and "\n" not in shown
     assert marks == sorted(marks) and all(b <= c for (_, b), (c, _) in itertools.pairwise(marks))
-    assert all(term_of(shown[a:b].lower()) in terms for a, b in marks)
+    assert all(ENGLISH.term_of(shown[a:b].lower()) in terms for a, b in marks)

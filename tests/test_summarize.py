@@ -6,27 +6,26 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 
-from kzjp_cli import sentences
-from kzjp_cli import summarize as summ
-from kzjp_cli.articles import parse_article
+from kzjp_cli import sentences, sources, summarize
+from kzjp_cli.articles import Article, parse_article
 from kzjp_cli.errors import KzjpError
 
-from .conftest import BUNDLED
+from .conftest import BUNDLED, KZJP, Run
 
-Run = Callable[..., Result]
-KZJP = str(Path(sys.executable).with_name("kzjp"))
 SEEDS = sorted(BUNDLED.glob("*.txt"))
 
 
-def seed_source(path: Path) -> summ.Source:
-    article = parse_article(path.read_text(encoding="utf-8"), id=path.stem, path=str(path))
-    return summ.Source(article.id, article.title, article.body)
+def seed_article(path: Path) -> Article:
+    return parse_article(path.read_text(encoding="utf-8"), id=path.stem, path=str(path))
+
+
+def body_only(body: str, id: str = "x", title: str = "") -> Article:
+    """An article of just a body, as from stdin."""
+    return Article(id=id, title=title, body=body)
 
 
 def long_text(n: int = 30) -> str:
@@ -36,38 +35,38 @@ def long_text(n: int = 30) -> str:
     return " ".join(filler)
 
 
-@pytest.mark.parametrize("method", list(summ.METHODS))
+@pytest.mark.parametrize("method", list(summarize.METHODS))
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem[:3])
 def test_every_method_gives_whole_verbatim_sentences_in_order(seed: Path, method: str) -> None:
-    source = seed_source(seed)
-    article_sentences = [s.text for s in sentences.split(source.text)]
-    summary = summ.summarize(source, method=method, count=3)
-    indexes = [u.index for u in summary.sentences]
-    assert len(indexes) == 3 and indexes == sorted(set(indexes))
+    article = seed_article(seed)
+    article_sentences = [s.text for s in sentences.split(article.body)]
+    summary = summarize.summarize(article, method=method, count=3)
+    positions = [u.position for u in summary.sentences]
+    assert len(positions) == 3 and positions == sorted(set(positions))
     for unit in summary.sentences:
-        assert unit.text == article_sentences[unit.index]
+        assert unit.text == article_sentences[unit.position]
         assert unit.text[-1] in '.!?”"’)'
 
 
 def test_fewer_sentences_than_asked_gives_them_all() -> None:
-    summary = summ.summarize(summ.Source("x", "", "One here. Two here."), count=5)
+    summary = summarize.summarize(body_only("One here. Two here."), count=5)
     assert [u.text for u in summary.sentences] == ["One here.", "Two here."]
 
 
 def test_single_sentence_is_its_own_summary() -> None:
-    summary = summ.summarize(summ.Source("x", "", "Only one sentence, without a final stop"), count=3)
+    summary = summarize.summarize(body_only("Only one sentence, without a final stop"), count=3)
     assert [u.text for u in summary.sentences] == ["Only one sentence, without a final stop"]
 
 
 @pytest.mark.parametrize(("ratio", "expected"), [(0.1, 3), (0.01, 1), (1.0, 30), (0.5, 15)])
 def test_ratio(ratio: float, expected: int) -> None:
     text = " ".join(f"Sentence number {i} talks about {w} trade." for i, w in enumerate(["rail"] * 15 + ["port"] * 15))
-    assert len(summ.summarize(summ.Source("x", "", text), ratio=ratio).sentences) == expected
+    assert len(summarize.summarize(body_only(text), ratio=ratio).sentences) == expected
 
 
 def test_duplicate_sentences_come_out_once() -> None:
     text = "Tokyo hosted the summit. Astana sent a delegation. Tokyo hosted the summit. Ministers met."
-    summary = summ.summarize(summ.Source("x", "", text), count=4)
+    summary = summarize.summarize(body_only(text), count=4)
     assert [u.text for u in summary.sentences] == [
         "Tokyo hosted the summit.",
         "Astana sent a delegation.",
@@ -75,26 +74,26 @@ def test_duplicate_sentences_come_out_once() -> None:
     ]
 
 
-@pytest.mark.parametrize("method", list(summ.METHODS))
+@pytest.mark.parametrize("method", list(summarize.METHODS))
 def test_query_focus_prefers_matching_sentences(method: str) -> None:
-    summary = summ.summarize(summ.Source("x", "", long_text()), method=method, count=2, query="visa")
-    assert [u.index for u in summary.sentences] == [7, 21], "both visa sentences, 'visas' matched by stemming"
+    summary = summarize.summarize(body_only(long_text()), method=method, count=2, query="visa")
+    assert [u.position for u in summary.sentences] == [7, 21], "both visa sentences, 'visas' matched by stemming"
 
 
 def test_query_with_operators_and_fields_uses_only_wanted_words() -> None:
-    assert summ.query_terms('title:visa OR "online" NOT energy') == frozenset({"visa", "onlin"})
+    assert summarize.query_terms('title:visa OR "online" NOT energy') == frozenset({"visa", "onlin"})
 
 
 def test_query_focus_on_the_bundled_article() -> None:
-    summary = summ.summarize(seed_source(BUNDLED / "003_34a9f69a9f2f84be.txt"), count=2, query="judo")
+    summary = summarize.summarize(seed_article(BUNDLED / "003_34a9f69a9f2f84be.txt"), count=2, query="judo")
     assert all("judo" in u.text.lower() for u in summary.sentences)
 
 
 def test_combine_keeps_near_duplicates_once_and_labels_sentences() -> None:
-    a = summ.Source("a", "A", "Japan and Kazakhstan signed 14 documents in Tokyo. The Emperor met the President.")
-    b = summ.Source("b", "B", "Kazakhstan and Japan signed 14 documents in Tokyo! Judo was discussed at length.")
-    summary = summ.summarize_combined([a, b], count=10)
-    assert [(u.id, u.index) for u in summary.sentences] == [("a", 0), ("a", 1), ("b", 1)]
+    a = body_only("Japan and Kazakhstan signed 14 documents in Tokyo. The Emperor met the President.", "a", "A")
+    b = body_only("Kazakhstan and Japan signed 14 documents in Tokyo! Judo was discussed at length.", "b", "B")
+    summary = summarize.summarize_combined([a, b], count=10)
+    assert [(u.id, u.position) for u in summary.sentences] == [("a", 0), ("a", 1), ("b", 1)]
     record = summary.to_record()
     assert record["ids"] == ["a", "b"]
     assert record["sentences"][2] == {"id": "b", "index": 1, "text": "Judo was discussed at length."}
@@ -106,30 +105,7 @@ def test_combine_keeps_near_duplicates_once_and_labels_sentences() -> None:
 )
 def test_empty_text_is_an_error(text: str, message: str) -> None:
     with pytest.raises(KzjpError, match=message):
-        summ.summarize(summ.source_from_text(text))
-
-
-def test_html_source(tmp_path: Path) -> None:
-    page = tmp_path / "story.html"
-    page.write_text(
-        "<html><head><title>Site</title><script>var x = 'no.';</script></head><body><nav>Home. News.</nav>"
-        "<h1>Aktau port deal</h1><p>Japan joins the customs upgrade. Work starts in May.</p>"
-        "<p>Officials welcomed the decision.</p></body></html>"
-    )
-    source = summ.source_from_file(page)
-    assert source.title == "Aktau port deal"
-    assert [s.text for s in sentences.split(source.text)][-3:] == [
-        "Japan joins the customs upgrade.",
-        "Work starts in May.",
-        "Officials welcomed the decision.",
-    ]
-
-
-def test_ids_from_lines_accepts_ids_and_jsonl() -> None:
-    lines = ["000\n", "\n", '{"id": "003_34a9f69a9f2f84be", "score": 1}\n']
-    assert summ.ids_from_lines(lines) == ["000", "003_34a9f69a9f2f84be"]
-    with pytest.raises(KzjpError, match="line 1"):
-        summ.ids_from_lines(['{"title": "x"}'])
+        summarize.summarize(sources.from_text(text))
 
 
 # --- the command ------------------------------------------------------------------
@@ -159,7 +135,7 @@ def test_single_target_json_is_one_object(run: Run) -> None:
 
 
 def test_stdin_text_with_every_method(run: Run) -> None:
-    for method in summ.METHODS:
+    for method in summarize.METHODS:
         result = run("summarize", "-", "-m", method, "-n", "2", "-f", "json", input=long_text())
         assert result.exit_code == 0, result.stderr
         assert len(json.loads(result.stdout)["sentences"]) == 2
@@ -231,7 +207,7 @@ cli(sys.argv[2:], prog_name="kzjp")
 """
 
 
-@pytest.mark.parametrize("method", list(summ.METHODS))
+@pytest.mark.parametrize("method", list(summarize.METHODS))
 def test_summarize_works_with_no_nltk_data_and_no_network(tmp_path: Path, method: str) -> None:
     empty = tmp_path / "nltk_data"
     empty.mkdir()

@@ -5,20 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 
-from kzjp_cli import index as idx
-from kzjp_cli import search as srch
-from kzjp_cli import topics as tp
+from kzjp_cli import index, search, topics
 from kzjp_cli.summarize import stop_words
 
-from .conftest import BUNDLED, WriteCorpus
+from .conftest import BUNDLED, Run, WriteCorpus
 
-Run = Callable[..., Result]
 PINNED = [
     "Middle Corridor",
     "Port of Aktau",
@@ -33,12 +28,12 @@ JUNK = ["the", "also", "said", "also said", "held talks", "Japanese", "Kazakh", 
 
 
 @pytest.fixture
-def bundled(tmp_path: Path) -> idx.CorpusIndex:
-    return idx.open_index(BUNDLED.resolve(), tmp_path / "ix")
+def bundled(tmp_path: Path) -> index.CorpusIndex:
+    return index.open_index(BUNDLED.resolve(), tmp_path / "ix")
 
 
-def test_bundled_top_15_are_the_subjects(bundled: idx.CorpusIndex) -> None:
-    top = [t.phrase for t in tp.corpus_topics(bundled)[:15]]
+def test_bundled_top_15_are_the_subjects(bundled: index.CorpusIndex) -> None:
+    top = [t.phrase for t in topics.corpus_topics(bundled)[:15]]
     for phrase in PINNED:
         assert phrase in top, f"{phrase!r} missing from {top}"
     stop = stop_words()
@@ -47,18 +42,18 @@ def test_bundled_top_15_are_the_subjects(bundled: idx.CorpusIndex) -> None:
         assert words[0] not in stop and words[-1] not in stop, phrase
     assert not set(top) & set(FRAGMENTS + JUNK)
     # 003's subject, but a single common noun ranks below names and phrases.
-    assert "tourism" in [t.phrase for t in tp.corpus_topics(bundled)[:20]]
+    assert "tourism" in [t.phrase for t in topics.corpus_topics(bundled)[:20]]
 
 
-def test_names_stay_whole_in_natural_case(bundled: idx.CorpusIndex) -> None:
-    phrases = [t.phrase for t in tp.corpus_topics(bundled)]
+def test_names_stay_whole_in_natural_case(bundled: index.CorpusIndex) -> None:
+    phrases = [t.phrase for t in topics.corpus_topics(bundled)]
     assert "Sanae Takaichi" in phrases and "Yuriko Koike" in phrases
     assert "Takaichi" not in phrases and "Sanae" not in phrases
     assert "tourism" in phrases and "Tourism" not in phrases
 
 
-def test_topic_records_count_their_articles(bundled: idx.CorpusIndex) -> None:
-    by_phrase = {t.phrase: t for t in tp.corpus_topics(bundled)}
+def test_topic_records_count_their_articles(bundled: index.CorpusIndex) -> None:
+    by_phrase = {t.phrase: t for t in topics.corpus_topics(bundled)}
     assert by_phrase["Port of Aktau"].ids == ["000_26794fffe5e8f9f3"]
     assert by_phrase["Tokyo Declaration"].ids == ["003_34a9f69a9f2f84be"]
     assert by_phrase["Kassym-Jomart Tokayev"].articles == 2  # 003 says only "Tokayev"
@@ -71,25 +66,27 @@ def test_plurals_and_case_are_one_topic() -> None:
         ("b", "New visa procedure rules apply. Critics of visa procedures were heard."),
         ("c", "The summit discussed trade."),
     ]
-    phrases = [t.phrase.lower() for t in tp.extract(texts)]
+    phrases = [t.phrase.lower() for t in topics.extract(texts)]
     assert phrases.count("visa procedures") == 1
     assert "visa procedure" not in phrases
 
 
-def test_extraction_is_deterministic(bundled: idx.CorpusIndex) -> None:
-    texts = tp._texts(bundled)
-    assert [t.to_record() for t in tp.extract(texts)] == [t.to_record() for t in tp.extract(list(reversed(texts)))]
+def test_extraction_is_deterministic(bundled: index.CorpusIndex) -> None:
+    texts = topics.texts(bundled.documents())
+    assert [t.to_record() for t in topics.extract(texts)] == [
+        t.to_record() for t in topics.extract(list(reversed(texts)))
+    ]
 
 
 def test_topics_are_cached_and_refreshed_when_the_index_changes(write_corpus: WriteCorpus, tmp_path: Path) -> None:
     corpus = write_corpus({f"a{i}.txt": f"The Caspian Pipeline Consortium met in Aktau. Round {i}." for i in range(3)})
     root = tmp_path / "ix"
-    first = tp.corpus_topics(idx.open_index(corpus, root))
-    cache = next(root.glob("gen-*")) / tp.CACHE_FILE
+    first = topics.corpus_topics(index.open_index(corpus, root))
+    cache = next(root.glob("gen-*")) / index.CACHE_DIR / topics.CACHE_FILE
     assert cache.is_file()
-    assert [t.phrase for t in tp.corpus_topics(idx.open_index(corpus, root))] == [t.phrase for t in first]
+    assert [t.phrase for t in topics.corpus_topics(index.open_index(corpus, root))] == [t.phrase for t in first]
     (corpus / "b.txt").write_text("Kazakhstan Railways ordered Hitachi trains. Kazakhstan Railways is state owned.")
-    refreshed = [t.phrase for t in tp.corpus_topics(idx.open_index(corpus, root))]
+    refreshed = [t.phrase for t in topics.corpus_topics(index.open_index(corpus, root))]
     assert "Kazakhstan Railways" in refreshed
     assert "Caspian Pipeline Consortium" in refreshed
 
@@ -108,7 +105,7 @@ def test_planted_phrases_surface_in_a_larger_corpus(write_corpus: WriteCorpus) -
             f"Analysts noted the trend and said it would continue."
         )
     corpus = write_corpus(files)
-    top = [t.phrase for t in tp.extract(sorted((p.stem, p.read_text()) for p in corpus.iterdir()))[:8]]
+    top = [t.phrase for t in topics.extract(sorted((p.stem, p.read_text()) for p in corpus.iterdir()))[:8]]
     for phrase, _ in themes:
         assert phrase in top, top
     assert not {"said", "also said", "Monday", "Officials", "Analysts"} & set(top)
@@ -183,24 +180,24 @@ def test_timeline_of_a_query_and_formats(run: Run, corpus: Path) -> None:
     assert run("timeline", "the").exit_code == 2
 
 
-def test_a_cache_from_another_version_is_ignored(bundled: idx.CorpusIndex) -> None:
-    cache = bundled.generation / tp.CACHE_FILE
-    fresh = [t.phrase for t in tp.corpus_topics(bundled)]
+def test_a_cache_from_another_version_is_ignored(bundled: index.CorpusIndex) -> None:
+    cache = bundled.cache_path(topics.CACHE_FILE)
+    fresh = [t.phrase for t in topics.corpus_topics(bundled)]
     data = json.loads(cache.read_text())
     data["version"] = "0/0.0.0"
     data["topics"] = [{"topic": "stale", "score": 1.0, "articles": 1, "ids": ["x"]}]
     cache.write_text(json.dumps(data))
-    assert [t.phrase for t in tp.corpus_topics(bundled)] == fresh
+    assert [t.phrase for t in topics.corpus_topics(bundled)] == fresh
 
 
 def test_large_corpus_is_ranked_from_a_sample_with_exact_article_lists(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tp, "SAMPLE_DOCS", 2)
-    ci = idx.open_index(corpus, tmp_path / "ix")
-    by_phrase = {t.phrase: t.ids for t in tp.corpus_topics(ci)}
+    monkeypatch.setattr(topics, "SAMPLE_DOCS", 2)
+    ci = index.open_index(corpus, tmp_path / "ix")
+    by_phrase = {t.phrase: t.ids for t in topics.corpus_topics(ci)}
     assert by_phrase, "a sample still gives topics"
     assert by_phrase.get("Almaty") in (None, ["judo", "nodate"]), "ids come from the whole index"
     for phrase, ids in by_phrase.items():
-        hits = {h.id for h in srch.search(ci, f'"{phrase}"', limit=100).hits}
+        hits = {h.article.id for h in search.search(ci, f'"{phrase}"', limit=100).hits}
         assert set(ids) == hits, phrase

@@ -1,33 +1,35 @@
-"""The bulk segment writer: the same index Whoosh's own writer makes, and the same analysis."""
+"""The store's bulk segment writer: the same index Whoosh's own writer makes, and the same analysis.
+
+These tests read Whoosh directly, to hold kzjp's segments to Whoosh's own.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import index as windex
+from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
-from kzjp_cli import articles as art
-from kzjp_cli import index as idx
-from kzjp_cli import search
-from kzjp_cli.analysis import analyzer, index_terms
-from kzjp_cli.bulk import SegmentBuilder
-from kzjp_cli.schema import make_schema
+from kzjp_cli import index, search
+from kzjp_cli.articles import assign_ids, read_article, scan_corpus
+from kzjp_cli.store import open_store
+from kzjp_cli.store.analysis import chain
+from kzjp_cli.store.schema import make_schema, to_document
+from kzjp_cli.store.segments import SegmentBuilder
 
-from .conftest import BUNDLED
+from .conftest import BUNDLED, generate
 
-GENERATE = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+ENGLISH = chain("en")
 
 
 def whoosh_positions(text: str) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
-    for token in analyzer()(text, positions=True):
+    for token in ENGLISH.analyzer(text, positions=True):
         found.setdefault(token.text, []).append(token.pos)
     return found
 
@@ -45,21 +47,22 @@ EDGE_TEXTS = [
 
 @pytest.mark.parametrize("text", EDGE_TEXTS)
 def test_index_terms_match_whoosh_analysis(text: str) -> None:
-    positions, kept = index_terms(text)
+    positions, kept = ENGLISH.index_terms(text)
     assert positions == whoosh_positions(text)
-    assert sorted(set(kept)) == sorted({t.text for t in analyzer()(text, no_morph=True)})
+    assert sorted(set(kept)) == sorted({t.text for t in ENGLISH.analyzer(text, no_morph=True)})
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_index_terms_match_whoosh_analysis_on_any_text(text: str) -> None:
-    assert index_terms(text)[0] == whoosh_positions(text)
+    assert ENGLISH.index_terms(text)[0] == whoosh_positions(text)
 
 
 def documents(corpus: Path) -> list[dict[str, Any]]:
-    files, _ = art.scan_corpus(corpus)
-    ids = art.assign_ids(files)
-    return [idx._fields(art.read_article(f, ids[f.rel]), f.rel) for f in files]
+    """The documents a build stores for each article of ``corpus`` (paths relative to it)."""
+    files, _ = scan_corpus(corpus)
+    ids = assign_ids(files)
+    return [to_document(dataclasses.replace(read_article(f, ids[f.rel]), path=f.rel)) for f in files]
 
 
 def postings(reader: Any, field: str, term: bytes) -> list[tuple[int, float, Any]]:
@@ -73,7 +76,8 @@ def postings(reader: Any, field: str, term: bytes) -> list[tuple[int, float, Any
 
 def assert_same_index(expected_dir: Path, actual_dir: Path) -> int:
     """Every term's statistics and postings, stored fields and lengths agree; returns terms compared."""
-    expected, actual = windex.open_dir(str(expected_dir)).reader(), windex.open_dir(str(actual_dir)).reader()
+    expected = whoosh_index.open_dir(str(expected_dir)).reader()
+    actual = whoosh_index.open_dir(str(actual_dir)).reader()
     terms = list(expected.all_terms())
     assert list(actual.all_terms()) == terms
     for field, term in terms:
@@ -98,13 +102,13 @@ def build_both(docs: list[dict[str, Any]], tmp_path: Path) -> tuple[Path, Path]:
     stock, bulk = tmp_path / "stock", tmp_path / "bulk"
     stock.mkdir()
     bulk.mkdir()
-    ix = windex.create_in(str(stock), make_schema())
+    ix = whoosh_index.create_in(str(stock), make_schema())
     writer = ix.writer()
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
-    windex.create_in(str(bulk), make_schema())
-    ix = windex.open_dir(str(bulk))  # as a build does: the schema comes back from the TOC
+    whoosh_index.create_in(str(bulk), make_schema())
+    ix = whoosh_index.open_dir(str(bulk))  # as a build does: the schema comes back from the TOC
     builder = SegmentBuilder(ix)
     for doc in docs:
         builder.add_document(**doc)
@@ -122,27 +126,24 @@ def test_bulk_segment_equals_whoosh_writer_on_the_bundled_corpus(tmp_path: Path)
 
 
 def test_bulk_segment_equals_whoosh_writer_on_generated_news(tmp_path: Path) -> None:
-    corpus = tmp_path / "generated"
-    subprocess.run([sys.executable, str(GENERATE), "--articles", "120", "--out", str(corpus)], check=True)
+    corpus = generate(tmp_path / "generated", 120)
     # long posting lists span several blocks; short ones are inlined in the term table
     assert assert_same_index(*build_both(documents(corpus), tmp_path)) > 3000
 
 
 def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) -> None:
-    corpus = tmp_path / "generated"
-    subprocess.run([sys.executable, str(GENERATE), "--articles", "150", "--out", str(corpus)], check=True)
+    corpus = generate(tmp_path / "generated", 150)
     (corpus / "broken.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
     found = []
     for jobs in (1, 3):
-        report = idx.update(corpus, tmp_path / f"ix{jobs}", rebuild=True, jobs=jobs)
+        report = index.update(corpus, tmp_path / f"ix{jobs}", rebuild=True, jobs=jobs)
         assert (report.total, report.skipped) == (150, 1)
-        ci = idx.open_index(corpus, tmp_path / f"ix{jobs}")
-        with ci.ix.searcher() as searcher:
-            assert searcher.doc_count() == 150
+        ci = index.open_index(corpus, tmp_path / f"ix{jobs}")
+        assert ci.store.count() == 150
         assert len(list((tmp_path / f"ix{jobs}").glob("gen-*/*.seg"))) == jobs
         found.append(
             [
-                [(hit.id, round(hit.score, 4)) for hit in search.search(ci, query, limit=500).hits]
+                [(hit.article.id, round(hit.score, 4)) for hit in search.search(ci, query, limit=500).hits]
                 for query in ('"Middle Corridor"', "hydrogen OR uranium", "Tokaev~", "date:2024", "touris*")
             ]
         )
@@ -151,10 +152,9 @@ def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) 
 
 
 def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(tmp_path: Path) -> None:
-    corpus = tmp_path / "generated"
-    subprocess.run([sys.executable, str(GENERATE), "--articles", "200", "--out", str(corpus)], check=True)
+    corpus = generate(tmp_path / "generated", 200)
     root = tmp_path / "ix"
-    idx.update(corpus, root, jobs=2)
+    index.update(corpus, root, jobs=2)
     files = sorted(corpus.rglob("*.md"))
     for round_ in range(6):
         for path in files[round_ * 7 : round_ * 7 + 3]:
@@ -162,19 +162,28 @@ def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(tmp_path: Pa
         files[round_ * 7 + 4].unlink()
         for n in range(4):
             (corpus / f"new-{round_}-{n}.md").write_text(f"# Kainbashi report {round_} {n}\nUranium and hydrogen.")
-        report = idx.update(corpus, root)
+        report = index.update(corpus, root)
         assert (report.changed, report.added, report.removed) == (3, 4, 1)
     fresh = tmp_path / "fresh"
-    idx.update(corpus, fresh, rebuild=True)
-    updated_ci, fresh_ci = idx.open_index(corpus, root), idx.open_index(corpus, fresh)
+    index.update(corpus, fresh, rebuild=True)
+    updated_ci, fresh_ci = index.open_index(corpus, root), index.open_index(corpus, fresh)
     assert updated_ci.ids() == fresh_ci.ids()
-    with updated_ci.ix.searcher() as searcher:
-        assert searcher.doc_count() == len(fresh_ci.ids())
-        assert len(searcher.reader().leaf_readers()) <= 4
+    assert updated_ci.store.count() == len(fresh_ci.ids())
+    assert updated_ci.store.segment_count() <= 4
     for query in ("Kainbashi", '"green hydrogen"', "Update", "hydrogen AND Aktau", "date:2024"):
-        ids = [{h.id for h in srch_all(ci, query)} for ci in (updated_ci, fresh_ci)]
+        ids = [{h.article.id for h in search_all(ci, query)} for ci in (updated_ci, fresh_ci)]
         assert ids[0] == ids[1] and ids[0], query
+    assert updated_ci.documents() == fresh_ci.documents(), "every stored field survives being written again"
 
 
-def srch_all(ci: idx.CorpusIndex, query: str) -> list[search.Hit]:
+def search_all(ci: index.CorpusIndex, query: str) -> list[search.Hit]:
     return search.search(ci, query, limit=10_000).hits
+
+
+def test_a_store_built_in_segments_reads_back_every_article(corpus: Path, tmp_path: Path) -> None:
+    built = index.open_index(corpus, tmp_path / "ix")
+    store = open_store(built.generation)
+    assert sorted(a.id for a in store.documents()) == built.ids()
+    for article in built.articles():
+        stored = built.article(article.id)
+        assert stored.to_record() == article.to_record(), "the index and the manifest agree on every field"

@@ -9,7 +9,7 @@ Whoosh's codec, block by block. The files are Whoosh's own format, read by the
 stock reader (the tests compare every term's postings, stored fields and
 lengths against an index Whoosh's writer built). Deletions still go through
 Whoosh's writer. Depends on the internals of whoosh-reloaded 2.7.5, which
-pyproject pins exactly.
+pyproject pins exactly and ``engine.load()`` checks.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from pickle import dumps
 from struct import Struct
 from typing import Any
 
-from kzjp_cli.analysis import analyzer, index_terms
+from whoosh.codec import default_codec
+from whoosh.codec.whoosh3 import W3TermInfo, byte_to_length, length_to_byte
+from whoosh.formats import Positions
+
+from kzjp_cli.articles import Article
+from kzjp_cli.store.schema import text_chains, to_document
 
 pack_uint = Struct("!I").pack  # as whoosh.system.pack_uint
 pack_ushort = Struct("!H").pack  # as whoosh.system.pack_ushort
@@ -34,8 +39,6 @@ class SegmentBuilder:
     """Collects documents for one new segment of ``ix`` and writes it on ``finish()``."""
 
     def __init__(self, ix: Any) -> None:
-        from whoosh.codec import default_codec
-
         self.storage = ix.storage
         self.schema = ix.schema
         self.codec = default_codec()
@@ -48,23 +51,23 @@ class SegmentBuilder:
         self.lengths: dict[str, array] = {}
         # spelling field -> word -> documents containing it
         self.spelling: dict[str, dict[str, int]] = defaultdict(dict)
-        from whoosh.formats import Positions
-
-        stem = analyzer()
+        # Text fields whose chain (named by the field list) gives their terms without Whoosh's token objects
         self.fast = {
-            name
-            for name, fld in self.schema.items()
-            if getattr(fld, "analyzer", None) == stem and type(fld.format) is Positions
+            name: chain
+            for name, chain in text_chains().items()
+            if name in self.schema and type(self.schema[name].format) is Positions
         }
+
+    def add(self, article: Article) -> None:
+        """Add one article."""
+        self.add_document(**to_document(article))
 
     def add_document(self, **fields: Any) -> None:
         """Add one document, fields as for Whoosh's ``IndexWriter.add_document``.
 
-        Text fields analysed by ``analyzer()`` skip Whoosh's token chain; their
-        posting values are ``whoosh.formats.Positions.encode`` written out inline.
+        Text fields with a fast chain skip Whoosh's token chain; their posting
+        values are ``whoosh.formats.Positions.encode`` written out inline.
         """
-        from whoosh.codec.whoosh3 import length_to_byte
-
         schema, docnum, perdoc = self.schema, self.docnum, self.perdoc
         perdoc.start_doc(docnum)
         for name in sorted(fields):
@@ -75,8 +78,9 @@ class SegmentBuilder:
             length = 0
             if fld.indexed:
                 terms = self.postings[name]
-                if name in self.fast:
-                    positions, words = index_terms(value)
+                chain = self.fast.get(name)
+                if chain is not None:
+                    positions, words = chain.index_terms(value)
                     boost = fld.format.field_boost
                     for term, where in positions.items():
                         count = len(where)
@@ -145,8 +149,6 @@ class SegmentBuilder:
     @staticmethod
     def _write_field(writer: Any, rows: list[tuple[bytes, Postings]], lengths: Any) -> None:
         """Each term's postings, filled into the codec's blocks directly."""
-        from whoosh.codec.whoosh3 import W3TermInfo, byte_to_length
-
         table = [byte_to_length(b) if b else 0 for b in range(256)]
         post = writer._postwriter
         fmt = writer._fieldobj.format

@@ -1,0 +1,97 @@
+"""One way in for articles named on the command line: ids, prefixes, files, stdin, id lists.
+
+``load()`` turns what a user typed (an article id or unique prefix, a
+``.txt``/``.md``/``.html`` file, ``-`` for stdin) into articles, in order;
+``ids_from_lines()`` reads ``--ids-from`` lists (``kzjp search -f ids`` or
+``-f jsonl`` output). The index is opened only if an id needs it, so a file
+or stdin never touches it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kzjp_cli import extract
+from kzjp_cli.articles import SUFFIXES, Article, decode, parse_article, read_bytes
+from kzjp_cli.errors import ArticleError, UnknownIdError
+
+if TYPE_CHECKING:
+    from kzjp_cli.index import CorpusIndex
+
+
+def looks_like_html(text: str, suffix: str = "") -> bool:
+    """Whether text (with its file's suffix) is an HTML page rather than an article."""
+    return suffix in extract.HTML_SUFFIXES or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
+
+
+def from_text(text: str, id: str = "-", suffix: str = ".txt") -> Article:
+    """An article from raw text: kzjp's format, plain text or Markdown, or an HTML page reduced to its text.
+
+    Text with nothing in it gives an article with an empty body; what to do
+    with that is the caller's to say.
+    """
+    title = ""
+    if looks_like_html(text, suffix):
+        title, text = extract.html_to_text(text)
+        suffix = ".txt"
+    try:
+        article = parse_article(text, id=id, path=id, suffix=suffix)
+    except ArticleError:
+        return Article(id=id, title=title, path=id)
+    if title:
+        article.title = title
+    return article
+
+
+def from_file(path: Path) -> Article:
+    """An article from a text, Markdown or HTML file; ArticleError names the file and the reason."""
+    try:
+        text = decode(read_bytes(path))
+    except ArticleError as exc:
+        raise ArticleError(f"{path}: {exc}") from None
+    return from_text(text, id=str(path), suffix=path.suffix.lower())
+
+
+def ids_from_lines(lines: Iterable[str]) -> list[str]:
+    """Article ids from lines of ids or of JSON objects with an "id" (``search -f jsonl``)."""
+    ids = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                value = json.loads(line).get("id")
+            except (ValueError, AttributeError):
+                value = None
+            if not isinstance(value, str):
+                raise ArticleError(f'line {number} of the id list is JSON without an "id"')
+            line = value
+        ids.append(line)
+    return ids
+
+
+def load(targets: Sequence[str], read_stdin: Callable[[], str], open_index: Callable[[], CorpusIndex]) -> list[Article]:
+    """Turn targets (ids or id prefixes, file paths, or ``-``) into articles, in order.
+
+    ``open_index`` is called only if an id needs looking up.
+    """
+    found: list[Article] = []
+    index = None
+    for target in targets:
+        if target == "-":
+            found.append(from_text(read_stdin(), id="-"))
+        elif Path(target).is_file():
+            found.append(from_file(Path(target)))
+        else:
+            index = index or open_index()
+            try:
+                found.append(index.article(index.full_id(target)))
+            except UnknownIdError:
+                if Path(target).suffix.lower() in (*SUFFIXES, *extract.HTML_SUFFIXES):
+                    raise ArticleError(f"{target}: no such file (nor an article id)") from None
+                raise
+    return found

@@ -1,0 +1,79 @@
+"""The search engine behind one small face: the only code that imports Whoosh.
+
+Above this package, code speaks in articles, ids, dates and matches; a store
+is one index generation's folder, opened or created here::
+
+    store = open_store(folder)          # or create_store(folder) for a new build
+    store.search("Tokayev", limit=10)   # -> Found: matches (article, score, terms), total, suggestion
+    store.document(id), store.documents(), store.dates(query), store.ids_for_phrases(phrases)
+    store.similar(id, limit=10)
+    store.segment_writer() / store.commit(segments) / store.replace(stale_ids, articles)
+
+Modules: ``engine`` (loading Whoosh: import stand-ins, version check, patch),
+``analysis`` (text → terms, one chain a language), ``schema`` (the schema from
+the article field list; articles ↔ stored documents), ``query`` (the query
+language), ``segments`` (the bulk segment writer), ``whoosh_store`` (the store).
+Whoosh is imported only after ``engine.load()``, so ``kzjp --help`` loads none of it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kzjp_cli.articles import Article
+    from kzjp_cli.store.whoosh_store import WhooshStore as Store
+
+INDEX_NAME = "MAIN"
+"""Whoosh's name for the index in a folder: its files are ``MAIN_*`` and ``_MAIN_*.toc``."""
+LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
+
+
+@dataclass
+class Match:
+    """One article a query matched, with its score and the analysed terms it matched on."""
+
+    article: Article
+    score: float
+    terms: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class Found:
+    """What a query found: the matches asked for, the total when counted, a suggestion when none."""
+
+    matches: list[Match] = field(default_factory=list)
+    total: int | None = None
+    suggestion: str | None = None
+
+
+def create_store(folder: Path) -> Store:
+    """A new, empty index in ``folder``."""
+    from kzjp_cli.store import engine
+
+    engine.load()
+    from kzjp_cli.store.whoosh_store import WhooshStore
+
+    return WhooshStore.create(folder)
+
+
+def open_store(folder: Path) -> Store:
+    """The index in ``folder``; IndexStateError if it is damaged or unreadable."""
+    from kzjp_cli.store import engine
+
+    engine.load()
+    from kzjp_cli.store.whoosh_store import WhooshStore
+
+    return WhooshStore.open(folder)
+
+
+def files(folder: Path) -> dict[str, int]:
+    """The files that make up the index in ``folder``, with their sizes (its lock left out)."""
+    return {
+        entry.name: entry.stat().st_size
+        for entry in os.scandir(folder)
+        if entry.is_file() and entry.name.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_")) and entry.name != LOCK_FILE
+    }

@@ -1,0 +1,142 @@
+"""The query language: parsing, the date ranges every hit must meet, sorting by date, suggestions.
+
+Queries are Whoosh's language over the text fields (OR, NOT, groups, "phrases",
+field:word, wildcards, fuzzy~ words, and dates through ``schema.DateField``).
+Called by the store only; messages come out as ``QueryError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kzjp_cli.errors import QueryError
+from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, day_bounds
+
+Bounds = list[tuple[int | None, int | None]]
+"""Ranges of date-column values (None: open), all of which a hit's date must fall in."""
+
+
+def parser(schema: Any) -> Any:
+    """Whoosh's parser over the text fields, with fuzzy terms and date comparisons (>, <, >=)."""
+    from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser
+
+    made = MultifieldParser(list(TEXT_FIELDS), schema)
+    made.add_plugin(FuzzyTermPlugin())
+    made.add_plugin(GtLtPlugin())
+    return made
+
+
+def _errors(q: Any) -> list[str]:
+    """Error messages Whoosh left on query nodes (e.g. an unparseable date)."""
+    found = []
+    for node in [q, *q.leaves()] if not q.is_leaf() else [q]:
+        message = getattr(node, "error", None)
+        if message:
+            found.append(str(message))
+    return found
+
+
+def is_nothing(q: Any) -> bool:
+    """Whether a parsed query has nothing left to search for (stop words, lone operators)."""
+    from whoosh.query import NullQuery
+
+    return q is NullQuery or isinstance(q, type(NullQuery))
+
+
+def parse(schema: Any, text: str) -> Any:
+    """Parse ``text``; QueryError if it is malformed or nothing searchable remains."""
+    if not text.strip():
+        raise QueryError("the query is empty")
+    try:
+        q = parser(schema).parse(text)
+    except Exception as exc:  # Whoosh's parser raises bare Exception/ValueError on odd input
+        raise QueryError(f"cannot parse query {quote(text)}: {exc}") from None
+    errors = _errors(q)
+    if errors:
+        raise QueryError(
+            f"bad query {quote(text)}: {errors[0]}",
+            hint="dates look like date:2025-12-20, date:2025-12, date:>2025-12-01 or date:[2025-01 to 2025-06]",
+        )
+    if is_nothing(q):
+        raise QueryError(
+            f"nothing to search for in {quote(text)}",
+            hint="very common words (the, of, and…) and lone operators are not searchable",
+        )
+    return q
+
+
+def pull_dates(q: Any) -> tuple[Any, Bounds]:
+    """Take the date ranges every hit must meet out of a query, to apply them from the date column.
+
+    Whoosh matches a date range as a union of many indexed terms, which took
+    as long as the rest of a query (50 ms at 10,000 articles); the date column
+    answers in about a millisecond. Ranks are unchanged: a range adds the same
+    constant to every hit's score.
+    """
+    from whoosh.query import And, Every, NumericRange
+
+    def is_date(node: Any) -> bool:
+        return isinstance(node, NumericRange) and node.fieldname == "date"
+
+    parts = [q] if is_date(q) else list(q.subqueries) if type(q) is And else []
+    dates = [node for node in parts if is_date(node)]
+    if not dates:
+        return q, []
+    rest = [node for node in parts if not is_date(node)]
+    bounds = [
+        (
+            None if node.start is None else node.start + node.startexcl,
+            None if node.end is None else node.end - node.endexcl,
+        )
+        for node in dates
+    ]
+    return (rest[0] if len(rest) == 1 else And(rest) if rest else Every()), bounds
+
+
+def period(since: dt.date | None, until: dt.date | None) -> Bounds:
+    """``--since``/``--until`` as bounds on the date column's values."""
+    return [] if since is None and until is None else [day_bounds(since, until)]
+
+
+def within(bounds: Bounds) -> tuple[int, int]:
+    """The one range of date-column values meeting every bound; undated articles never do."""
+    low = max((b[0] for b in bounds if b[0] is not None), default=0)
+    high = min((b[1] for b in bounds if b[1] is not None), default=MISSING_DATE - 1)
+    return low, high
+
+
+def newest_first() -> Any:
+    """A sort key on the date column that ranks undated articles below every date.
+
+    Whoosh stores a missing date as the largest unsigned 64-bit value, which
+    would sort undated articles first when newest-first is asked for.
+    """
+    from whoosh.sorting import FieldFacet, TranslateFacet
+
+    return TranslateFacet(lambda value: -1 if value is None or value >= MISSING_DATE else value, FieldFacet("date"))
+
+
+def suggest(searcher: Any, q: Any, text: str) -> str | None:
+    """A corrected query built from the index's spelling words, if a close one exists.
+
+    Like Elasticsearch's AUTO fuzziness, two edits are allowed only when every
+    query word is longer than five letters; otherwise one.
+    """
+    words = [t for _, t in q.iter_all_terms() if isinstance(t, str)]
+    maxdist = 2 if words and min(len(w) for w in words) > 5 else 1
+    try:
+        corrected = searcher.correct_query(q, text, maxdist=maxdist)
+    except (AttributeError, NotImplementedError, TypeError):
+        # Whoosh bugs: range queries over text fields have no tokens, and terms
+        # of unknown fields ("EA:00") have no character positions to format
+        return None
+    if corrected.query == q or corrected.string.strip() == text.strip():
+        return None
+    return corrected.string
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """A query as shown in messages: in quotes, on one line, cut when long."""
+    text = " ".join(text.split())
+    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"

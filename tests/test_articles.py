@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kzjp_cli import articles as art
+from kzjp_cli import articles
 from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
 
 from .conftest import BUNDLED
 
 
-def read(path: Path, id: str = "x") -> art.Article:
+def read(path: Path, id: str = "x") -> articles.Article:
     st = path.stat()
-    return art.read_article(art.CorpusFile(path.name, str(path), st.st_size, st.st_mtime_ns), id)
+    return articles.read_article(articles.CorpusFile(path.name, str(path), st.st_size, st.st_mtime_ns), id)
 
 
 def test_seed_with_leading_date_line() -> None:
@@ -33,12 +33,12 @@ def test_seed_without_date_starts_mid_story() -> None:
     article = read(BUNDLED / "003_34a9f69a9f2f84be.txt")
     assert article.date is None
     assert article.title.startswith("He argued that simplifying visa procedures")
-    assert len(article.title) <= art.TITLE_CHARS + 1
+    assert len(article.title) <= articles.TITLE_CHARS + 1
     assert article.words > 500
 
 
 def test_front_matter_fields() -> None:
-    article = art.parse_article(
+    article = articles.parse_article(
         "---\ntitle: 'Quoted title'\ndate: 2025-12-18\nsource: Kazinform\n"
         "url: https://x.kz/a\nlang: en\n---\nBody text.\n",
         id="a",
@@ -64,20 +64,22 @@ def test_front_matter_fields() -> None:
     ],
 )
 def test_malformed_front_matter_keeps_the_article_with_a_warning(text: str, warning: str) -> None:
-    article = art.parse_article(text, id="a", path="a.md")
+    article = articles.parse_article(text, id="a", path="a.md")
     assert any(warning in w for w in article.warnings), article.warnings
     assert "Body" in article.body
     assert article.date is None
 
 
 def test_markdown_heading_becomes_title() -> None:
-    article = art.parse_article("# Tokyo Declaration signed\n\nThe summit ended.", id="a", path="a.md", suffix=".md")
+    article = articles.parse_article(
+        "# Tokyo Declaration signed\n\nThe summit ended.", id="a", path="a.md", suffix=".md"
+    )
     assert article.title == "Tokyo Declaration signed"
     assert article.body == "The summit ended."
 
 
 def test_short_first_sentence_is_the_whole_title() -> None:
-    assert art.derive_title("Japan and Kazakhstan signed 14 documents. Then more.") == (
+    assert articles.derive_title("Japan and Kazakhstan signed 14 documents. Then more.") == (
         "Japan and Kazakhstan signed 14 documents."
     )
 
@@ -91,7 +93,7 @@ def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
 
 
 def test_control_characters_and_escapes_are_removed() -> None:
-    article = art.parse_article("Evil \x1b[2J\x1b]0;title\x07text\x00 here.", id="a", path="a.txt")
+    article = articles.parse_article("Evil \x1b[2J\x1b]0;title\x07text\x00 here.", id="a", path="a.txt")
     assert article.body == "Evil text here."
 
 
@@ -116,19 +118,19 @@ def test_scan_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
     for rel in ["b.txt", "a.md", "sub/c.TXT", ".hidden.txt", ".git/d.txt", "notes.pdf"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
-    files, warnings = art.scan_corpus(tmp_path)
+    files, warnings = articles.scan_corpus(tmp_path)
     assert [f.rel for f in files] == ["a.md", "b.txt", "sub/c.TXT"]
     assert warnings == []
 
 
 def test_scan_of_missing_folder_is_a_corpus_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="does not exist"):
-        art.scan_corpus(tmp_path / "nope")
+        articles.scan_corpus(tmp_path / "nope")
 
 
 def test_ids_are_paths_without_suffix_and_collisions_keep_the_suffix(tmp_path: Path) -> None:
-    files = [art.CorpusFile(rel, str(tmp_path / rel), 1, 1) for rel in ["a.md", "a.txt", "sub/b.txt"]]
-    assert art.assign_ids(files) == {"a.md": "a", "a.txt": "a.txt", "sub/b.txt": "sub/b"}
+    files = [articles.CorpusFile(rel, str(tmp_path / rel), 1, 1) for rel in ["a.md", "a.txt", "sub/b.txt"]]
+    assert articles.assign_ids(files) == {"a.md": "a", "a.txt": "a.txt", "sub/b.txt": "sub/b"}
 
 
 NAMES = st.text(alphabet="ab.-_ é", min_size=1, max_size=6).filter(lambda name: not name.startswith("."))
@@ -139,7 +141,7 @@ def test_ids_drop_the_suffix_as_pathlib_does(parts: list[str]) -> None:
     """Relative paths as the corpus scan makes them: no hidden names, no empty parts."""
     rel = "/".join(parts)
     expected = str(PurePosixPath(rel).with_suffix("")) if PurePosixPath(rel).suffix else rel
-    assert art.assign_ids([art.CorpusFile(rel, rel, 1, 1)]) == {rel: expected}
+    assert articles.assign_ids([articles.CorpusFile(rel, rel, 1, 1)]) == {rel: expected}
 
 
 IDS = ["000_26794fffe5e8f9f3", "003_34a9f69a9f2f84be", "100_x"]
@@ -150,7 +152,7 @@ IDS = ["000_26794fffe5e8f9f3", "003_34a9f69a9f2f84be", "100_x"]
     [("000", IDS[0]), ("003_3", IDS[1]), ("100_x", IDS[2]), ("1", IDS[2]), (" 003 ", IDS[1])],
 )
 def test_resolve_unique_prefix(wanted: str, expected: str) -> None:
-    assert art.match_id(wanted, IDS) == expected
+    assert articles.match_id(wanted, IDS) == expected
 
 
 @pytest.mark.parametrize(
@@ -158,7 +160,7 @@ def test_resolve_unique_prefix(wanted: str, expected: str) -> None:
 )
 def test_resolve_rejects_unknown_and_ambiguous(wanted: str, message: str) -> None:
     with pytest.raises(UnknownIdError, match=message):
-        art.match_id(wanted, IDS)
+        articles.match_id(wanted, IDS)
 
 
 @pytest.mark.parametrize(
@@ -171,7 +173,7 @@ def test_resolve_rejects_unknown_and_ambiguous(wanted: str, message: str) -> Non
     ],
 )
 def test_parse_date_forms(text: str, expected: dt.date) -> None:
-    assert art.parse_date(text) == expected
+    assert articles.parse_date(text) == expected
 
 
 def test_scan_survives_symlink_loops_and_follows_linked_folders(tmp_path: Path) -> None:
@@ -184,7 +186,7 @@ def test_scan_survives_symlink_loops_and_follows_linked_folders(tmp_path: Path) 
     corpus.mkdir()
     (corpus / "a").symlink_to(tmp_path / "a")
     (corpus / "b").symlink_to(tmp_path / "elsewhere")
-    files, _ = art.scan_corpus(corpus)
+    files, _ = articles.scan_corpus(corpus)
     assert [f.rel for f in files] == ["a/x.txt", "b/y.md"]
 
 
@@ -198,5 +200,86 @@ def test_scan_survives_symlink_loops_and_follows_linked_folders(tmp_path: Path) 
 )
 def test_other_encodings_are_detected_and_named(text: str, encoding: str, named: str | None) -> None:
     warnings: list[str] = []
-    assert art.decode(text.encode(encoding), warnings) == text
+    assert articles.decode(text.encode(encoding), warnings) == text
     assert warnings == ([f"not UTF-8; decoded as {named}"] if named else [])
+
+
+# --- kzjp's own format, written and read back ------------------------------------------
+
+_NO_CONTROLS = st.characters(blacklist_categories=("Cs", "Cc"))
+ONE_LINE = st.text(_NO_CONTROLS, min_size=1, max_size=80).map(lambda t: " ".join(t.split())).filter(bool)
+TOKEN = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1, max_size=40).filter(
+    lambda t: not any(c.isspace() for c in t)
+)
+BODY = (
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t"), min_size=1, max_size=400)
+    .map(str.strip)
+    .filter(bool)
+)
+TRICKY_BODIES = [
+    "date 2025-12-20 Tokayev arrived in Tokyo.",
+    "---\ntitle: not front matter\n---\nStill the body.",
+    "# A heading that is not the title\n\nText.",
+    '"Quoted," he said.',
+]
+
+
+@given(
+    title=ONE_LINE,
+    date=st.none() | st.dates(),
+    source=st.none() | ONE_LINE,
+    url=st.none() | TOKEN,
+    lang=st.none() | TOKEN,
+    body=BODY | st.sampled_from(TRICKY_BODIES),
+    suffix=st.sampled_from([".md", ".txt"]),
+)
+def test_any_article_survives_write_then_parse(
+    title: str, date: dt.date | None, source: str | None, url: str | None, lang: str | None, body: str, suffix: str
+) -> None:
+    article = articles.Article(id="a", title=title, date=date, source=source, url=url, lang=lang, body=body, path="a")
+    back = articles.parse_article(articles.write_article(article), id="a", path="a", suffix=suffix)
+    assert (back.title, back.date, back.source, back.url, back.lang, back.body) == (
+        title,
+        date,
+        source,
+        url,
+        lang,
+        body,
+    )
+    assert back.warnings == []
+
+
+def test_written_articles_read_as_people_write_them() -> None:
+    article = articles.Article(
+        id="x",
+        title="Tokayev meets Takaichi",
+        date=dt.date(2025, 12, 19),
+        url="https://example.org/x",
+        lang="en",
+        body="Text.",
+    )
+    assert articles.write_article(article) == (
+        "---\ntitle: Tokayev meets Takaichi\ndate: 2025-12-19\nurl: https://example.org/x\nlang: en\n---\nText.\n"
+    )
+    quoted = articles.write_article(articles.Article(id="q", title='"Open doors"', body="Text."))
+    assert quoted.startswith('---\ntitle: ""Open doors""\n---\n')
+
+
+def test_the_field_list_is_the_articles_fields_in_output_order() -> None:
+    assert list(articles.FIELDS) == ["id", "title", "date", "source", "url", "lang", "words", "path", "body", "hash"]
+    record = articles.Article(id="a", title="T", body="B", path="/p").to_record(body=True)
+    assert list(record) == ["id", "title", "date", "source", "url", "lang", "words", "path", "body"]
+    metadata = articles.Article(id="a", title="T", date=dt.date(2024, 1, 2), url="u", body="B", hash="h").metadata()
+    assert metadata == {
+        "id": "a",
+        "title": "T",
+        "date": "2024-01-02",
+        "source": None,
+        "url": "u",
+        "lang": None,
+        "words": 0,
+        "hash": "h",
+    }
+    assert articles.Article.from_metadata(metadata, path="/p") == articles.Article(
+        id="a", title="T", date=dt.date(2024, 1, 2), url="u", hash="h", path="/p"
+    )

@@ -110,6 +110,26 @@ def test_user_errors_are_one_line_exit_2(run: Run, args: list[str], message: str
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
+def test_list_show_and_search_print_the_same_fields_and_values(run: Run, corpus: Path) -> None:
+    """aktau.md's front matter has url: and lang:, which list used to print as null."""
+    listed = next(r for r in json.loads(run("list", "-f", "json").stdout) if r["id"] == "aktau")
+    shown = json.loads(run("show", "aktau", "-f", "json").stdout)
+    hit = json.loads(run("search", "customs", "-f", "json").stdout)[0]
+    assert listed == {k: v for k, v in shown.items() if k != "body"} == {k: hit[k] for k in ARTICLE_FIELDS}
+    assert (listed["url"], listed["lang"], listed["source"]) == ("https://example.org/aktau", "en", "Astana Times")
+    assert listed["words"] == len(shown["body"].split()) == 37
+    row = next(csv.DictReader(io.StringIO(run("list", "-f", "csv").stdout)))
+    assert (row["url"], row["lang"]) == ("https://example.org/aktau", "en")
+    text = run("show", "aktau").stdout.splitlines()
+    assert text[3:8] == [
+        "source: Astana Times",
+        "url:    https://example.org/aktau",
+        "lang:   en",
+        "words:  37",
+        f"path:   {corpus / 'aktau.md'}",
+    ]
+
+
 def test_list_formats(run: Run, corpus: Path) -> None:
     text = run("list").stdout.splitlines()
     assert text[0].split() == ["ID", "DATE", "WORDS", "TITLE"]

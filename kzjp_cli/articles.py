@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
 
@@ -50,8 +50,7 @@ class CorpusFile:
 # --- the article and its fields ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     """How one article field is indexed, stored, listed and shown: the one field list.
 
     ``kind`` says how the search engine indexes it: ``key`` (an exact, unique
@@ -88,7 +87,7 @@ class Article:
     url: str | None = field(default=None, metadata=_spec("stored"))
     lang: str | None = field(default=None, metadata=_spec("tag"))
     words: int = field(default=0, metadata=_spec("stored", always=True))
-    path: str = field(default="", metadata=_spec("stored", always=True))
+    path: str = field(default="", metadata=_spec("stored", always=True, manifest=False))
     body: str = field(default="", metadata=_spec("text", record=False, manifest=False, chain="en"))
     hash: str = field(default="", metadata=_spec("tag", record=False))
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -101,8 +100,8 @@ class Article:
         return record
 
     def metadata(self) -> dict[str, object]:
-        """The fields an index manifest keeps, JSON-ready (no body, no path)."""
-        return {name: _plain(getattr(self, name)) for name, spec in FIELDS.items() if spec.manifest and name != "path"}
+        """The fields an index manifest keeps, JSON-ready (not the body; the manifest is keyed by path)."""
+        return {name: _plain(getattr(self, name)) for name, spec in FIELDS.items() if spec.manifest}
 
     @classmethod
     def from_metadata(cls, values: dict[str, Any], **more: Any) -> Article:

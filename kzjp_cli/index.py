@@ -1,4 +1,4 @@
-"""The Whoosh index over a corpus: building it, keeping it fresh, opening it.
+"""The index over a corpus: building it, keeping it fresh, opening it.
 
 Layout of an index folder::
 

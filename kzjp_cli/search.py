@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kzjp_cli import snippets
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import QueryError
 from kzjp_cli.index import CorpusIndex
-from kzjp_cli.store import Found
+
+if TYPE_CHECKING:
+    from kzjp_cli.store import Found
 
 SORTS = ("relevance", "date")
 

@@ -19,35 +19,18 @@ Whoosh is imported only after ``engine.load()``, so ``kzjp --help`` loads none o
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kzjp_cli.articles import Article
+    from kzjp_cli.store.results import Found, Match
     from kzjp_cli.store.whoosh_store import WhooshStore as Store
+
+__all__ = ["Found", "Match", "Store", "create_store", "files", "open_store"]
 
 INDEX_NAME = "MAIN"
 """Whoosh's name for the index in a folder: its files are ``MAIN_*`` and ``_MAIN_*.toc``."""
 LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
-
-
-@dataclass
-class Match:
-    """One article a query matched, with its score and the analysed terms it matched on."""
-
-    article: Article
-    score: float
-    terms: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass
-class Found:
-    """What a query found: the matches asked for, the total when counted, a suggestion when none."""
-
-    matches: list[Match] = field(default_factory=list)
-    total: int | None = None
-    suggestion: str | None = None
 
 
 def create_store(folder: Path) -> Store:

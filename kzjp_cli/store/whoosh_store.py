@@ -22,7 +22,8 @@ from whoosh.reading import SegmentReader
 
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import IndexStateError, QueryError
-from kzjp_cli.store import INDEX_NAME, Found, Match, query
+from kzjp_cli.store import INDEX_NAME, query
+from kzjp_cli.store.results import Found, Match
 from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, make_schema, to_article
 from kzjp_cli.store.segments import SegmentBuilder
 

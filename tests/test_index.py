@@ -53,6 +53,16 @@ def test_full_build_indexes_every_article(corpus: Path, root: Path) -> None:
     assert [p.name for p in root.glob("gen-*")] == [marker["generation"]]
 
 
+def test_a_generation_holds_the_store_and_the_manifest_only(corpus: Path, root: Path) -> None:
+    """Not the empty temporary folder Whoosh's writer leaves, after a build or an update."""
+    index.update(corpus, root, rebuild=True)
+    generation = index.open_index(corpus, root).generation
+    (corpus / "new.txt").write_text("Uzbekistan and Japan discuss rare earth metals.")
+    assert index.update(corpus, root).added == 1
+    names = sorted(p.name for p in generation.iterdir())
+    assert [n for n in names if not n.startswith(("MAIN_", "_MAIN_"))] == ["manifest.json"], names
+
+
 def test_second_update_touches_nothing(corpus: Path, root: Path) -> None:
     index.update(corpus, root)
     report = index.update(corpus, root)

@@ -6,26 +6,28 @@ Imported only after ``engine.load()`` (``open_store``/``create_store`` do that).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import sys
 from array import array
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import SegmentReader
 
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import IndexStateError, QueryError
 from kzjp_cli.store import INDEX_NAME, query
 from kzjp_cli.store.results import Found, Match
 from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, make_schema, to_article
-from kzjp_cli.store.segments import SegmentBuilder
+
+if TYPE_CHECKING:
+    from kzjp_cli.store.segments import SegmentBuilder
 
 
 class WhooshStore:
@@ -63,6 +65,11 @@ class WhooshStore:
 
     def close(self) -> None:
         self.ix.close()
+
+    def _remove_temp_folder(self) -> None:
+        """Whoosh's per-document writer makes a temporary folder and leaves it behind, empty."""
+        with suppress(OSError):  # not there, or not empty: leave it
+            os.rmdir(self.folder / f"{INDEX_NAME}.tmp")
 
     # --- reads ----------------------------------------------------------------
 
@@ -174,6 +181,8 @@ class WhooshStore:
 
     def segment_writer(self) -> SegmentBuilder:
         """A writer for one new segment: ``add(article)`` each, then ``finish()`` for a segment to commit."""
+        from kzjp_cli.store.segments import SegmentBuilder  # reads never need the writer
+
         return SegmentBuilder(self.ix)
 
     def commit(self, segments: list[Any]) -> None:
@@ -181,6 +190,7 @@ class WhooshStore:
         storage = self.ix.storage
         whoosh_index.TOC(self.ix.schema, segments, 1).write(storage, INDEX_NAME)
         whoosh_index.clean_files(storage, INDEX_NAME, 1, segments)
+        self._remove_temp_folder()
 
     def replace(self, stale_ids: list[str], additions: list[Article]) -> None:
         """Delete the articles ``stale_ids`` and add ``additions``, in one commit.
@@ -193,6 +203,8 @@ class WhooshStore:
         each update rewrites little. Whoosh's own merging would send all of it
         through its slow posting pool.
         """
+        from whoosh.reading import SegmentReader
+
         ix = self.ix
         writer = ix.writer()
         builder = None
@@ -208,7 +220,7 @@ class WhooshStore:
                     break
                 small.append(segment)
                 gathered += segment.doc_count()
-            builder = SegmentBuilder(ix)
+            builder = self.segment_writer()
             for segment in small:
                 reader = SegmentReader(ix.storage, ix.schema, segment)
                 try:
@@ -226,6 +238,7 @@ class WhooshStore:
             builder = None
             writer.segments = kept
             writer.commit(merge=False)
+            self._remove_temp_folder()
         except BaseException:
             if builder is not None:
                 builder.cancel()

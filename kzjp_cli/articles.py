@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kzjp_cli import languages
 from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
 
 SUFFIXES = (".txt", ".md", ".markdown")
@@ -54,7 +55,7 @@ class FieldSpec(NamedTuple):
     """How one article field is indexed, stored, listed and shown: the one field list.
 
     ``kind`` says how the search engine indexes it: ``key`` (an exact, unique
-    id), ``text`` (analysed words, searched by default), ``label`` (analysed,
+    id), ``text`` (analysed words in the article's language, searched by default), ``label`` (analysed,
     searched only by name), ``tag`` (one exact token), ``date``, or ``stored``
     (kept, not searchable). ``record`` puts it in every output format,
     ``manifest`` in the index manifest (the metadata read without the index),
@@ -68,8 +69,6 @@ class FieldSpec(NamedTuple):
     role: str | None = None
     """The colour role of its value in text output."""
     boost: float = 1.0
-    chain: str | None = None
-    """The analysis chain of a text field."""
 
 
 def _spec(kind: str, **options: Any) -> dict[str, FieldSpec]:
@@ -81,14 +80,14 @@ class Article:
     """One parsed article: metadata and plain-text body. Its fields, in order, are the field list."""
 
     id: str = field(metadata=_spec("key", always=True, role="id"))
-    title: str = field(metadata=_spec("text", always=True, role="title", boost=2.0, chain="en"))
+    title: str = field(metadata=_spec("text", always=True, role="title", boost=2.0))
     date: dt.date | None = field(default=None, metadata=_spec("date", always=True, role="date"))
     source: str | None = field(default=None, metadata=_spec("label"))
     url: str | None = field(default=None, metadata=_spec("stored"))
     lang: str | None = field(default=None, metadata=_spec("tag"))
     words: int = field(default=0, metadata=_spec("stored", always=True))
     path: str = field(default="", metadata=_spec("stored", always=True, manifest=False))
-    body: str = field(default="", metadata=_spec("text", record=False, manifest=False, chain="en"))
+    body: str = field(default="", metadata=_spec("text", record=False, manifest=False))
     hash: str = field(default="", metadata=_spec("tag", record=False))
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
@@ -193,7 +192,7 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _LEADING_DATE = re.compile(r"\A\s*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.I)
 _MD_HEADING = re.compile(r"\A#[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]»]*(?=\s+[\"“‘'(\[«]?[A-Z0-9А-ЯЁӘҒҚҢӨҰҮҺІ])|[。！？][」』）]*")
 
 
 def _split_front_matter(text: str, warnings: list[str]) -> tuple[dict[str, str], str]:
@@ -252,6 +251,7 @@ def parse_article(text: str, *, id: str, path: str, suffix: str = ".txt") -> Art
     body = body.strip()
     if not body:
         raise ArticleError("no text" if not meta else "front matter but no text")
+    lang = languages.normalize(meta.get("lang")) or languages.detect(f"{title}\n{body}")
     date = None
     if meta.get("date"):
         try:
@@ -266,8 +266,8 @@ def parse_article(text: str, *, id: str, path: str, suffix: str = ".txt") -> Art
         date=date,
         source=meta.get("source") or None,
         url=meta.get("url") or None,
-        lang=meta.get("lang") or None,
-        words=len(body.split()),
+        lang=lang,
+        words=languages.count_words(body, lang),
         warnings=warnings,
     )
 

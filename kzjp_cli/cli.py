@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kzjp_cli import __version__, index, locations, output, search, sources, summarize, timeline
+from kzjp_cli import __version__, index, languages, locations, output, search, sources, summarize, timeline
 from kzjp_cli.articles import parse_date
 from kzjp_cli.errors import KzjpError
 
@@ -88,6 +88,29 @@ class DateType(click.ParamType):
             return parse_date(text)
         except ValueError:
             self.fail(f"{text!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)", param, ctx)
+
+
+class LanguageType(click.ParamType):
+    """A language: an ISO 639-1 code or a name (ru, rus, Russian, Русский…), normalised to the code."""
+
+    name = "LANG"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        code = languages.normalize(str(value))
+        if not code:
+            self.fail("give a language code such as en, ru, kk or ja", param, ctx)
+        return code
+
+
+def lang_option(func: F) -> F:
+    """--lang, repeatable: keep only articles in these languages."""
+    return click.option(
+        "--lang",
+        "langs",
+        type=LanguageType(),
+        multiple=True,
+        help="Only articles in this language (en, ru, kk, ja, or any ISO 639-1 code); repeat for several.",
+    )(func)
 
 
 class CliReporter(index.Reporter):
@@ -260,6 +283,7 @@ def index_command(
 @click.option(
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of hits."
 )
+@lang_option
 @click.option("--count", is_flag=True, help="Print only the number of matching articles.")
 @click.option(
     "--summary",
@@ -279,6 +303,7 @@ def search_command(
     since: dt.date | None,
     until: dt.date | None,
     sort: str,
+    langs: tuple[str, ...],
     count: bool,
     summary: int | None,
     fmt: str,
@@ -304,7 +329,15 @@ def search_command(
     text = sys.stdin.read() if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
     result = search.search(
-        corpus_index, text, limit=limit, since=since, until=until, sort=sort, count_only=count, summary=summary
+        corpus_index,
+        text,
+        limit=limit,
+        since=since,
+        until=until,
+        langs=langs,
+        sort=sort,
+        count_only=count,
+        summary=summary,
     )
     if result.suggestion:
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
@@ -322,6 +355,7 @@ def search_command(
     "--sort", type=click.Choice(["id", "date"]), default="id", show_default=True, help="Order (date: newest first)."
 )
 @limit_option(None, "Show at most N articles.")
+@lang_option
 @format_option(*output.ALL_FORMATS)
 @click.pass_context
 def list_command(
@@ -331,6 +365,7 @@ def list_command(
     quiet: bool,
     sort: str,
     limit: int | None,
+    langs: tuple[str, ...],
     fmt: str,
 ) -> None:
     """List the articles: id, date, word count and title.
@@ -342,7 +377,7 @@ def list_command(
       kzjp list -f csv > articles.csv
       kzjp list -f ids | xargs -n1 kzjp summarize
     """
-    articles = _open_index(corpus, index_dir, quiet).articles()
+    articles = [a for a in _open_index(corpus, index_dir, quiet).articles() if not langs or a.lang in langs]
     if sort == "date":
         articles.sort(key=lambda a: (a.date is not None, a.date or dt.date.min), reverse=True)
     articles = articles[:limit] if limit else articles
@@ -462,6 +497,7 @@ def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str) -> None:
 @click.argument("topic", required=False)
 @click.option("--article", "article_id", metavar="ID", help="The topics of one article (id or unique prefix).")
 @limit_option(20, "Show at most N topics (or articles, with TOPIC).")
+@lang_option
 @format_option(*output.ALL_FORMATS)
 @corpus_options
 @click.pass_context
@@ -470,6 +506,7 @@ def topics_command(
     topic: str | None,
     article_id: str | None,
     limit: int,
+    langs: tuple[str, ...],
     fmt: str,
     corpus: Path | None,
     index_dir: Path | None,
@@ -497,14 +534,14 @@ def topics_command(
         phrase = " ".join(topic.replace('"', " ").split())
         if not phrase:
             raise click.UsageError("TOPIC is empty", ctx)
-        _emit_hits(ctx, search.search(corpus_index, f'"{phrase}"', limit=limit).hits, fmt)
+        _emit_hits(ctx, search.search(corpus_index, f'"{phrase}"', limit=limit, langs=langs).hits, fmt)
         return
     from kzjp_cli import topics  # 10 ms of regexes and word lists that other commands never need
 
     if article_id:
         found = topics.article_topics(corpus_index, corpus_index.full_id(article_id), limit)
     else:
-        found = topics.corpus_topics(corpus_index)[:limit]
+        found = topics.corpus_topics(corpus_index, langs=langs)[:limit]
     records = [{"id": t.phrase, **t.to_record()} if fmt == "ids" else t.to_record() for t in found]
     output.emit(records, fmt, lambda style: output.topics_text(found, style), _style(ctx))
 
@@ -540,6 +577,7 @@ def similar_command(
 )
 @click.option("--since", type=DateType(), help="Only from DATE on (YYYY[-MM[-DD]]).")
 @click.option("--until", type=DateType(end=True), help="Only up to DATE.")
+@lang_option
 @format_option("text", "json", "jsonl", "csv", "tsv")
 @corpus_options
 @click.pass_context
@@ -549,6 +587,7 @@ def timeline_command(
     by: str,
     since: dt.date | None,
     until: dt.date | None,
+    langs: tuple[str, ...],
     fmt: str,
     corpus: Path | None,
     index_dir: Path | None,
@@ -569,7 +608,7 @@ def timeline_command(
     """
     text = sys.stdin.read() if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
-    buckets = timeline.timeline(corpus_index, text or None, by=by, since=since, until=until)
+    buckets = timeline.timeline(corpus_index, text or None, by=by, since=since, until=until, langs=langs)
     if not any(b.count for b in buckets):
         ctx.exit(EXIT_NOTHING_FOUND)
     records = [b.to_record() for b in buckets]

@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,9 +263,10 @@ class CorpusIndex:
         """Every article with its body, in id order."""
         return sorted((self._located(a) for a in self.store.documents()), key=lambda a: a.id)
 
-    def dates(self, query: str | None = None) -> list[dt.date | None]:
-        """The dates of the articles matching ``query`` (of every article for None); None for undated ones."""
-        return self.store.dates(query)
+    def dates(self, query: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
+        """The dates of the articles matching ``query`` (of every article for None) in ``langs`` (any language);
+        None for undated ones."""
+        return self.store.dates(query, langs=langs)
 
     def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
         """For each phrase, the sorted ids of the articles that contain it."""

@@ -139,7 +139,7 @@ def emit(
 
 
 def hits_text(hits: Sequence[Any], style: Style) -> Iterator[str]:
-    """Search hits: rank, id, date, score, title, then the snippet."""
+    """Search hits: rank, id, date, language, score, title, then the snippet."""
     for i, hit in enumerate(hits):
         if i:
             yield ""
@@ -147,7 +147,7 @@ def hits_text(hits: Sequence[Any], style: Style) -> Iterator[str]:
         date = article.date.isoformat() if article.date else "undated"
         yield (
             f"{style(str(hit.rank) + '.', 'dim')} {style(article.id, 'id')}  {style(date, 'date')}  "
-            f"{style(f'score {hit.score:.2f}', 'dim')}"
+            f"{safe(article.lang or '-')}  {style(f'score {hit.score:.2f}', 'dim')}"
         )
         yield f"   {style(article.title, 'title')}"
         if hit.snippet:
@@ -157,14 +157,17 @@ def hits_text(hits: Sequence[Any], style: Style) -> Iterator[str]:
 
 
 def articles_text(articles: Sequence[Any], style: Style) -> Iterator[str]:
-    """A table of articles: id, date, word count, title."""
+    """A table of articles: id, date, language, word count, title."""
     if not articles:
         return
     width = max(len(a.id) for a in articles)
-    yield style(f"{'ID':<{width}}  {'DATE':<10}  {'WORDS':>6}  TITLE", "heading")
+    yield style(f"{'ID':<{width}}  {'DATE':<10}  {'LANG':<4}  {'WORDS':>6}  TITLE", "heading")
     for a in articles:
         date = a.date.isoformat() if a.date else "-"
-        yield f"{style(a.id.ljust(width), 'id')}  {style(date.ljust(10), 'date')}  {a.words:>6}  {safe(a.title)}"
+        lang = safe(a.lang or "-").ljust(4)
+        yield f"{style(a.id.ljust(width), 'id')}  {style(date.ljust(10), 'date')}  {lang}  {a.words:>6}  " + safe(
+            a.title
+        )
 
 
 def article_text(articles: Sequence[Any], style: Style) -> Iterator[str]:

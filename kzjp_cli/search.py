@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -54,14 +55,15 @@ def search(
     limit: int = 10,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    langs: Sequence[str] = (),
     sort: str = "relevance",
     count_only: bool = False,
     summary: int | None = None,
 ) -> SearchResult:
-    """Run a query against the index and return ranked hits with snippets."""
+    """Run a query against the index and return ranked hits with snippets (``langs``: only those languages)."""
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
-    found = index.matches(text, limit=limit, since=since, until=until, sort=sort, count_only=count_only)
+    found = index.matches(text, limit=limit, since=since, until=until, langs=langs, sort=sort, count_only=count_only)
     return SearchResult(hits=_hits(found, summary=summary, query=text), total=found.total, suggestion=found.suggestion)
 
 
@@ -75,7 +77,7 @@ def _hits(found: Found, *, summary: int | None = None, query: str | None = None)
     hits = []
     for rank, match in enumerate(found.matches, start=1):
         article = match.article
-        snippet, marks = snippets.snippet(article.body, match.terms)
+        snippet, marks = snippets.snippet(article.body, match.terms, lang=article.lang)
         chosen = None
         if summary:
             from kzjp_cli import summarize

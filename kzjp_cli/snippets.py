@@ -1,9 +1,10 @@
 """Snippets: the best passage of an article for a query, with the matched words marked.
 
 Whoosh's highlighter runs each hit's whole body through its analysis chain again
-(a token object per word, about 4 ms a hit). Here the body is scanned once by a
-regular expression that only stops at words that could stem to a matched term,
-and only those words are analysed, with the index's own word→term table.
+(a token object per word, about 4 ms a hit). For English the body is scanned
+once by a regular expression that only stops at words that could stem to a
+matched term, and only those words are analysed, with the index's own
+word→term table. Other languages go through their own chain, word by word.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from kzjp_cli.store.analysis import chain
+from kzjp_cli.languages import language
+from kzjp_cli.store.analysis import ENGLISH, chain
 
 SNIPPET_CHARS = 320
 SEPARATOR = " … "
-_SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'”’)\]])\s+")
+_SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'”’)\]»])\s+|(?<=[。！？])(?![」』）])\s*")
 _MIN_PIECE = 80
 """The fewest characters worth showing of a second sentence."""
 
@@ -37,7 +39,7 @@ def prefix(term: str) -> str:
 @lru_cache(maxsize=64)
 def _finder(prefixes: frozenset[str]) -> re.Pattern[str]:
     """Finds whole tokens, as the index's tokenizer cuts them, that start with one of ``prefixes``."""
-    pattern = chain().token_pattern()
+    pattern = ENGLISH.token_pattern()
     if not prefixes:
         return re.compile(pattern)
     alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
@@ -45,21 +47,24 @@ def _finder(prefixes: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?<!\w\.)(?=(?:{alternatives}))(?:{pattern})")
 
 
-def matches(text: str, terms: Iterable[str]) -> Marks:
-    """Character spans of the words in ``text`` whose index term is in ``terms``."""
+def matches(text: str, terms: Iterable[str], lang: str | None = None) -> Marks:
+    """Character spans of the words in ``text`` (in language ``lang``) that have an index term in ``terms``."""
     wanted = set(terms)
     if not wanted:
         return []
+    words = chain(language(lang).chain)
+    if words is not ENGLISH:
+        return [(start, end) for _pos, start, end, found in words.tokens(text) if wanted.intersection(found)]
     lowered = text.lower()
     if len(lowered) == len(text):
         finder = _finder(frozenset(prefix(t) for t in wanted))
     else:  # lower-casing changed the length (İ → i̇), so offsets would drift: look at every token
         lowered, finder = text, _finder(frozenset())
-    term_of = chain().term_of
+    term_of = ENGLISH.term_of
     return [match.span() for match in finder.finditer(lowered) if term_of(match.group().lower()) in wanted]
 
 
-def snippet(text: str, terms: Iterable[str], limit: int = SNIPPET_CHARS) -> tuple[str, Marks]:
+def snippet(text: str, terms: Iterable[str], limit: int = SNIPPET_CHARS, lang: str | None = None) -> tuple[str, Marks]:
     """Up to ``limit`` characters of ``text`` around its best sentences for ``terms``, and the marks.
 
     Sentences are ranked by how many different terms they hold, then by how
@@ -67,7 +72,7 @@ def snippet(text: str, terms: Iterable[str], limit: int = SNIPPET_CHARS) -> tupl
     and, if it fits, the next best are shown in the order they come.
     """
     flat = " ".join(text.split())
-    marks = matches(flat, terms)
+    marks = matches(flat, terms, lang)
     if not marks:
         return lead(flat, limit), []
     gaps = list(_SENTENCE_GAP.finditer(flat))

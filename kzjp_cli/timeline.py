@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kzjp_cli.index import CorpusIndex
@@ -60,11 +61,12 @@ def timeline(
     by: str = "month",
     since: dt.date | None = None,
     until: dt.date | None = None,
+    langs: Sequence[str] = (),
 ) -> list[Bucket]:
-    """Articles per period (all, or those matching ``query``), gaps filled with zeros, undated last."""
+    """Articles per period (all, or those matching ``query``; in ``langs``), gaps filled with zeros, undated last."""
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}")
-    dates = index.dates(query or None)
+    dates = index.dates(query or None, langs=langs)
     dated = [d for d in dates if d is not None and (not since or d >= since) and (not until or d <= until)]
     undated = sum(d is None for d in dates) if not (since or until) else 0
     counts = Counter(_start(d, by) for d in dated)

@@ -22,7 +22,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -480,31 +480,32 @@ def _cache_version() -> str:
     return f"{CACHE_VERSION}/{__version__}"
 
 
-def corpus_topics(index: CorpusIndex) -> list[Topic]:
-    """The corpus's topics, best first, cached in the index folder until the index changes.
+def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topic]:
+    """The corpus's topics (of its articles in ``langs``, if given), best first, cached in the index until it changes.
 
     A corpus of more than ``SAMPLE_DOCS`` articles is ranked from an evenly
     spaced sample of them; each topic's articles are then found in the whole
     index with a phrase query, so the counts and ids are exact.
     """
-    cache = index.cache_path(CACHE_FILE)
+    cache = index.cache_path(f"topics-{'-'.join(sorted(langs))}.json" if langs else CACHE_FILE)
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if data.get("version") == _cache_version() and data.get("fingerprint") == index.fingerprint:
             return [Topic(t["topic"], t["score"], t["ids"]) for t in data["topics"]]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    pairs = texts(index.documents())
+    pairs = texts(a for a in index.documents() if not langs or a.lang in langs)
     if len(pairs) > SAMPLE_DOCS:
         step = len(pairs) / SAMPLE_DOCS
         topics = extract([pairs[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS)
         # exact article lists from the whole index
+        kept = {doc_id for doc_id, _ in pairs}
         for topic, ids in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
-            topic.ids = ids or topic.ids
+            topic.ids = [i for i in ids if i in kept] or topic.ids
     else:
         topics = extract(pairs, limit=CACHED_TOPICS)
     payload = {"version": _cache_version(), "fingerprint": index.fingerprint, "topics": [t.to_record() for t in topics]}
-    tmp = cache.with_name(f".{CACHE_FILE}.tmp")
+    tmp = cache.with_name(f".{cache.name}.tmp")
     try:
         tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         tmp.replace(cache)

@@ -34,7 +34,7 @@ def test_search_text(run: Run, corpus: Path) -> None:
     result = run("search", "customs")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("1. aktau  2025-11-03  score ")
+    assert lines[0].startswith("1. aktau  2025-11-03  en  score ")
     assert lines[1] == "   Japan joins customs upgrade at the Port of Aktau"
     assert "customs procedures" in lines[2]
     assert "\x1b[" not in result.stdout, "no colour when stdout is not a terminal"
@@ -132,8 +132,8 @@ def test_list_show_and_search_print_the_same_fields_and_values(run: Run, corpus:
 
 def test_list_formats(run: Run, corpus: Path) -> None:
     text = run("list").stdout.splitlines()
-    assert text[0].split() == ["ID", "DATE", "WORDS", "TITLE"]
-    assert text[1].split()[:3] == ["aktau", "2025-11-03", "37"]
+    assert text[0].split() == ["ID", "DATE", "LANG", "WORDS", "TITLE"]
+    assert text[1].split()[:4] == ["aktau", "2025-11-03", "en", "37"]
     rows = json.loads(run("list", "-f", "json").stdout)
     assert [r["id"] for r in rows] == ["aktau", "judo", "nodate", "sub/visit"]
     assert rows[3]["title"] == "Tokayev meets Takaichi in Tokyo"

@@ -24,6 +24,10 @@ class EnglishChain:
 
     code = "en"
 
+    def tokens(self, text: str, *, phrase: bool = False) -> list[Token]:
+        """Every kept word's position, offsets and term, as the analyzer gives them."""
+        return [(t.pos, t.startchar, t.endchar, (t.text,)) for t in self.analyzer(text, positions=True, chars=True)]
+
     @cached_property
     def analyzer(self) -> Any:
         """Whoosh's analyzer for the chain's fields."""
@@ -103,11 +107,128 @@ class EnglishChain:
         return stem(word)
 
 
+Token = tuple[int, int, int, tuple[str, ...]]
+"""One word of a text as a chain indexes it: position, start and end character, its terms."""
+
+_WORD = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
+
+
+class WordChain:
+    """A language written with spaces: Unicode words, lower-cased, each indexed as written and, if the
+    language has a stemmer, also as its stem at the same position (a query matches either).
+
+    Stems alone over-stem: Russian визит stems to виз but визита to визит, so a
+    query for визит finds визита through the word as written. Text with kana or
+    kanji goes through the Japanese chain instead.
+    """
+
+    def __init__(self, code: str, stemmer: Callable[[str], str] | None = None) -> None:
+        self.code = code
+        self._stemmer = stemmer
+
+    def stem(self, word: str) -> str:
+        return self._stemmer(word) if self._stemmer else word
+
+    def tokens(self, text: str, *, phrase: bool = False) -> list[Token]:
+        """Every word's position, offsets and terms (for a phrase query, only the word as written)."""
+        if _has_japanese(text):
+            return JAPANESE.tokens(text, phrase=phrase)
+        found: list[Token] = []
+        for position, match in enumerate(_WORD.finditer(text)):
+            word = match.group().lower()
+            stemmed = self.stem(word)
+            terms = (word,) if phrase or stemmed == word else (word, stemmed)
+            found.append((position, match.start(), match.end(), terms))
+        return found
+
+    def terms(self, text: str) -> list[str]:
+        """The index terms of ``text``, in order."""
+        return [term for *_, terms in self.tokens(text) for term in terms]
+
+    def index_terms(self, text: str) -> tuple[dict[str, list[int]], list[str]]:
+        """Each term of ``text`` with its positions, and the words as written (for spelling)."""
+        return _positions(self.tokens(text))
+
+
+class JapaneseChain:
+    """Japanese with SudachiPy: each word by its normalised form (and the parts of a compound at its position),
+    particles, auxiliary verbs and punctuation left out. Text with no kana or kanji never loads Sudachi."""
+
+    code = "ja"
+
+    def tokens(self, text: str, *, phrase: bool = False) -> list[Token]:
+        if not _has_japanese(text):
+            return OTHER.tokens(text, phrase=phrase)
+        from kzjp_cli import japanese
+
+        found: list[Token] = []
+        for word in japanese.words(text):
+            if word.pos in japanese.FUNCTION:
+                continue
+            terms = dict.fromkeys([word.normalized.lower(), word.surface.lower(), *(p.lower() for p in word.parts)])
+            found.append((len(found), word.start, word.end, (word.normalized.lower(),) if phrase else tuple(terms)))
+        return found
+
+    def terms(self, text: str) -> list[str]:
+        return [term for *_, terms in self.tokens(text) for term in terms]
+
+    def index_terms(self, text: str) -> tuple[dict[str, list[int]], list[str]]:
+        return _positions(self.tokens(text))
+
+    def stem(self, word: str) -> str:
+        return word
+
+
+def _positions(tokens: list[Token]) -> tuple[dict[str, list[int]], list[str]]:
+    positions: dict[str, list[int]] = {}
+    kept: list[str] = []
+    for position, _start, _end, terms in tokens:
+        kept.append(terms[0])
+        for term in terms:
+            positions.setdefault(term, []).append(position)
+    return positions, kept
+
+
+def _has_japanese(text: str) -> bool:
+    from kzjp_cli.japanese import has_japanese
+
+    return has_japanese(text)
+
+
+def _russian_stem() -> Callable[[str], str]:
+    stemmer = None
+
+    def stem(word: str) -> str:
+        nonlocal stemmer
+        if stemmer is None:
+            import Stemmer
+
+            stemmer = Stemmer.Stemmer("russian").stemWord
+        return stemmer(word)
+
+    return lru_cache(maxsize=200_000)(stem)
+
+
+def _kazakh_stem(word: str) -> str:
+    from kzjp_cli.kazakh import stem
+
+    return stem(word)
+
+
 ENGLISH = EnglishChain()
-CHAINS: dict[str, EnglishChain] = {ENGLISH.code: ENGLISH}
-"""Every analysis chain, by language code."""
+OTHER = WordChain("other")
+JAPANESE = JapaneseChain()
+Chain = EnglishChain | WordChain | JapaneseChain
+CHAINS: dict[str, Chain] = {
+    "en": ENGLISH,
+    "ru": WordChain("ru", _russian_stem()),
+    "kk": WordChain("kk", _kazakh_stem),
+    "ja": JAPANESE,
+    "other": OTHER,
+}
+"""Every analysis chain, by the code ``languages.Language.chain`` names."""
 
 
-def chain(code: str | None = None) -> EnglishChain:
-    """The analysis chain for a language code; English for None or a language without its own chain."""
-    return CHAINS.get(code or ENGLISH.code, ENGLISH)
+def chain(code: str | None = None) -> Chain:
+    """The analysis chain for a chain code; English for None, the ``other`` chain for an unknown code."""
+    return CHAINS.get(code or ENGLISH.code, OTHER)

@@ -8,6 +8,7 @@ Called by the store only; messages come out as ``QueryError``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from kzjp_cli.errors import QueryError
@@ -17,11 +18,12 @@ Bounds = list[tuple[int | None, int | None]]
 """Ranges of date-column values (None: open), all of which a hit's date must fall in."""
 
 
-def parser(schema: Any) -> Any:
-    """Whoosh's parser over the text fields, with fuzzy terms and date comparisons (>, <, >=)."""
+def parser(schema: Any, fields: Sequence[str] = TEXT_FIELDS) -> Any:
+    """Whoosh's parser over text fields (each through its own language's chain), with fuzzy terms and date
+    comparisons (>, <, >=)."""
     from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser
 
-    made = MultifieldParser(list(TEXT_FIELDS), schema)
+    made = MultifieldParser(list(fields), schema)
     made.add_plugin(FuzzyTermPlugin())
     made.add_plugin(GtLtPlugin())
     return made
@@ -44,12 +46,12 @@ def is_nothing(q: Any) -> bool:
     return q is NullQuery or isinstance(q, type(NullQuery))
 
 
-def parse(schema: Any, text: str) -> Any:
-    """Parse ``text``; QueryError if it is malformed or nothing searchable remains."""
+def parse(schema: Any, text: str, fields: Sequence[str] = TEXT_FIELDS) -> Any:
+    """Parse ``text`` over ``fields``; QueryError if it is malformed or nothing searchable remains."""
     if not text.strip():
         raise QueryError("the query is empty")
     try:
-        q = parser(schema).parse(text)
+        q = parser(schema, fields).parse(text)
     except Exception as exc:  # Whoosh's parser raises bare Exception/ValueError on odd input
         raise QueryError(f"cannot parse query {quote(text)}: {exc}") from None
     errors = _errors(q)

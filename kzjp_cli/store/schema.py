@@ -1,9 +1,15 @@
 """The Whoosh schema of a kzjp index, made from the article field list, and the two conversions.
 
-``DateField`` is pickled into the index's table of contents, so its import
-path (``kzjp_cli.store.schema.DateField``) is part of the index format: moving
-it means bumping ``index.SCHEMA_VERSION``. Importing this module changes
-nothing in Whoosh (``engine.load()`` does that, when a store opens).
+Each text field of the field list (title, body) becomes one Whoosh field per
+analysis chain: ``title``/``body`` for English (its chain unchanged), and
+``title_ru``, ``body_kk``, ``body_ja``, ``body_other``… for the others. An
+article writes only its own language's fields; a query searches them all, each
+through its own chain.
+
+``DateField`` and ``ChainTokenizer`` are pickled into the index's table of
+contents, so their import paths are part of the index format: moving them
+means bumping ``index.SCHEMA_VERSION``. Importing this module changes nothing
+in Whoosh (``engine.load()`` does that, when a store opens).
 """
 
 from __future__ import annotations
@@ -12,16 +18,71 @@ import datetime as dt
 from typing import Any
 
 from whoosh import fields, query
+from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from kzjp_cli.articles import FIELDS, Article
-from kzjp_cli.store.analysis import EnglishChain, chain
+from kzjp_cli.languages import language
+from kzjp_cli.store.analysis import CHAINS, ENGLISH, Chain, chain
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 MISSING_DATE = 2**64 - 1
 """What Whoosh stores in the date column for an article without a date."""
-TEXT_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.kind == "text")
-"""The fields a query searches when it names none."""
+_TEXT = tuple(name for name, spec in FIELDS.items() if spec.kind == "text")
+
+
+def field_name(name: str, chain_code: str) -> str:
+    """The Whoosh field holding text field ``name`` for one analysis chain (English keeps the plain name)."""
+    return name if chain_code == ENGLISH.code else f"{name}_{chain_code}"
+
+
+TEXT_FIELDS = tuple(field_name(name, code) for code in CHAINS for name in _TEXT)
+"""Every text field of every chain: what a query searches when it names no field."""
+MULTITOKEN = {"ja": "and"}
+"""How a query word that a chain makes several terms of is matched: any of them, but every Japanese word."""
+
+
+class ChainTokenizer(Tokenizer):
+    """Whoosh's view of a kzjp analysis chain, pickled into the index by the chain's code alone.
+
+    Whoosh's phrase parser asks for character offsets (``chars=True`` in query
+    mode) and term parsing does not, so a phrase gets one term a word (the word
+    as written) while a single word gets all of its terms (word and stem).
+    """
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChainTokenizer) and other.code == self.code
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Any:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        phrase = mode == "query" and chars
+        for position, start, end, terms in chain(self.code).tokens(value, phrase=phrase):
+            for term in terms:
+                token.text, token.boost, token.stopped = term, 1.0, False
+                if keeporiginal:
+                    token.original = term
+                if positions:
+                    token.pos = start_pos + position
+                if chars:
+                    token.startchar, token.endchar = start_char + start, start_char + end
+                yield token
 
 
 class DateField(fields.DATETIME):
@@ -63,12 +124,20 @@ class DateField(fields.DATETIME):
         return query.NumericRange(fieldname, low, high, boost=boost)
 
 
+def _text_field(name: str, code: str) -> Any:
+    spec = FIELDS[name]
+    if code == ENGLISH.code:
+        return fields.TEXT(stored=True, analyzer=ENGLISH.analyzer, field_boost=spec.boost, spelling=True)
+    analyzer = CompositeAnalyzer(ChainTokenizer(code))
+    return fields.TEXT(
+        stored=True, analyzer=analyzer, field_boost=spec.boost, multitoken_query=MULTITOKEN.get(code, "or")
+    )
+
+
 def _field(name: str) -> Any:
     spec = FIELDS[name]
     if spec.kind == "key":
         return fields.ID(stored=True, unique=True)
-    if spec.kind == "text":
-        return fields.TEXT(stored=True, analyzer=chain(spec.chain).analyzer, field_boost=spec.boost, spelling=True)
     if spec.kind == "label":
         return fields.TEXT(stored=True)
     if spec.kind == "tag":
@@ -81,22 +150,27 @@ def _field(name: str) -> Any:
 
 
 def make_schema() -> fields.Schema:
-    """Every article field as the field list says: stemmed text for BM25F, spelling words, dates, metadata."""
-    return fields.Schema(**{name: _field(name) for name in FIELDS})
+    """Every article field as the field list says: text per chain for BM25F, spelling words, dates, metadata."""
+    made = {name: _field(name) for name, spec in FIELDS.items() if spec.kind != "text"}
+    made.update({field_name(name, code): _text_field(name, code) for code in CHAINS for name in _TEXT})
+    return fields.Schema(**made)
 
 
-def text_chains() -> dict[str, EnglishChain]:
-    """Each text field's analysis chain, as the field list names it: what the bulk writer runs instead of Whoosh's."""
-    return {name: chain(spec.chain) for name, spec in FIELDS.items() if spec.kind == "text"}
+def text_chains() -> dict[str, Chain]:
+    """Each text field's analysis chain: what the bulk writer runs instead of Whoosh's analyzers."""
+    return {field_name(name, code): chain(code) for code in CHAINS for name in _TEXT}
 
 
 def to_document(article: Article) -> dict[str, Any]:
-    """The fields Whoosh indexes and stores for an article (empty ones left out)."""
+    """The fields Whoosh indexes and stores for an article (empty ones left out; text in its language's fields)."""
+    code = language(article.lang).chain
     document: dict[str, Any] = {}
-    for name in FIELDS:
+    for name, spec in FIELDS.items():
         value = getattr(article, name)
         if value is None or value == "":
             continue
+        if spec.kind == "text":
+            name = field_name(name, code)
         document[name] = dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else value
     return document
 
@@ -104,6 +178,9 @@ def to_document(article: Article) -> dict[str, Any]:
 def to_article(stored: dict[str, Any]) -> Article:
     """An article back from its stored fields."""
     values = {name: stored[name] for name in FIELDS if name in stored}
+    for name in _TEXT:
+        if name not in values:
+            values[name] = next((stored[f] for code in CHAINS if (f := field_name(name, code)) in stored), "")
     if isinstance(values.get("date"), dt.datetime):
         values["date"] = values["date"].date()
     return Article(**values)

@@ -10,7 +10,7 @@ import os
 import pickle
 import sys
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from itertools import repeat
 from pathlib import Path
@@ -22,9 +22,10 @@ from whoosh.filedb.filestore import FileStorage
 
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import IndexStateError, QueryError
+from kzjp_cli.languages import language
 from kzjp_cli.store import INDEX_NAME, query
 from kzjp_cli.store.results import Found, Match
-from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, make_schema, to_article
+from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, field_name, make_schema, to_article
 
 if TYPE_CHECKING:
     from kzjp_cli.store.segments import SegmentBuilder
@@ -94,8 +95,8 @@ class WhooshStore:
         with self.ix.searcher() as searcher:
             return [to_article(stored) for stored in searcher.all_stored_fields()]
 
-    def dates(self, text: str | None = None) -> list[dt.date | None]:
-        """The date of every article matching the query ``text`` (of every article for None).
+    def dates(self, text: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
+        """The date of every article matching the query ``text`` (of every article for None) in ``langs`` (any).
 
         Read from the date column in one go, as search's date filter reads it.
         """
@@ -103,18 +104,20 @@ class WhooshStore:
             values = _date_values(searcher)
             if text is None:
                 docnums: Iterable[int] = searcher.reader().all_doc_ids()
+                if langs:
+                    docnums = _in_languages(searcher, langs)
             else:
-                q, date_filter = self._prepare(searcher, text, values)
-                if date_filter == set():
+                q, allowed = self._prepare(searcher, text, values, langs=langs)
+                if allowed == set():
                     return []
-                docnums = searcher.search(q, limit=None, scored=False, filter=date_filter).docs()
+                docnums = searcher.search(q, limit=None, scored=False, filter=allowed).docs()
             return [date_of(values[docnum]) for docnum in sorted(docnums)]
 
     def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
         """For each phrase, the ids of every article with it in a text field, sorted."""
-        parser = query.parser(self.ix.schema)
         found: list[list[str]] = []
         with self.ix.searcher() as searcher:
+            parser = query.parser(self.ix.schema, _used_text_fields(searcher))
             reader = searcher.reader()
             id_of = {}
             for term in reader.lexicon("id"):
@@ -133,32 +136,38 @@ class WhooshStore:
         limit: int | None = 10,
         since: dt.date | None = None,
         until: dt.date | None = None,
+        langs: Sequence[str] = (),
         sort: str = "relevance",
         count_only: bool = False,
     ) -> Found:
-        """Run a query: the best ``limit`` matches (or, with ``count_only``, just how many match)."""
+        """Run a query: the best ``limit`` matches (or, with ``count_only``, just how many match).
+
+        ``langs`` keeps only articles in those languages (ISO 639-1 codes).
+        """
         with self.ix.searcher() as searcher:
-            q, date_filter = self._prepare(searcher, text, None, since, until)
-            if date_filter == set():  # Whoosh would take an empty filter for no filter
+            q, allowed = self._prepare(searcher, text, None, since, until, langs)
+            if allowed == set():  # Whoosh would take an empty filter for no filter
                 return Found(total=0 if count_only else None)
             if count_only:
-                total = len(searcher.search(q, limit=None, scored=False, filter=date_filter))
+                total = len(searcher.search(q, limit=None, scored=False, filter=allowed))
                 return Found(total=total, suggestion=None if total else query.suggest(searcher, q, text))
             # terms=True records each hit's matched terms, so fuzzy and prefix terms need not be expanded again
-            options: dict[str, Any] = {"limit": limit, "filter": date_filter, "terms": True}
+            options: dict[str, Any] = {"limit": limit, "filter": allowed, "terms": True}
             if sort == "date":
                 options.update(sortedby=query.newest_first(), reverse=True)
             matches = _matches(searcher.search(q, **options))
             return Found(matches, suggestion=None if matches else query.suggest(searcher, q, text))
 
     def similar(self, article_id: str, *, limit: int = 10) -> Found:
-        """The articles most like one article: Whoosh's more-like-this over the body (Bo1 key terms)."""
+        """The articles most like one article, in its language: more-like-this over its body (Bo1 key terms)."""
         with self.ix.searcher() as searcher:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 raise QueryError(f"article {article_id} is not in the index")
-            body = searcher.stored_fields(docnum).get("body", "")
-            return Found(_matches(searcher.more_like(docnum, "body", text=body, top=limit, numterms=25)))
+            article = to_article(searcher.stored_fields(docnum))
+            body = field_name("body", language(article.lang).chain)
+            found = searcher.more_like(docnum, body, text=article.body, top=limit, numterms=25)
+            return Found(_matches(found))
 
     def _prepare(
         self,
@@ -167,15 +176,19 @@ class WhooshStore:
         values: array | None,
         since: dt.date | None = None,
         until: dt.date | None = None,
+        langs: Sequence[str] = (),
     ) -> tuple[Any, set[int] | None]:
-        """The parsed query without its required date ranges, and the documents those ranges allow (None: all)."""
-        q, bounds = query.pull_dates(query.parse(self.ix.schema, text))
+        """The parsed query without its required date ranges, and the documents those ranges and ``langs``
+        allow (None: all)."""
+        q, bounds = query.pull_dates(query.parse(self.ix.schema, text, _used_text_fields(searcher)))
         bounds += query.period(since, until)
+        allowed = _in_languages(searcher, langs) if langs else None
         if not bounds:
-            return q, None
+            return q, allowed
         low, high = query.within(bounds)
         values = _date_values(searcher) if values is None else values
-        return q, {docnum for docnum, value in enumerate(values) if low <= value <= high}
+        dated = {docnum for docnum, value in enumerate(values) if low <= value <= high}
+        return q, dated if allowed is None else dated & allowed
 
     # --- writes ---------------------------------------------------------------
 
@@ -287,6 +300,19 @@ def _matches(results: Any) -> list[Match]:
         )
         for hit in results
     ]
+
+
+def _used_text_fields(searcher: Any) -> list[str]:
+    """The text fields that hold any article: a query searches only these (an English corpus: title and body)."""
+    reader = searcher.reader()
+    return [name for name in TEXT_FIELDS if reader.field_length(name)] or ["title", "body"]
+
+
+def _in_languages(searcher: Any, langs: Sequence[str]) -> set[int]:
+    """The documents in any of the languages ``langs``."""
+    from whoosh.query import Or, Term
+
+    return set(searcher.docs_for_query(Or([Term("lang", code) for code in langs])))
 
 
 def _words(terms: Iterable[tuple[str, Any]]) -> frozenset[str]:

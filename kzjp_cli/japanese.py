@@ -1,0 +1,93 @@
+"""Japanese words, with SudachiPy and its small dictionary (both pinned: they decide the index terms).
+
+Sudachi is loaded on first use (about 60 ms), so only Japanese text pays for
+it. Words come in Sudachi's longest mode (``C``: 首相官邸 stays one word) with
+their normalised form (為る for し, ＥＸＰＯ as expo), their part of speech,
+their character offsets, and the shorter words a compound is made of.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+CHUNK_BYTES = 30_000
+"""Sudachi refuses input over 49,149 bytes, so text is cut into pieces of at most this size."""
+PUNCTUATION = frozenset({"補助記号", "記号", "空白"})
+"""Parts of speech that are not words: symbols, punctuation, white space."""
+FUNCTION = frozenset({"助詞", "助動詞"})
+"""Particles and auxiliary verbs: words, but never what a search or a topic is about."""
+_CUT = re.compile(r"(?<=[。！？!?\n])")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+
+
+class Word(NamedTuple):
+    """One Japanese word of a text."""
+
+    surface: str
+    normalized: str
+    pos: str
+    start: int
+    end: int
+    parts: tuple[str, ...] = ()
+    """The normalised forms of the shorter words a compound is made of (empty if it is one word)."""
+
+
+def has_japanese(text: str) -> bool:
+    """Whether ``text`` has any kana or kanji."""
+    return _CJK.search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    from sudachipy import Dictionary
+
+    return Dictionary(dict="small").tokenizer()
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str]]:
+    """``text`` in pieces Sudachi accepts, cut after sentence ends or line breaks, with their offsets."""
+    start, size = 0, 0
+    offset = 0
+    for part in _CUT.split(text):
+        length = len(part.encode("utf-8"))
+        if size and size + length > CHUNK_BYTES:
+            yield start, text[start:offset]
+            start, size = offset, 0
+        while length > CHUNK_BYTES:  # one very long sentence: cut it anywhere
+            cut = CHUNK_BYTES // 4
+            yield offset, part[:cut]
+            offset, part = offset + cut, part[cut:]
+            start, length = offset, len(part.encode("utf-8"))
+        size += length
+        offset += len(part)
+    if start < len(text):
+        yield start, text[start:]
+
+
+def words(text: str) -> list[Word]:
+    """Every word of ``text`` (punctuation left out), in order."""
+    from sudachipy import SplitMode
+
+    tokenizer = _tokenizer()
+    found = []
+    for offset, piece in _pieces(text):
+        for morpheme in tokenizer.tokenize(piece, SplitMode.C):
+            pos = morpheme.part_of_speech()[0]
+            if pos in PUNCTUATION:
+                continue
+            split = morpheme.split(SplitMode.A)
+            parts = tuple(m.normalized_form() for m in split) if len(split) > 1 else ()
+            found.append(
+                Word(
+                    morpheme.surface(),
+                    morpheme.normalized_form(),
+                    pos,
+                    offset + morpheme.begin(),
+                    offset + morpheme.end(),
+                    parts,
+                )
+            )
+    return found

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import pickle
 import sys
+import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -37,6 +38,9 @@ class WhooshStore:
     def __init__(self, folder: Path, ix: Any) -> None:
         self.folder = folder
         self.ix = ix
+        self._text_fields: list[str] | None = None
+        self._searcher: Any = None
+        self._closer: weakref.finalize | None = None
 
     @classmethod
     def create(cls, folder: Path) -> WhooshStore:
@@ -65,7 +69,28 @@ class WhooshStore:
         return cls(folder, ix)
 
     def close(self) -> None:
+        self._forget()
         self.ix.close()
+
+    @contextmanager
+    def _searching(self) -> Iterator[Any]:
+        """Whoosh's searcher, opened on first use and kept for the store's later reads.
+
+        Opening one reads the table of contents and each segment's term table
+        header again; a process answering many queries (the benchmark, a
+        script) keeps one, as Whoosh's own documentation advises. Its files
+        close with the store: on ``close()``, or when the store is collected.
+        """
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+            self._closer = weakref.finalize(self, self._searcher.close)
+        yield self._searcher
+
+    def _forget(self) -> None:
+        """Close the kept searcher and what it knew, after the index changed."""
+        if self._closer is not None:
+            self._closer()
+        self._searcher, self._closer, self._text_fields = None, None, None
 
     def _remove_temp_folder(self) -> None:
         """Whoosh's per-document writer makes a temporary folder and leaves it behind, empty."""
@@ -76,23 +101,23 @@ class WhooshStore:
 
     def count(self) -> int:
         """How many articles the index holds."""
-        with self.ix.searcher() as searcher:
+        with self._searching() as searcher:
             return searcher.doc_count()
 
     def segment_count(self) -> int:
         """How many segments the index is made of (each search reads every one)."""
-        with self.ix.searcher() as searcher:
+        with self._searching() as searcher:
             return len(searcher.reader().leaf_readers())
 
     def document(self, article_id: str) -> Article | None:
         """One article, with its body, by exact id."""
-        with self.ix.searcher() as searcher:
+        with self._searching() as searcher:
             stored = searcher.document(id=article_id)
         return None if stored is None else to_article(stored)
 
     def documents(self) -> list[Article]:
         """Every article, with its body, in the index's own order."""
-        with self.ix.searcher() as searcher:
+        with self._searching() as searcher:
             return [to_article(stored) for stored in searcher.all_stored_fields()]
 
     def dates(self, text: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
@@ -100,7 +125,7 @@ class WhooshStore:
 
         Read from the date column in one go, as search's date filter reads it.
         """
-        with self.ix.searcher() as searcher:
+        with self._searching() as searcher:
             values = _date_values(searcher)
             if text is None:
                 docnums: Iterable[int] = searcher.reader().all_doc_ids()
@@ -116,8 +141,8 @@ class WhooshStore:
     def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
         """For each phrase, the ids of every article with it in a text field, sorted."""
         found: list[list[str]] = []
-        with self.ix.searcher() as searcher:
-            parser = query.parser(self.ix.schema, _used_text_fields(searcher))
+        with self._searching() as searcher:
+            parser = query.parser(self.ix.schema, self._used_text_fields(searcher))
             reader = searcher.reader()
             id_of = {}
             for term in reader.lexicon("id"):
@@ -144,7 +169,7 @@ class WhooshStore:
 
         ``langs`` keeps only articles in those languages (ISO 639-1 codes).
         """
-        with self.ix.searcher() as searcher:
+        with self._searching() as searcher:
             q, allowed = self._prepare(searcher, text, None, since, until, langs)
             if allowed == set():  # Whoosh would take an empty filter for no filter
                 return Found(total=0 if count_only else None)
@@ -160,7 +185,7 @@ class WhooshStore:
 
     def similar(self, article_id: str, *, limit: int = 10) -> Found:
         """The articles most like one article, in its language: more-like-this over its body (Bo1 key terms)."""
-        with self.ix.searcher() as searcher:
+        with self._searching() as searcher:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 raise QueryError(f"article {article_id} is not in the index")
@@ -180,7 +205,7 @@ class WhooshStore:
     ) -> tuple[Any, set[int] | None]:
         """The parsed query without its required date ranges, and the documents those ranges and ``langs``
         allow (None: all)."""
-        q, bounds = query.pull_dates(query.parse(self.ix.schema, text, _used_text_fields(searcher)))
+        q, bounds = query.pull_dates(query.parse(self.ix.schema, text, self._used_text_fields(searcher)))
         bounds += query.period(since, until)
         allowed = _in_languages(searcher, langs) if langs else None
         if not bounds:
@@ -189,6 +214,16 @@ class WhooshStore:
         values = _date_values(searcher) if values is None else values
         dated = {docnum for docnum, value in enumerate(values) if low <= value <= high}
         return q, dated if allowed is None else dated & allowed
+
+    def _used_text_fields(self, searcher: Any) -> list[str]:
+        """The text fields that hold any article: a query searches only these (an English corpus: title and body).
+
+        Known once a searcher is open; ``replace`` forgets them.
+        """
+        if self._text_fields is None:
+            reader = searcher.reader()
+            self._text_fields = [name for name in TEXT_FIELDS if reader.field_length(name)] or ["title", "body"]
+        return self._text_fields
 
     # --- writes ---------------------------------------------------------------
 
@@ -204,6 +239,7 @@ class WhooshStore:
         whoosh_index.TOC(self.ix.schema, segments, 1).write(storage, INDEX_NAME)
         whoosh_index.clean_files(storage, INDEX_NAME, 1, segments)
         self._remove_temp_folder()
+        self._forget()
 
     def replace(self, stale_ids: list[str], additions: list[Article]) -> None:
         """Delete the articles ``stale_ids`` and add ``additions``, in one commit.
@@ -251,6 +287,7 @@ class WhooshStore:
             builder = None
             writer.segments = kept
             writer.commit(merge=False)
+            self._forget()
             self._remove_temp_folder()
         except BaseException:
             if builder is not None:
@@ -300,12 +337,6 @@ def _matches(results: Any) -> list[Match]:
         )
         for hit in results
     ]
-
-
-def _used_text_fields(searcher: Any) -> list[str]:
-    """The text fields that hold any article: a query searches only these (an English corpus: title and body)."""
-    reader = searcher.reader()
-    return [name for name in TEXT_FIELDS if reader.field_length(name)] or ["title", "body"]
 
 
 def _in_languages(searcher: Any, langs: Sequence[str]) -> set[int]:

@@ -35,14 +35,35 @@ class Language(NamedTuple):
     """Lower-case abbreviations a period does not end a sentence after (without the final period)."""
     spaced: bool = True
     """Whether words are separated by spaces (Japanese: no, so words are counted by the tokenizer)."""
+    sumy: str | None = None
+    """sumy's name for the language, where sumy has its stemmer or stop words."""
+    stop_words: frozenset[str] = frozenset()
+    """Words a summary or a topic never turns on (for English and Japanese: sumy's lists)."""
 
 
 def _abbreviations(words: str) -> frozenset[str]:
     return frozenset((words + " " + _COMMON_ABBREVIATIONS).split())
 
 
+_RUSSIAN_STOP_WORDS = frozenset(
+    """и в во не что он на я с со как а то все всё она так его но да ты к у же вы за бы по только ее её мне было
+    вот от меня еще ещё нет о об из ему теперь когда даже ну ли если уже или ни быть был него до вас нибудь уж вам
+    ведь там потом себя ей может они тут где есть надо ней для мы тебя их чем была сам без чего раз тоже себе под
+    будет ж тогда кто этот того потому этого какой ним здесь этом один почти мой тем чтобы нее неё сейчас были куда
+    можно при два другой хоть после над больше тот через эти нас про всего них какая много три эту моя свою этой
+    перед такой им более всегда между это также которые который которая которых которой котором которого этих
+    года году год г гг т е д п к""".split()
+)
+_KAZAKH_STOP_WORDS = frozenset(
+    """және мен бен пен да де та те ол бұл осы сол мұндай бір екі ма ме ба бе па пе ғана ғой туралы үшін дейін
+    кейін бойынша арқылы сияқты секілді бірге арасында ретінде әрі не немесе бірақ алайда себебі өйткені егер
+    онда мұнда сонда қазір енді тағы әлі барлық көп өте ең кім қандай қай неше қанша менің сенің оның біздің
+    сіздің олардың біз сіз олар сен оған оны одан бар жоқ емес болды болып болады болған деп деді дейді жылы жыл
+    ж т б""".split()
+)
+
 LANGUAGES: dict[str, Language] = {
-    "en": Language("en", "English", "en", frozenset()),  # sentences.ABBREVIATIONS is English's own list
+    "en": Language("en", "English", "en", frozenset(), sumy="english"),  # sentences.ABBREVIATIONS is English's list
     "ru": Language(
         "ru",
         "Russian",
@@ -51,14 +72,17 @@ LANGUAGES: dict[str, Language] = {
             """г гг т.е т.д т.п т.к т.н др пр им ул пл пер просп д кв стр с см ср рис табл млн млрд трлн тыс руб
             долл коп ч мин сек кг км тов гр г-н г-жа проф акад доц чл.-корр н.э до н.э в вв напр"""
         ),
+        sumy="russian",
+        stop_words=_RUSSIAN_STOP_WORDS,
     ),
     "kk": Language(
         "kk",
         "Kazakh",
         "kk",
         _abbreviations("ж жж т.б т.с.с т.с б.з.б б.з млн млрд трлн мың теңге ш ауд обл көш үй пәт проф акад"),
+        stop_words=_KAZAKH_STOP_WORDS,
     ),
-    "ja": Language("ja", "Japanese", "ja", frozenset(), spaced=False),
+    "ja": Language("ja", "Japanese", "ja", frozenset(), spaced=False, sumy="japanese"),
 }
 OTHER = Language("other", "other", "other", frozenset())
 """Any other language: Unicode words, lower-cased, no stemming."""

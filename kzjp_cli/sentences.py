@@ -2,9 +2,11 @@
 
 NLTK's Punkt algorithm is used untrained (its English model is a download), so
 what it knows about abbreviations comes from the list below: titles, company
-forms, months, Latin and measurement abbreviations common in news. Paragraphs
-are split first: at blank lines, and at line breaks that follow the end of a
-sentence (a hard-wrapped line that stops mid-sentence is joined to the next).
+forms, months, Latin and measurement abbreviations common in news, and each
+language's own (г., т.е., ж., т.б.…, in ``languages``). Japanese is split after
+。！？ that are not inside 「」『』（）, closing brackets kept with their sentence.
+Paragraphs are split first: at blank lines, and at line breaks that follow the
+end of a sentence (a hard-wrapped line that stops mid-sentence is joined to the next).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from kzjp_cli.languages import language
 
 # Lower-case, without the final period; Punkt matches them case-insensitively.
 ABBREVIATIONS = frozenset(
@@ -26,10 +30,12 @@ ABBREVIATIONS = frozenset(
     """.split()
 )
 
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]»」』）]*\s*$")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 # Punkt keeps these together; before a capitalised word they nearly always end a sentence.
-_SECOND_PASS = re.compile(r"(?:\betc\.|\.\.\.|…)[\"'”’]?\s+(?=[\"“‘']?[A-Z])")
+_SECOND_PASS = re.compile(r"(?:\betc\.|\.\.\.|…)[\"'”’»]?\s+(?=[\"“‘'«]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
+_OPENING, _CLOSING = "「『（(【〈《", "」』）)】〉》"
+_JAPANESE_END = "。！？!?"
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,12 @@ class Sentence:
     paragraph: int
 
 
-@lru_cache(maxsize=1)
-def _punkt() -> Any:
+@lru_cache(maxsize=8)
+def _punkt(lang: str | None = None) -> Any:
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     params = PunktParameters()
-    params.abbrev_types = set(ABBREVIATIONS)
+    params.abbrev_types = set(ABBREVIATIONS) | set(language(lang).abbreviations)
     return PunktSentenceTokenizer(params)
 
 
@@ -74,10 +80,32 @@ def paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in result if p.strip()]
 
 
-def split_paragraph(paragraph: str) -> list[str]:
-    """The sentences of one paragraph, verbatim."""
+def _split_japanese(paragraph: str) -> list[str]:
+    """Sentences end after 。！？ outside brackets; closing brackets and marks that follow stay with them."""
     result: list[str] = []
-    for sentence in _punkt().tokenize(paragraph):
+    depth, start, i = 0, 0, 0
+    while i < len(paragraph):
+        char = paragraph[i]
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(0, depth - 1)
+        elif char in _JAPANESE_END and depth == 0:
+            while i + 1 < len(paragraph) and (paragraph[i + 1] in _JAPANESE_END or paragraph[i + 1] in _CLOSING):
+                i += 1
+            result.append(paragraph[start : i + 1])
+            start = i + 1
+        i += 1
+    result.append(paragraph[start:])
+    return [s.strip() for s in result if s.strip()]
+
+
+def split_paragraph(paragraph: str, lang: str | None = None) -> list[str]:
+    """The sentences of one paragraph (in language ``lang``), verbatim."""
+    if not language(lang).spaced:
+        return _split_japanese(paragraph)
+    result: list[str] = []
+    for sentence in _punkt(lang).tokenize(paragraph):
         start = 0
         for match in _SECOND_PASS.finditer(sentence):
             result.append(sentence[start : match.end()])
@@ -86,10 +114,10 @@ def split_paragraph(paragraph: str) -> list[str]:
     return [s.strip() for s in result if s.strip()]
 
 
-def split(text: str) -> list[Sentence]:
-    """Every sentence of ``text`` in order, numbered from 0."""
+def split(text: str, lang: str | None = None) -> list[Sentence]:
+    """Every sentence of ``text`` (in language ``lang``, English by default) in order, numbered from 0."""
     result: list[Sentence] = []
     for number, paragraph in enumerate(paragraphs(text)):
-        for sentence in split_paragraph(paragraph):
+        for sentence in split_paragraph(paragraph, lang):
             result.append(Sentence(position=len(result), text=sentence, paragraph=number))
     return result

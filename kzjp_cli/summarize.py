@@ -1,10 +1,12 @@
-"""Extractive summaries with sumy, fully offline.
+"""Extractive summaries with sumy, fully offline, in the article's language.
 
 sumy's own ``Tokenizer`` needs NLTK's downloadable punkt data, so kzjp builds
 sumy's document model itself: sentences from ``kzjp_cli.sentences`` (untrained
-Punkt plus an abbreviation list), words from NLTK's ``NLTKWordTokenizer`` (no
-data needed), stop words from sumy's package data and the Snowball stemmer.
-Chosen sentences come out verbatim, once each, in the article's own order.
+Punkt plus abbreviation lists; Japanese by its own marks), words from NLTK's
+``NLTKWordTokenizer`` (no data needed) or, for Japanese, Sudachi; stop words
+from sumy's package data (English, Japanese) or ``languages`` (Russian,
+Kazakh); stemmers: Snowball (English, Russian), ``kazakh.stem``, none for
+Japanese. Chosen sentences come out verbatim, once each, in the article's own order.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -20,6 +22,7 @@ from typing import Any
 from kzjp_cli import sentences
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import SummaryError
+from kzjp_cli.languages import language
 from kzjp_cli.store.analysis import chain
 
 METHODS = {
@@ -77,14 +80,20 @@ class Summary:
 
 
 class OfflineTokenizer:
-    """The two methods sumy calls on a tokenizer, with no NLTK data needed."""
+    """The two methods sumy calls on a tokenizer, for one language, with no NLTK data needed."""
 
-    language = "english"
+    def __init__(self, lang: str | None = None) -> None:
+        self.lang = lang
+        self.language = language(lang).sumy or language(lang).name.lower()
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
-        return tuple(sentences.split_paragraph(paragraph))
+        return tuple(sentences.split_paragraph(paragraph, self.lang))
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
+        if not language(self.lang).spaced:
+            from kzjp_cli import japanese
+
+            return tuple(w.surface for w in japanese.words(sentence) if w.pos not in japanese.FUNCTION)
         words = _word_tokenizer().tokenize(sentence.translate(_APOSTROPHES))
         return tuple(w for w in words if _WORD.match(w))
 
@@ -96,45 +105,61 @@ def _word_tokenizer() -> Any:
     return NLTKWordTokenizer()
 
 
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
+@lru_cache(maxsize=8)
+def stop_words(lang: str | None = None) -> frozenset[str]:
+    """The stop words of a language (English by default): its own list, else sumy's, else none."""
+    spec = language(lang)
+    if spec.stop_words or not spec.sumy:
+        return spec.stop_words
     from sumy.utils import get_stop_words
 
-    return frozenset(get_stop_words("english"))
+    try:
+        return frozenset(get_stop_words(spec.sumy))
+    except LookupError:
+        return frozenset()
 
 
-def _summarizer(method: str, bonus: Sequence[str]) -> Any:
-    import importlib
-
+def _stemmer(lang: str | None) -> Callable[[str], str]:
+    """sumy's stemmer for a language (Snowball where sumy has one), Kazakh's own, or none."""
     from sumy.nlp.stemmers import Stemmer
+
+    spec = language(lang)
+    if spec.sumy and spec.spaced:
+        return Stemmer(spec.sumy)
+    stem = chain(spec.chain).stem
+    return lambda word: stem(word.lower())
+
+
+def _summarizer(method: str, bonus: Sequence[str], lang: str | None) -> Any:
+    import importlib
 
     if method not in METHODS:
         raise SummaryError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
     module, name = METHODS[method]
-    summarizer = getattr(importlib.import_module(module), name)(Stemmer("english"))
-    summarizer.stop_words = stop_words()
+    summarizer = getattr(importlib.import_module(module), name)(_stemmer(lang))
+    summarizer.stop_words = stop_words(lang)
     if method == "edmundson":
         summarizer.bonus_words = bonus or ("kazakhstan", "japan")
         summarizer.stigma_words = _STIGMA
-        summarizer.null_words = stop_words()
+        summarizer.null_words = stop_words(lang)
     return summarizer
 
 
-def query_terms(query: str | None) -> frozenset[str]:
+def query_terms(query: str | None, lang: str | None = None) -> frozenset[str]:
     """The stems a query asks for, as the index matches them (operators and NOT words dropped)."""
     if not query:
         return frozenset()
-    return frozenset(chain().terms(_OPERATORS.sub(" ", query)))
+    return frozenset(chain(language(lang).chain).terms(_OPERATORS.sub(" ", query)))
 
 
 def units_of(article: Article) -> list[Unit]:
     """The sentences of an article's body as summariser units; SummaryError if there are none."""
     if not article.body.strip():
         raise SummaryError(f"{article.id}: there is no text to summarise")
-    terms = chain().terms
+    terms = chain(language(article.lang).chain).terms
     units = [
         Unit(article.id, s.position, s.text, s.paragraph, frozenset(terms(s.text)))
-        for s in sentences.split(article.body)
+        for s in sentences.split(article.body, article.lang)
     ]
     if not units:
         raise SummaryError(f"{article.id}: no sentences found")
@@ -165,14 +190,14 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence[str]) -> list[Unit]:
+def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence[str], lang: str | None) -> list[Unit]:
     """Let sumy pick ``count`` of ``units``; topped up in order if it returns fewer."""
     from sumy.models.dom import ObjectDocumentModel, Paragraph
     from sumy.models.dom import Sentence as SumySentence
 
     if len(units) <= count:
         return list(units)
-    tokenizer = OfflineTokenizer()
+    tokenizer = OfflineTokenizer(lang)
     by_object: dict[int, Unit] = {}
     paragraphs: list[Any] = []
     group: list[Any] = [SumySentence(title, tokenizer, is_heading=True)] if title else []
@@ -189,7 +214,7 @@ def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence
     with warnings.catch_warnings():
         # LSA warns when a text has fewer distinct words than sentences; it still works.
         warnings.filterwarnings("ignore", message="Number of words .* is lower than number of sentences")
-        picked = _summarizer(method, bonus)(ObjectDocumentModel(paragraphs), count)
+        picked = _summarizer(method, bonus, lang)(ObjectDocumentModel(paragraphs), count)
     chosen = [by_object[id(s)] for s in picked]
     for unit in units:  # some methods return fewer sentences than asked for
         if len(chosen) >= count:
@@ -199,10 +224,12 @@ def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence
     return chosen
 
 
-def select(units: list[Unit], method: str, count: int, title: str = "", query: str | None = None) -> list[Unit]:
-    """Choose ``count`` sentences; with a query, sentences matching more of its terms come first."""
-    wanted = query_terms(query)
-    bonus = sorted(wanted) or chain().terms(title)[:8]
+def select(
+    units: list[Unit], method: str, count: int, title: str = "", query: str | None = None, lang: str | None = None
+) -> list[Unit]:
+    """Choose ``count`` sentences (of a text in ``lang``); with a query, sentences matching more of its terms first."""
+    wanted = query_terms(query, lang)
+    bonus = sorted(wanted) or chain(language(lang).chain).terms(title)[:8]
     order = {id(u): i for i, u in enumerate(units)}
     if wanted:
         matches = Counter({id(u): len(u.terms & wanted) for u in units})
@@ -212,12 +239,12 @@ def select(units: list[Unit], method: str, count: int, title: str = "", query: s
             if len(pool) >= count:
                 break
         if pool:
-            chosen = _run(method, pool, count, title, bonus)
+            chosen = _run(method, pool, count, title, bonus, lang)
             rest = [u for u in units if u not in chosen]
             if len(chosen) < count:
-                chosen += _run(method, rest, count - len(chosen), title, bonus)
+                chosen += _run(method, rest, count - len(chosen), title, bonus, lang)
             return sorted(chosen, key=lambda u: order[id(u)])
-    chosen = _run(method, units, count, title, bonus)
+    chosen = _run(method, units, count, title, bonus, lang)
     return sorted(chosen, key=lambda u: order[id(u)])
 
 
@@ -238,7 +265,7 @@ def summarize(
 ) -> Summary:
     """Summarise one article."""
     units = dedupe(units_of(article))
-    chosen = select(units, method, sentence_count(len(units), count, ratio), article.title, query)
+    chosen = select(units, method, sentence_count(len(units), count, ratio), article.title, query, article.lang)
     return Summary(id=article.id, title=article.title, method=method, sentences=chosen)
 
 
@@ -253,6 +280,8 @@ def summarize_combined(
     """One summary across several articles, near-duplicates kept once, each sentence labelled."""
     units = dedupe([u for article in articles for u in units_of(article)], near=True)
     ids = list(dict.fromkeys(a.id for a in articles))
-    chosen = select(units, method, sentence_count(len(units), count, ratio), "", query)
+    langs = Counter(a.lang for a in articles)
+    lang = max(langs, key=lambda code: (langs[code], code or "")) if langs else None  # the most common one
+    chosen = select(units, method, sentence_count(len(units), count, ratio), "", query, lang)
     title = f"Combined summary of {len(ids)} article{'s' if len(ids) != 1 else ''}"
     return Summary(id="combined", title=title, method=method, sentences=chosen, combined_ids=ids)

@@ -33,7 +33,8 @@ ABBREVIATIONS = frozenset(
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]»」』）]*\s*$")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 # Punkt keeps these together; before a capitalised word they nearly always end a sentence.
-_SECOND_PASS = re.compile(r"(?:\betc\.|\.\.\.|…)[\"'”’»]?\s+(?=[\"“‘'«]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
+# ... and so do a year's "г."/"гг."/"ж." (Russian and Kazakh for "year"): "в 2024 г. Визит…"
+_SECOND_PASS = re.compile(r"(?:\betc\.|\.\.\.|…|(?<=\d{4} )(?:гг?|жж?)\.)[\"'”’»]?\s+(?=[\"“‘'«]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 _OPENING, _CLOSING = "「『（(【〈《", "」』）)】〉》"
 _JAPANESE_END = "。！？!?"
 

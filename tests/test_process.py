@@ -12,7 +12,8 @@ import pytest
 
 from .conftest import KZJP
 
-HEAVY = ("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property")
+HEAVY = ("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property", "sudachipy", "Stemmer", "py3langid")
+MULTILINGUAL = Path(__file__).resolve().parent / "data" / "multilingual"
 
 
 def kzjp(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -89,6 +90,15 @@ def test_help_imports_nothing_heavy() -> None:
 
 def test_search_does_not_import_nltk_or_sumy() -> None:
     assert loaded_modules("search", "Tokayev") == {"whoosh"}  # and not what Whoosh imports for nothing
+
+
+def test_only_japanese_loads_sudachi(tmp_path: Path) -> None:
+    """A corpus with Japanese articles: an English or Russian query never loads Sudachi; a Japanese one does."""
+    options = ["--corpus", str(MULTILINGUAL), "--index", str(tmp_path / "ix"), "-q"]
+    kzjp("index", *options)
+    assert "sudachipy" not in loaded_modules("search", "Tokayev", *options)
+    assert "sudachipy" not in loaded_modules("search", "визит", *options)
+    assert "sudachipy" in loaded_modules("search", "東京", *options)
 
 
 def test_whoosh_stand_ins_stay_inside_whoosh() -> None:

@@ -6,6 +6,7 @@ These tests read Whoosh directly, to hold kzjp's segments to Whoosh's own.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from kzjp_cli import index, search
 from kzjp_cli.articles import assign_ids, read_article, scan_corpus
 from kzjp_cli.store import open_store
 from kzjp_cli.store.analysis import chain
-from kzjp_cli.store.schema import make_schema, to_document
+from kzjp_cli.store.schema import TEXT_FIELDS, make_schema, to_document
 from kzjp_cli.store.segments import SegmentBuilder
 
 from .conftest import BUNDLED, generate
@@ -91,9 +92,9 @@ def assert_same_index(expected_dir: Path, actual_dir: Path) -> int:
     assert actual.doc_count_all() == expected.doc_count_all()
     for docnum in range(expected.doc_count_all()):
         assert actual.stored_fields(docnum) == expected.stored_fields(docnum)
-        for field in ("title", "body", "source"):
+        for field in (*TEXT_FIELDS, "source"):
             assert actual.doc_field_length(docnum, field) == expected.doc_field_length(docnum, field)
-    for field in ("title", "body", "source"):
+    for field in (*TEXT_FIELDS, "source"):
         assert actual.field_length(field) == expected.field_length(field)
     return len(terms)
 
@@ -123,6 +124,20 @@ def test_bulk_segment_equals_whoosh_writer_on_the_test_corpus(corpus: Path, tmp_
 
 def test_bulk_segment_equals_whoosh_writer_on_the_bundled_corpus(tmp_path: Path) -> None:
     assert assert_same_index(*build_both(documents(BUNDLED), tmp_path)) > 400
+
+
+MULTILINGUAL = Path(__file__).resolve().parent / "data" / "multilingual"
+
+
+def test_bulk_segment_equals_whoosh_writer_in_every_language(tmp_path: Path) -> None:
+    """Russian, Kazakh and Japanese articles, and one in another language, through their own chains."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(MULTILINGUAL, corpus)
+    (corpus / "de.txt").write_text("Der Präsident traf den Premierminister in Tokio und sprach über Handel.")
+    docs = documents(corpus)
+    assert {d.get("lang") for d in docs} == {"ru", "kk", "ja", "de"}
+    assert {"body_ru", "body_kk", "body_ja", "body_other"} <= {name for d in docs for name in d}
+    assert assert_same_index(*build_both(docs, tmp_path)) > 500
 
 
 def test_bulk_segment_equals_whoosh_writer_on_generated_news(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ class ChainTokenizer(Tokenizer):
     Whoosh's phrase parser asks for character offsets (``chars=True`` in query
     mode) and term parsing does not, so a phrase gets one term a word (the word
     as written) while a single word gets all of its terms (word and stem).
+    Wildcards ask for no tokenizing and get the text as typed.
     """
 
     def __init__(self, code: str) -> None:
@@ -72,8 +73,11 @@ class ChainTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Any:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        phrase = mode == "query" and chars
-        for position, start, end, terms in chain(self.code).tokens(value, phrase=phrase):
+        if not tokenize:  # a wildcard, a range bound: the text as it is, lower-cased, never stemmed
+            found: list[tuple[int, int, int, tuple[str, ...]]] = [(0, 0, len(value), (value.lower(),))]
+        else:
+            found = chain(self.code).tokens(value, phrase=mode == "query" and chars)
+        for position, start, end, terms in found:
             for term in terms:
                 token.text, token.boost, token.stopped = term, 1.0, False
                 if keeporiginal:

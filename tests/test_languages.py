@@ -1,0 +1,280 @@
+"""Languages: detection, codes, every inflected form finding the others, sentences and summaries in each language."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kzjp_cli import languages, sentences, summarize
+from kzjp_cli.articles import parse_article
+from kzjp_cli.kazakh import stem as kazakh_stem
+from kzjp_cli.store.analysis import chain
+
+from .conftest import Run
+
+DATA = Path(__file__).resolve().parent / "data"
+MULTILINGUAL = DATA / "multilingual"
+
+
+def labelled_texts() -> list[tuple[str, str]]:
+    lines = (DATA / "languages.tsv").read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t", 1)) for line in lines if line.strip() and not line.startswith("#")]  # type: ignore[misc]
+
+
+def test_detection_on_the_labelled_set() -> None:
+    rows = labelled_texts()
+    assert len(rows) >= 50 and {lang for lang, _ in rows} == {"en", "ru", "kk", "ja"}
+    wrong = [(lang, languages.detect(text), text) for lang, text in rows if languages.detect(text) != lang]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Der Präsident traf den Premierminister in Tokio und sprach über Handel.", "de"),
+        ("Prezident Tokioda Yaponiya bosh vaziri bilan uchrashdi va savdo haqida gaplashdi.", "uz"),
+        ("Astana hosts Japan week", "en"),
+        ("", "en"),
+        ("2025", "en"),
+    ],
+)
+def test_other_languages_and_nothing_to_tell(text: str, expected: str) -> None:
+    assert languages.detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("ru", "ru"),
+        ("RUS", "ru"),
+        ("Russian", "ru"),
+        ("Русский", "ru"),
+        ("ru-RU", "ru"),
+        ("kaz", "kk"),
+        ("Қазақша", "kk"),
+        ("日本語", "ja"),
+        ("ja_JP", "ja"),
+        ("English", "en"),
+        ("de-AT", "de"),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_lang_values_are_normalised(value: str | None, code: str | None) -> None:
+    assert languages.normalize(value) == code
+
+
+# Word forms of one word each, none of them in the stemmer's own docstring or the articles it was tried on.
+FORMS = {
+    "ru": [
+        ["визит", "визита", "визиту", "визитом", "визите", "визиты", "визитов"],
+        ["порт", "порта", "порту", "портом", "порты", "портов"],
+        ["Токаев", "Токаева", "Токаеву", "Токаевым", "Токаеве"],
+        ["переговоры", "переговоров", "переговорах", "переговорам"],
+        ["министр", "министра", "министру", "министром", "министры", "министров"],
+        ["граница", "границы", "границе", "границу", "границей", "границ"],
+        ["инвестиция", "инвестиции", "инвестиций", "инвестициями", "инвестициях"],
+        ["Япония", "Японии", "Японию", "Японией"],
+    ],
+    "kk": [
+        ["мемлекет", "мемлекеттің", "мемлекетке", "мемлекеттер", "мемлекетте"],
+        ["инвестиция", "инвестициялар", "инвестицияға", "инвестицияның", "инвестициялардың"],
+        ["министр", "министрі", "министрдің", "министрге", "министрлер"],
+        ["тарап", "тараптар", "тараптардың", "тарапқа", "тараптан"],
+        ["мәселе", "мәселелер", "мәселелерін", "мәселеге", "мәселенің"],
+        ["саммит", "саммитке", "саммитте", "саммиттің", "саммиттен"],
+        ["университет", "университетте", "университеттер", "университетке"],
+        ["сапар", "сапарға", "сапардың", "сапарлар"],
+    ],
+}
+
+
+def form_recall(code: str, groups: list[list[str]]) -> float:
+    """The share of (query form, article form) pairs of one word where the query finds the article."""
+    words = chain(code)
+    pairs = [(a, b) for group in groups for a, b in itertools.permutations(group, 2)]
+    found = sum(1 for query, text in pairs if set(words.terms(query)) & set(words.terms(text)))
+    return found / len(pairs)
+
+
+@pytest.mark.parametrize("code", ["ru", "kk"])
+def test_any_form_finds_the_others(code: str) -> None:
+    assert form_recall(code, FORMS[code]) >= 0.9
+
+
+@pytest.mark.parametrize("code", ["ru", "kk"])
+def test_different_words_do_not_collide(code: str) -> None:
+    words = chain(code)
+    groups = [{t for form in group for t in words.terms(form) if t != form.lower()} for group in FORMS[code]]
+    for a, b in itertools.combinations(range(len(groups)), 2):
+        assert not groups[a] & groups[b], (FORMS[code][a][0], FORMS[code][b][0])
+
+
+def test_kazakh_names_are_never_cut() -> None:
+    for name in ("қасым", "алматы", "астана", "қазақстан", "өзбекстан", "ақтау"):
+        assert kazakh_stem(name) == name
+    assert kazakh_stem("алматыдағы") == kazakh_stem("алматыға") == "алматы"
+    assert kazakh_stem("қазақстанның") == "қазақстан"
+
+
+def test_japanese_words_drop_particles_and_keep_names() -> None:
+    terms = chain("ja").terms("高市首相は東京でトカエフ大統領と会談した。")
+    assert {"高市", "首相", "東京", "トカエフ", "大統領", "会談"} <= set(terms)
+    assert not {"は", "で", "と", "た", "。"} & set(terms)
+
+
+def test_text_without_kana_or_kanji_never_reaches_sudachi() -> None:
+    assert chain("ja").terms("Expo 2025 Osaka") == ["expo", "2025", "osaka"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "ja",
+            "彼は「会談は成功した。次も会おう」と述べた。本当？はい！",
+            ["彼は「会談は成功した。次も会おう」と述べた。", "本当？", "はい！"],
+        ),
+        ("ja", "（注：速報。）次の文。", ["（注：速報。）次の文。"]),
+        ("ru", "Подписано 14 документов, т.е. больше, чем в 2024 г. Визит завершился.", None),
+        ("kk", "2027 ж. чемпионат өтеді, т.б. шаралар бар. Келесі сөйлем.", None),
+    ],
+)
+def test_sentences_in_each_language(lang: str, text: str, expected: list[str] | None) -> None:
+    found = [s.text for s in sentences.split(text, lang)]
+    if expected is None:
+        assert len(found) == 2 and found[1] in ("Визит завершился.", "Келесі сөйлем.")
+    else:
+        assert found == expected
+
+
+def articles() -> list:
+    return [
+        parse_article(p.read_text(encoding="utf-8"), id=p.stem, path=str(p), suffix=p.suffix)
+        for p in sorted(MULTILINGUAL.iterdir())
+    ]
+
+
+def test_the_test_articles_are_in_their_languages() -> None:
+    assert [(a.id, a.lang) for a in articles()] == [
+        ("ja_summit", "ja"),
+        ("ja_visit", "ja"),
+        ("kk_culture", "kk"),
+        ("kk_visit", "kk"),
+        ("ru_tourism", "ru"),
+        ("ru_visit", "ru"),
+    ]
+    by_id = {a.id: a for a in articles()}
+    assert by_id["ja_visit"].words > 60, "Japanese words are counted by the tokenizer, not by spaces"
+    assert by_id["kk_culture"].title == "Астанада жапон мәдениеті күндері өтті."
+
+
+@pytest.mark.parametrize("method", list(summarize.METHODS))
+def test_every_method_summarises_in_whole_sentences_in_each_language(method: str) -> None:
+    for article in articles():
+        own = [s.text for s in sentences.split(article.body, article.lang)]
+        summary = summarize.summarize(article, method=method, count=2)
+        assert len(summary.sentences) == 2
+        assert all(unit.text == own[unit.position] for unit in summary.sentences)
+
+
+@pytest.mark.parametrize(
+    ("article_id", "query", "word"), [("ru_tourism", "дзюдо", "дзюдо"), ("ja_summit", "柔道", "柔道")]
+)
+def test_query_focused_summaries_in_each_language(article_id: str, query: str, word: str) -> None:
+    article = next(a for a in articles() if a.id == article_id)
+    summary = summarize.summarize(article, count=1, query=query)
+    assert word in summary.sentences[0].text
+
+
+# --- through the command line ---------------------------------------------------------------
+
+
+@pytest.fixture
+def multilingual(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test articles in each language, and one in German, as the default corpus."""
+    corpus = tmp_path / "multilingual"
+    shutil.copytree(MULTILINGUAL, corpus)
+    (corpus / "de.txt").write_text("Der Präsident traf den Premierminister in Tokio und sprach über Handel.\n")
+    monkeypatch.setenv("KZJP_CORPUS", str(corpus))
+    return corpus
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("визит", ["ru_visit"]),
+        ("визита", ["ru_visit"]),
+        ("порт", ["kk_visit", "ru_visit"]),  # Russian порту, Kazakh портындағы
+        ("Токаев", ["ru_visit"]),
+        ("Токаева", ["ru_visit"]),
+        ("сапар", ["kk_visit"]),
+        ("сапармен", ["kk_visit"]),
+        ("Тоқаев", ["kk_visit"]),
+        ("Жапонияға", ["kk_visit"]),
+        ("туристер", ["kk_culture"]),
+        ("東京", ["ja_summit", "ja_visit"]),
+        ("高市", ["ja_visit"]),
+        ("アクタウ", ["ja_visit"]),
+        ("大統領", ["ja_visit"]),
+        ("首相官邸", ["ja_visit"]),
+        ('"визит в Японию"', ["ru_visit"]),  # the article says "визита в Японию": визит is its stem
+        ('"визита в Японию"', ["ru_visit"]),
+        ('"アクタウ港"', ["ja_visit"]),
+        ("Токио", ["kk_visit", "ru_tourism"]),  # Kazakh Токиода
+        ("Handel", ["de"]),
+        ("Тока*", ["ru_visit"]),
+        ("Такаити~", ["kk_visit", "ru_visit"]),  # Kazakh Такаитимен
+    ],
+)
+def test_search_finds_every_form_in_every_language(
+    run: Run, multilingual: Path, query: str, expected: list[str]
+) -> None:
+    result = run("search", query, "-f", "ids", "-q", "-n", "50")
+    assert sorted(result.stdout.split()) == expected
+
+
+def test_language_in_every_output_and_lang_filters(run: Run, multilingual: Path) -> None:
+    listed = json.loads(run("list", "-f", "json", "-q").stdout)
+    assert {r["id"]: r["lang"] for r in listed} == {
+        "de": "de",
+        "ja_summit": "ja",
+        "ja_visit": "ja",
+        "kk_culture": "kk",
+        "kk_visit": "kk",
+        "ru_tourism": "ru",
+        "ru_visit": "ru",
+    }
+    assert run("list", "--lang", "kazakh", "-f", "ids", "-q").stdout == "kk_culture\nkk_visit\n"
+    assert run("list", "--lang", "ru", "--lang", "ja", "-f", "ids", "-q").stdout.split() == [
+        "ja_summit",
+        "ja_visit",
+        "ru_tourism",
+        "ru_visit",
+    ]
+    assert run("search", "2027", "--lang", "ja", "-f", "ids", "-q").stdout == "ja_summit\n"
+    assert run("search", "2027", "--lang", "ru", "-f", "ids", "-q").stdout == "ru_tourism\n"
+    assert run("search", "2027", "--lang", "en", "-q").exit_code == 1
+    hit = json.loads(run("search", "アクタウ", "-f", "json", "-q").stdout)[0]
+    assert hit["lang"] == "ja" and hit["words"] > 60
+    assert json.loads(run("show", "kk_v", "-f", "json", "-q").stdout)["lang"] == "kk"
+    assert run("show", "ru_visit", "-q").stdout.splitlines()[4] == "lang:   ru"
+    by_year = json.loads(run("timeline", "--by", "year", "--lang", "kk", "-f", "json", "-q").stdout)
+    assert [(r["period"], r["count"]) for r in by_year] == [("2025", 1), (None, 1)]
+    bad = run("list", "--lang", "")
+    assert bad.exit_code == 2 and bad.stderr.startswith("Error: Invalid value for '--lang'")
+
+
+def test_snippets_mark_the_matched_words(run: Run, multilingual: Path) -> None:
+    for query, marked in [("アクタウ", "アクタウ"), ("визит", "визита"), ("сапар", "сапармен")]:
+        text = run("--color", "always", "search", query, "-q").stdout
+        assert f"\x1b[31m\x1b[1m{marked}\x1b[0m" in text, (query, text)
+
+
+def test_similar_stays_in_the_language(run: Run, multilingual: Path) -> None:
+    result = run("similar", "ja_visit", "-f", "json", "-q")
+    assert result.exit_code == 0 and {h["lang"] for h in json.loads(result.stdout)} == {"ja"}

@@ -113,6 +113,31 @@ def lang_option(func: F) -> F:
     )(func)
 
 
+def aliases_option(func: F) -> F:
+    """--no-aliases: names find only the spellings typed."""
+    return click.option(
+        "--no-aliases",
+        "no_aliases",
+        is_flag=True,
+        help="Do not also search a name's spellings in other scripts (Tokayev: Токаев, Тоқаев, トカエフ…).",
+    )(func)
+
+
+def _names(corpus_index: index.CorpusIndex, no_aliases: bool) -> Any:
+    """The alias table for a query: kzjp's names and the corpus's aliases.toml, or None."""
+    if no_aliases:
+        return None
+    from kzjp_cli import aliases
+
+    return aliases.load(corpus_index.corpus)
+
+
+def _report_aliases(added: dict[str, list[str]], quiet: bool) -> None:
+    if added and not quiet:
+        said = "; ".join(f"{name} as {', '.join(others)}" for name, others in added.items())
+        click.echo(f"kzjp: also searched {output.safe(said)}", err=True)
+
+
 class CliReporter(index.Reporter):
     """Notices and progress on stderr (progress only on a TTY); -q keeps only warnings."""
 
@@ -284,6 +309,7 @@ def index_command(
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of hits."
 )
 @lang_option
+@aliases_option
 @click.option("--count", is_flag=True, help="Print only the number of matching articles.")
 @click.option(
     "--summary",
@@ -304,6 +330,7 @@ def search_command(
     until: dt.date | None,
     sort: str,
     langs: tuple[str, ...],
+    no_aliases: bool,
     count: bool,
     summary: int | None,
     fmt: str,
@@ -338,7 +365,9 @@ def search_command(
         sort=sort,
         count_only=count,
         summary=summary,
+        names=_names(corpus_index, no_aliases),
     )
+    _report_aliases(result.aliases, quiet)
     if result.suggestion:
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
     if count:
@@ -498,6 +527,7 @@ def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str) -> None:
 @click.option("--article", "article_id", metavar="ID", help="The topics of one article (id or unique prefix).")
 @limit_option(20, "Show at most N topics (or articles, with TOPIC).")
 @lang_option
+@aliases_option
 @format_option(*output.ALL_FORMATS)
 @corpus_options
 @click.pass_context
@@ -507,6 +537,7 @@ def topics_command(
     article_id: str | None,
     limit: int,
     langs: tuple[str, ...],
+    no_aliases: bool,
     fmt: str,
     corpus: Path | None,
     index_dir: Path | None,
@@ -534,7 +565,10 @@ def topics_command(
         phrase = " ".join(topic.replace('"', " ").split())
         if not phrase:
             raise click.UsageError("TOPIC is empty", ctx)
-        _emit_hits(ctx, search.search(corpus_index, f'"{phrase}"', limit=limit, langs=langs).hits, fmt)
+        names = _names(corpus_index, no_aliases)
+        result = search.search(corpus_index, f'"{phrase}"', limit=limit, langs=langs, names=names)
+        _report_aliases(result.aliases, quiet)
+        _emit_hits(ctx, result.hits, fmt)
         return
     from kzjp_cli import topics  # 10 ms of regexes and word lists that other commands never need
 
@@ -578,6 +612,7 @@ def similar_command(
 @click.option("--since", type=DateType(), help="Only from DATE on (YYYY[-MM[-DD]]).")
 @click.option("--until", type=DateType(end=True), help="Only up to DATE.")
 @lang_option
+@aliases_option
 @format_option("text", "json", "jsonl", "csv", "tsv")
 @corpus_options
 @click.pass_context
@@ -588,6 +623,7 @@ def timeline_command(
     since: dt.date | None,
     until: dt.date | None,
     langs: tuple[str, ...],
+    no_aliases: bool,
     fmt: str,
     corpus: Path | None,
     index_dir: Path | None,
@@ -608,6 +644,9 @@ def timeline_command(
     """
     text = sys.stdin.read() if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
+    if text:
+        text, added = search.with_aliases(corpus_index, text, _names(corpus_index, no_aliases))
+        _report_aliases(added, quiet)
     buckets = timeline.timeline(corpus_index, text or None, by=by, since=since, until=until, langs=langs)
     if not any(b.count for b in buckets):
         ctx.exit(EXIT_NOTHING_FOUND)

@@ -286,6 +286,12 @@ class CorpusIndex:
             self._located(match.article)
         return found
 
+    def scripts_in_use(self) -> set[str]:
+        """The scripts (``latin``, ``cyrillic``, ``cjk``) of the languages the index holds articles in."""
+        from kzjp_cli.aliases import SCRIPT_OF_CHAIN
+
+        return {SCRIPT_OF_CHAIN[code] for code in self.store.chains_in_use()}
+
     def cache_path(self, name: str) -> Path:
         """Where a command keeps its cache ``name``: in this generation, so it goes when the generation does."""
         folder = self.generation / CACHE_DIR

@@ -13,6 +13,7 @@ from kzjp_cli.errors import QueryError
 from kzjp_cli.index import CorpusIndex
 
 if TYPE_CHECKING:
+    from kzjp_cli.aliases import AliasTable
     from kzjp_cli.store import Found
 
 SORTS = ("relevance", "date")
@@ -30,12 +31,18 @@ class Hit:
     """Character spans of ``snippet`` that matched the query, for highlighting."""
     summary: list[str] | None = None
     """A query-focused summary, when asked for."""
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    """The other spellings the query's names were searched as (the same for every hit of a query)."""
 
     def to_record(self) -> dict[str, object]:
-        """Rank, the article's record, score and snippet (and the summary, when asked for)."""
+        """Rank, the article's record, score and snippet (and the summary and aliases, when there are any)."""
         record: dict[str, object] = {"rank": self.rank, **self.article.to_record()}
         record.update(score=round(self.score, 4), snippet=self.snippet)
-        return record | ({"summary": self.summary} if self.summary is not None else {})
+        if self.summary is not None:
+            record["summary"] = self.summary
+        if self.aliases:
+            record["aliases"] = self.aliases
+        return record
 
 
 @dataclass
@@ -46,6 +53,17 @@ class SearchResult:
     total: int | None = None
     """How many articles match: counted only with ``count_only`` (counting every match is slow)."""
     suggestion: str | None = None
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    """Each name in the query and the other spellings it was searched as."""
+
+
+def with_aliases(index: CorpusIndex, text: str, names: AliasTable | None) -> tuple[str, dict[str, list[str]]]:
+    """The query with its names' other spellings in the index's other scripts OR-ed in, and what was added."""
+    if names is None:
+        return text, {}
+    from kzjp_cli import aliases
+
+    return aliases.expand(text, names, index.scripts_in_use())
 
 
 def search(
@@ -59,12 +77,22 @@ def search(
     sort: str = "relevance",
     count_only: bool = False,
     summary: int | None = None,
+    names: AliasTable | None = None,
 ) -> SearchResult:
-    """Run a query against the index and return ranked hits with snippets (``langs``: only those languages)."""
+    """Run a query against the index and return ranked hits with snippets.
+
+    ``langs`` keeps only articles in those languages; with ``names`` (an alias
+    table), a name in the query also finds its other spellings.
+    """
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
-    found = index.matches(text, limit=limit, since=since, until=until, langs=langs, sort=sort, count_only=count_only)
-    return SearchResult(hits=_hits(found, summary=summary, query=text), total=found.total, suggestion=found.suggestion)
+    expanded, added = with_aliases(index, text, names)
+    options = {"limit": limit, "since": since, "until": until, "langs": langs, "sort": sort, "count_only": count_only}
+    found = index.matches(expanded, **options)
+    hits = _hits(found, summary=summary, query=expanded)
+    for hit in hits:
+        hit.aliases = added
+    return SearchResult(hits=hits, total=found.total, suggestion=found.suggestion, aliases=added)
 
 
 def similar(index: CorpusIndex, article_id: str, *, limit: int = 10) -> list[Hit]:

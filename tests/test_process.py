@@ -93,12 +93,15 @@ def test_search_does_not_import_nltk_or_sumy() -> None:
 
 
 def test_only_japanese_loads_sudachi(tmp_path: Path) -> None:
-    """A corpus with Japanese articles: an English or Russian query never loads Sudachi; a Japanese one does."""
+    """A corpus with Japanese articles: an English or Russian word never loads Sudachi; a Japanese one does,
+    and so does a name with a Japanese spelling (Tokayev is searched as トカエフ too)."""
     options = ["--corpus", str(MULTILINGUAL), "--index", str(tmp_path / "ix"), "-q"]
     kzjp("index", *options)
-    assert "sudachipy" not in loaded_modules("search", "Tokayev", *options)
+    assert "sudachipy" not in loaded_modules("search", "visit", *options)
     assert "sudachipy" not in loaded_modules("search", "визит", *options)
+    assert "sudachipy" not in loaded_modules("search", "Tokayev", "--no-aliases", *options)
     assert "sudachipy" in loaded_modules("search", "東京", *options)
+    assert "sudachipy" in loaded_modules("search", "Tokayev", *options)
 
 
 def test_whoosh_stand_ins_stay_inside_whoosh() -> None:

@@ -25,6 +25,7 @@ from kzjp_cli.articles import Article
 from kzjp_cli.errors import IndexStateError, QueryError
 from kzjp_cli.languages import language
 from kzjp_cli.store import INDEX_NAME, query
+from kzjp_cli.store.analysis import CHAINS
 from kzjp_cli.store.results import Found, Match
 from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, field_name, make_schema, to_article
 
@@ -214,6 +215,12 @@ class WhooshStore:
         values = _date_values(searcher) if values is None else values
         dated = {docnum for docnum, value in enumerate(values) if low <= value <= high}
         return q, dated if allowed is None else dated & allowed
+
+    def chains_in_use(self) -> set[str]:
+        """The analysis chains (``store.analysis.CHAINS``) whose fields hold any article."""
+        with self._searching() as searcher:
+            used = self._used_text_fields(searcher)
+        return {code for code in CHAINS if field_name("body", code) in used}
 
     def _used_text_fields(self, searcher: Any) -> list[str]:
         """The text fields that hold any article: a query searches only these (an English corpus: title and body).

@@ -33,6 +33,8 @@ class Word(NamedTuple):
     end: int
     parts: tuple[str, ...] = ()
     """The normalised forms of the shorter words a compound is made of (empty if it is one word)."""
+    kind: str = ""
+    """The part of speech's second level: 固有名詞 for a proper noun, 数詞 for a numeral…"""
 
 
 def has_japanese(text: str) -> bool:
@@ -75,7 +77,7 @@ def words(text: str) -> list[Word]:
     found = []
     for offset, piece in _pieces(text):
         for morpheme in tokenizer.tokenize(piece, SplitMode.C):
-            pos = morpheme.part_of_speech()[0]
+            pos, kind = morpheme.part_of_speech()[:2]
             if pos in PUNCTUATION:
                 continue
             split = morpheme.split(SplitMode.A)
@@ -88,6 +90,7 @@ def words(text: str) -> list[Word]:
                     offset + morpheme.begin(),
                     offset + morpheme.end(),
                     parts,
+                    kind,
                 )
             )
     return found

@@ -83,3 +83,13 @@ def stem(word: str) -> str:
         if _protected(word):
             break
     return word
+
+
+def has_case_ending(word: str) -> bool:
+    """Whether a lower-case word ends in a case suffix (Жапонияға, Токиода), which closes its noun phrase."""
+    if _protected(word):
+        return False
+    return any(
+        word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM and _fits(word[: -len(suffix)], suffix)
+        for suffix in _ORDERED[0]
+    )

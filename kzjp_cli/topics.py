@@ -22,12 +22,14 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from kzjp_cli import kazakh
 from kzjp_cli.articles import Article
 from kzjp_cli.index import CorpusIndex
+from kzjp_cli.languages import language
 from kzjp_cli.store.analysis import chain
 
 MAX_WORDS = 4
@@ -37,7 +39,7 @@ SAMPLE_DOCS = 3000
 """Corpus statistics come from at most this many articles, evenly spaced; rankings settle long before."""
 CACHED_TOPICS = 1000
 CACHE_FILE = "topics.json"
-CACHE_VERSION = 8
+CACHE_VERSION = 9
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
 # Titles split off a name: "Prime Minister Sanae Takaichi" -> "Sanae Takaichi".
@@ -71,6 +73,80 @@ _MODIFIER = re.compile(r"(?:ly|ing|ed|al|ic|ive|ous|ful|less|able|ible)$")
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F]*(?:[-'’][A-Za-z\u00C0-\u024F][\w\u00C0-\u024F]*)*|\S")
 _SEGMENT_END = set('.!?…:;"“”«»()')
 _POSSESSIVE = re.compile(r"[’']s$")
+_CYRILLIC_TOKEN = re.compile(
+    r"[A-Za-z\u00C0-\u024F\u0400-\u04FF][\w\u00C0-\u024F\u0400-\u04FF]*(?:[-'’][\w\u0400-\u04FF]+)*|\S"
+)
+_NO_POSSESSIVE = re.compile(r"(?!x)x")
+
+RUSSIAN_TITLES = frozenset(
+    """президент вице-президент премьер-министр министр глава заместитель император императрица губернатор мэр
+    аким председатель посол генеральный секретарь директор депутат сенатор спикер лидер господин госпожа""".split()
+)
+KAZAKH_TITLES = frozenset(
+    """президент президенті премьер-министр премьер-министрі министр министрі басшысы басшы төраға төрағасы
+    елші елшісі әкім әкімі депутат сенатор император императоры мырза ханым""".split()
+)
+RUSSIAN_GENERIC = frozenset(
+    """заявил заявила отметил отметила сообщил сообщила сказал сказала подчеркнул подчеркнула также кроме
+    новый новые новых году года годах время ранее сегодня вчера январь февраль март апрель май июнь июль август
+    сентябрь октябрь ноябрь декабрь января февраля марта апреля мая июня июля августа сентября октября ноября
+    декабря понедельник вторник среда четверг пятница суббота воскресенье стороны страны страна""".split()
+)
+KAZAKH_GENERIC = frozenset(
+    """деді атап айтты хабарлады мәлімдеді сондай ақ жаңа жылы жыл уақыт бүгін кеше қаңтар ақпан наурыз сәуір
+    мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан тараптар ел елдер""".split()
+)
+
+
+@dataclass(frozen=True)
+class TopicRules:
+    """What phrase extraction needs to know of a language: its words, names, titles and stop words."""
+
+    stem: Callable[[str], str]
+    stop: frozenset[str]
+    titles: frozenset[str]
+    connectors: frozenset[str]
+    """Words that may join two capitalised parts of one name ("Port of Aktau")."""
+    conjunction: str
+    modifier: re.Pattern[str]
+    """Endings of adjectives and adverbs: such a word alone is rarely a topic."""
+    token: re.Pattern[str] = _TOKEN
+    possessive: re.Pattern[str] = _POSSESSIVE
+    closes_name: Callable[[str], bool] = lambda word: False
+    """Whether a word ends the name it is part of (a Kazakh case ending does)."""
+
+
+@lru_cache(maxsize=8)
+def rules(lang: str | None = None) -> TopicRules:
+    """The extraction rules for a language: English's for English and any Latin-script language."""
+    from kzjp_cli.summarize import stop_words
+
+    code = language(lang).chain
+    if code == "ru":
+        return TopicRules(
+            chain("ru").stem,
+            stop_words("ru") | RUSSIAN_GENERIC,
+            RUSSIAN_TITLES,
+            frozenset(),
+            "и",
+            # adjectives, and verbs in the past or present tense: alone, never a topic
+            re.compile(r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ых|их|ую|юю|ли|ла|ло|ет|ит|ют|ят|ся)$"),
+            _CYRILLIC_TOKEN,
+            _NO_POSSESSIVE,
+        )
+    if code == "kk":
+        return TopicRules(
+            chain("kk").stem,
+            stop_words("kk") | KAZAKH_GENERIC,
+            KAZAKH_TITLES,
+            frozenset(),
+            "және",
+            re.compile(r"(?:лық|лік|дық|дік|тық|тік|ғы|гі|қы|кі|ды|ді|ты|ті)$"),
+            _CYRILLIC_TOKEN,
+            _NO_POSSESSIVE,
+            kazakh.has_case_ending,
+        )
+    return TopicRules(_stem, stop_words() | GENERIC, TITLES, CONNECTORS, "and", _MODIFIER)
 
 
 @dataclass
@@ -94,14 +170,7 @@ def _stem(word: str) -> str:
     return chain().stem(word)
 
 
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from kzjp_cli.summarize import stop_words
-
-    return stop_words() | GENERIC
-
-
-def _segments(text: str) -> list[list[tuple[str, bool]]]:
+def _segments(text: str, rules: TopicRules) -> list[list[tuple[str, bool]]]:
     """Words (possessive 's removed) split at sentence ends and quotes; "|" marks other punctuation.
 
     The flag marks a sentence's first word.
@@ -109,7 +178,7 @@ def _segments(text: str) -> list[list[tuple[str, bool]]]:
     segments: list[list[tuple[str, bool]]] = []
     current: list[tuple[str, bool]] = []
     start = True
-    for match in _TOKEN.finditer(text):
+    for match in rules.token.finditer(text):
         token = match.group()
         if len(token) == 1 and not token.isalnum():
             if token in _SEGMENT_END:
@@ -119,7 +188,7 @@ def _segments(text: str) -> list[list[tuple[str, bool]]]:
             else:
                 current.append(("|", False))
             continue
-        word = _POSSESSIVE.sub("", token)
+        word = rules.possessive.sub("", token)
         current.append((word, start))
         if word != token:  # a possessive ends a noun phrase: "Kazakhstan’s | international engagement"
             current.append(("|", False))
@@ -142,6 +211,7 @@ class _Stats:
     followers: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
     attention: Counter[tuple[str, ...]] = field(default_factory=Counter)  # occurrences, shared within crowded sentences
     words: int = 0
+    rules: TopicRules = field(default_factory=lambda: rules())
 
 
 def _capitalised(word: str) -> bool:
@@ -149,9 +219,10 @@ def _capitalised(word: str) -> bool:
 
 
 class _Extractor:
-    def __init__(self, texts: list[tuple[str, str]]) -> None:
+    def __init__(self, texts: list[tuple[str, str]], rules: TopicRules) -> None:
         self.texts = texts
-        self.stop = _stop_words()
+        self.rules = rules
+        self.stop = rules.stop
         self.upper_mid: Counter[str] = Counter()  # capitalised, not at a sentence start
         self.lower: Counter[str] = Counter()
         self.word_tf: Counter[str] = Counter()  # content-word stems
@@ -159,11 +230,11 @@ class _Extractor:
     def survey(self) -> None:
         """First pass: how each word is capitalised away from sentence starts."""
         for _, text in self.texts:
-            for word, start in (token for segment in _segments(text) for token in segment):
+            for word, start in (token for segment in _segments(text, self.rules) for token in segment):
                 if word == "|":
                     continue
                 if word.lower() not in self.stop:
-                    self.word_tf[_stem(word.lower())] += 1
+                    self.word_tf[self.rules.stem(word.lower())] += 1
                 if start:
                     continue
                 if _capitalised(word):
@@ -178,7 +249,7 @@ class _Extractor:
         case ("Restoring Strategic Trust"); a sentence dense with names does not.
         """
         kept = []
-        for segment in _segments(text):
+        for segment in _segments(text, self.rules):
             words = [w for w, _ in segment if w != "|"]
             capitals = [w for w in words if _capitalised(w)]
             common = [w for w in capitals if self.lower[w.lower()] or w.lower() in self.stop]
@@ -201,6 +272,7 @@ class _Extractor:
 
     def names(self, tokens: list[tuple[str, bool]]) -> Iterable[tuple[list[str], str]]:
         """Capitalised sequences, split at titles, joined by connectors, with the word after each."""
+        titles, connectors, conjunction = self.rules.titles, self.rules.connectors, self.rules.conjunction
         current: list[str] = []
         after_title = False  # the name follows a title, so it is a person's: no "of" joins it
         i = 0
@@ -208,20 +280,23 @@ class _Extractor:
             word, start = tokens[i] if i < len(tokens) else ("|", False)
             following = tokens[i + 1][0] if i + 1 < len(tokens) else "|"
             lowered = word.lower()
-            if word != "|" and self.is_name_word(word, start, following) and lowered not in TITLES:
+            if word != "|" and self.is_name_word(word, start, following) and lowered not in titles:
                 if not current:
-                    after_title = i > 0 and tokens[i - 1][0].lower() in TITLES
+                    after_title = i > 0 and tokens[i - 1][0].lower() in titles
                 current.append(word)
+                if self.rules.closes_name(lowered):  # Kazakh: Тоқаев | Жапонияға
+                    yield current, following
+                    current = []
             elif (
                 current
-                and (lowered in CONNECTORS or (lowered == "and" and CONNECTORS & set(current)))
+                and (lowered in connectors or (lowered == conjunction and connectors & set(current)))
                 and i + 1 < len(tokens)
                 and self.is_name_word(*tokens[i + 1], tokens[i + 2][0] if i + 2 < len(tokens) else "|")
                 and not (lowered == "of" and after_title)
             ):
                 current.append(lowered)
             else:
-                while current and current[-1] in (*CONNECTORS, "and"):
+                while current and current[-1] in (*connectors, conjunction):
                     current.pop()
                 if current:
                     yield current, word
@@ -243,7 +318,8 @@ class _Extractor:
                 current.append((word, self.is_name_word(word, start, following)))
 
     def collect(self) -> _Stats:
-        stats = _Stats()
+        stats = _Stats(rules=self.rules)
+        stem_of = self.rules.stem
         for doc_id, text in self.texts:
             seen: set[tuple[str, ...]] = set()
             for tokens in self.segments(text):
@@ -254,14 +330,14 @@ class _Extractor:
                 for name, after in names:
                     whole = _count(stats, name, doc_id, seen, named=True)
                     stats.attention[whole] += share
-                    if _modified_by(after, self.stop):
+                    if _modified_by(after, self.rules):
                         stats.modifies[whole] += 1
                         stats.followers[whole].add(after.lower())
-                    for part in _name_parts(name):
-                        stats.inside[(tuple(_stem(w.lower()) for w in part), whole)] += 1
+                    for part in _name_parts(name, self.rules):
+                        stats.inside[(tuple(stem_of(w.lower()) for w in part), whole)] += 1
                 for run in self.runs(tokens):
                     stats.words += len(run)
-                    stems = [_stem(word.lower()) for word, _ in run]
+                    stems = [stem_of(word.lower()) for word, _ in run]
                     for stem in stems:
                         stats.unigrams[stem] += 1
                     for size in range(1, min(MAX_WORDS, len(run)) + 1):
@@ -287,7 +363,7 @@ def _count(
     key: tuple[str, ...] | None = None,
 ) -> tuple[str, ...]:
     """Count one occurrence of a phrase, keyed by its stems, and its surface form."""
-    key = key or tuple(_stem(w.lower()) for w in words)
+    key = key or tuple(stats.rules.stem(w.lower()) for w in words)
     stats.tf[key] += 1
     if named:
         stats.named[key] += 1
@@ -298,30 +374,31 @@ def _count(
     return key
 
 
-def _modified_by(after: str, stop: frozenset[str]) -> bool:
+def _modified_by(after: str, rules: TopicRules) -> bool:
     """Whether the word after a name is a noun the name describes ("Japanese companies").
 
     A title counts ("Kazakh President"); a verb ("Tokayev visited") does not.
     """
     lowered = after.lower()
-    if lowered in TITLES:
+    if lowered in rules.titles:
         return True
-    return after != "|" and not after[0].isupper() and lowered not in stop and not lowered.endswith(("ed", "ing"))
+    return after != "|" and not after[0].isupper() and lowered not in rules.stop and not lowered.endswith(("ed", "ing"))
 
 
-def _name_parts(name: list[str]) -> Iterable[list[str]]:
+def _name_parts(name: list[str], rules: TopicRules) -> Iterable[list[str]]:
     """The proper sub-phrases of a name that could stand alone (no connector at an edge)."""
     for size in range(1, len(name)):
         for i in range(len(name) - size + 1):
             part = name[i : i + size]
-            if part[0] not in (*CONNECTORS, "and") and part[-1] not in (*CONNECTORS, "and"):
+            joins = (*rules.connectors, rules.conjunction)
+            if part[0] not in joins and part[-1] not in joins:
                 yield part
 
 
 def _phrase_shaped(key: tuple[str, ...], stats: _Stats) -> bool:
     """A lower-case phrase that neither starts with a verb or adverb form nor ends in a modifier."""
     words = _display(key, stats).lower().split()
-    return not words[0].endswith(("ed", "ing", "ly")) and not _MODIFIER.search(words[-1])
+    return not words[0].endswith(("ed", "ing", "ly")) and not stats.rules.modifier.search(words[-1])
 
 
 def _collocation_ok(key: tuple[str, ...], stats: _Stats) -> bool:
@@ -354,7 +431,7 @@ def _score(
             form = _display(key, stats)
             if tf < 2 or len(form) < 3:
                 continue
-            shape = 1.5 if named_share >= 0.5 else 0.3 if _MODIFIER.search(form.lower()) else 0.6
+            shape = 1.5 if named_share >= 0.5 else 0.3 if stats.rules.modifier.search(form.lower()) else 0.6
         elif named_share >= 0.5:
             shape = 2.0 + 0.25 * (n - 1)
         elif _phrase_shaped(key, stats) and _collocation_ok(key, stats):
@@ -407,7 +484,9 @@ def _fold(scores: dict[tuple[str, ...], float], stats: _Stats) -> dict[tuple[str
             if short in dropped or named(short) != named(long):
                 continue
             together = stats.inside[(short, long)] or stats.tf[long]
-            person = named(long) and len(long) <= 3 and not set(long) & {*CONNECTORS, "and"}
+            person = (
+                named(long) and len(long) <= 3 and not set(long) & {*stats.rules.connectors, stats.rules.conjunction}
+            )
             surname = person and len(short) == 1 and long[-1] == short[0]
             if together > 0.5 * stats.tf[short] or surname:
                 dropped.add(short)
@@ -425,7 +504,7 @@ def _chain(key: tuple[str, ...], scores: dict[tuple[str, ...], float], stats: _S
     """Two names side by side ("Sanae Takaichi Kassym-Jomart Tokayev"), rarer than each name."""
     for cut in range(1, len(key)):
         left, right = key[:cut], key[cut:]
-        if left[-1] in CONNECTORS or right[0] in CONNECTORS:
+        if left[-1] in stats.rules.connectors or right[0] in stats.rules.connectors:
             continue
         if all(part in scores and stats.tf[key] <= 0.5 * stats.tf[part] for part in (left, right)):
             return True
@@ -448,9 +527,12 @@ def extract(
     total_docs: int | None = None,
     df: dict[tuple[str, ...], int] | None = None,
     limit: int | None = None,
+    lang: str | None = None,
 ) -> list[Topic]:
-    """Rank the key phrases of ``texts`` ((id, text) pairs), best first."""
-    extractor = _Extractor(texts)
+    """Rank the key phrases of ``texts`` ((id, text) pairs, in language ``lang``), best first."""
+    if not language(lang).spaced:
+        return _extract_japanese(texts, total_docs=total_docs, limit=limit)
+    extractor = _Extractor(texts, rules(lang))
     extractor.survey()
     stats = extractor.collect()
     scores = _score(stats, total_docs or len(texts), df or {}, extractor.word_tf)
@@ -458,6 +540,63 @@ def extract(
     scores = _fold({k: scores[k] for k in best}, stats)
     ordered = sorted(scores, key=lambda k: (-scores[k], _display(k, stats)))
     topics = [Topic(_display(k, stats), scores[k], sorted(stats.docs[k])) for k in ordered]
+    return topics[:limit] if limit else topics
+
+
+_JAPANESE_NOUN = "名詞"
+_JAPANESE_AFFIXES = {"接頭辞": "prefix", "接尾辞": "suffix"}
+
+
+def _japanese_phrases(text: str) -> Iterable[tuple[str, bool]]:
+    """Noun compounds (prefixes and suffixes kept on: アクタウ港) and the proper nouns inside them, flagged as names."""
+    from kzjp_cli import japanese
+
+    run: list[japanese.Word] = []
+    for word in [*japanese.words(text), None]:
+        noun = word is not None and word.pos == _JAPANESE_NOUN and word.kind != "数詞"
+        affix = word is not None and _JAPANESE_AFFIXES.get(word.pos)
+        joined = not run or (word is not None and word.start == run[-1].end)  # nothing (no 。「＋) between them
+        if joined and (noun or (affix == "suffix" and run) or affix == "prefix"):
+            run.append(word)  # type: ignore[arg-type]
+            continue
+        while run and run[-1].pos != _JAPANESE_NOUN:
+            run.pop()
+        while run and run[0].pos != _JAPANESE_NOUN and _JAPANESE_AFFIXES.get(run[0].pos) != "prefix":
+            run.pop(0)
+        if run:
+            proper = [w for w in run if w.kind == "固有名詞"]
+            yield "".join(w.surface for w in run), bool(proper)
+            if len(run) > 1:
+                yield from ((w.surface, True) for w in proper)
+        run = [word] if word is not None and not joined and (noun or affix == "prefix") else []
+
+
+def _extract_japanese(pairs: list[tuple[str, str]], *, total_docs: int | None, limit: int | None) -> list[Topic]:
+    """Japanese topics from Sudachi's parts of speech: noun compounds and proper nouns, never particles or kana."""
+    from kzjp_cli.summarize import stop_words
+
+    stop = stop_words("ja")
+    tf: Counter[str] = Counter()
+    named: Counter[str] = Counter()
+    docs: dict[str, set[str]] = defaultdict(set)
+    for doc_id, text in pairs:
+        for phrase, proper in _japanese_phrases(text):
+            if len(phrase) < 2 or phrase in stop or re.fullmatch(r"[\u3040-\u309f]+|[\d０-９]+", phrase):
+                continue
+            tf[phrase] += 1
+            named[phrase] += proper
+            docs[phrase].add(doc_id)
+    total = total_docs or len(pairs)
+    scores = {}
+    for phrase, count in tf.items():
+        proper = named[phrase] >= 0.5 * count
+        if count < 2 and not proper:
+            continue
+        shape = 2.0 if proper else 1.5 if len(phrase) >= 4 else 0.8
+        coverage = (1 + 0.5 * math.log(len(docs[phrase]))) * math.sqrt(math.log(1 + total / len(docs[phrase])))
+        scores[phrase] = (1 + math.log(count)) * coverage * shape
+    ordered = sorted(scores, key=lambda k: (-scores[k], k))
+    topics = [Topic(k, scores[k], sorted(docs[k])) for k in ordered]
     return topics[:limit] if limit else topics
 
 
@@ -483,9 +622,10 @@ def _cache_version() -> str:
 def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topic]:
     """The corpus's topics (of its articles in ``langs``, if given), best first, cached in the index until it changes.
 
-    A corpus of more than ``SAMPLE_DOCS`` articles is ranked from an evenly
-    spaced sample of them; each topic's articles are then found in the whole
-    index with a phrase query, so the counts and ids are exact.
+    Each language's articles are ranked with that language's rules, and the
+    lists merged by score. More than ``SAMPLE_DOCS`` articles of a language are
+    ranked from an evenly spaced sample of them; each topic's articles are then
+    found in the whole index with a phrase query, so the counts and ids are exact.
     """
     cache = index.cache_path(f"topics-{'-'.join(sorted(langs))}.json" if langs else CACHE_FILE)
     try:
@@ -494,16 +634,14 @@ def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topi
             return [Topic(t["topic"], t["score"], t["ids"]) for t in data["topics"]]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    pairs = texts(a for a in index.documents() if not langs or a.lang in langs)
-    if len(pairs) > SAMPLE_DOCS:
-        step = len(pairs) / SAMPLE_DOCS
-        topics = extract([pairs[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS)
-        # exact article lists from the whole index
-        kept = {doc_id for doc_id, _ in pairs}
-        for topic, ids in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
-            topic.ids = [i for i in ids if i in kept] or topic.ids
-    else:
-        topics = extract(pairs, limit=CACHED_TOPICS)
+    by_language: dict[str, list[Article]] = defaultdict(list)
+    for article in index.documents():
+        if not langs or article.lang in langs:
+            by_language[language(article.lang).chain].append(article)
+    topics: list[Topic] = []
+    for code, members in sorted(by_language.items()):
+        topics += _ranked(index, texts(members), code)
+    topics = sorted(topics, key=lambda t: (-t.score, t.phrase))[:CACHED_TOPICS]
     payload = {"version": _cache_version(), "fingerprint": index.fingerprint, "topics": [t.to_record() for t in topics]}
     tmp = cache.with_name(f".{cache.name}.tmp")
     try:
@@ -514,8 +652,22 @@ def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topi
     return topics
 
 
+def _ranked(index: CorpusIndex, pairs: list[tuple[str, str]], lang: str) -> list[Topic]:
+    """The topics of one language's texts, from a sample of them if there are many, with exact article lists."""
+    if len(pairs) <= SAMPLE_DOCS:
+        return extract(pairs, limit=CACHED_TOPICS, lang=lang)
+    step = len(pairs) / SAMPLE_DOCS
+    topics = extract([pairs[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS, lang=lang)
+    kept = {doc_id for doc_id, _ in pairs}
+    for topic, ids in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
+        topic.ids = [i for i in ids if i in kept] or topic.ids
+    return topics
+
+
 def article_topics(index: CorpusIndex, article_id: str, limit: int | None = None) -> list[Topic]:
     """The topics of one article, weighted against the whole corpus's document frequencies."""
+    article = index.article(article_id)
+    stem = rules(article.lang).stem
     corpus = {tuple(t.phrase.lower().split()): t.articles for t in corpus_topics(index)}
-    df = {tuple(_stem(w) for w in phrase): n for phrase, n in corpus.items()}
-    return extract(texts([index.article(article_id)]), total_docs=len(index.ids()), df=df, limit=limit)
+    df = {tuple(stem(w) for w in phrase): n for phrase, n in corpus.items()}
+    return extract(texts([article]), total_docs=len(index.ids()), df=df, limit=limit, lang=article.lang)

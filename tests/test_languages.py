@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from kzjp_cli import languages, sentences, summarize
+from kzjp_cli import languages, sentences, summarize, topics
 from kzjp_cli.articles import parse_article
 from kzjp_cli.kazakh import stem as kazakh_stem
 from kzjp_cli.store.analysis import chain
@@ -278,3 +279,41 @@ def test_snippets_mark_the_matched_words(run: Run, multilingual: Path) -> None:
 def test_similar_stays_in_the_language(run: Run, multilingual: Path) -> None:
     result = run("similar", "ja_visit", "-f", "json", "-q")
     assert result.exit_code == 0 and {h["lang"] for h in json.loads(result.stdout)} == {"ja"}
+
+
+FUNCTION_WORDS = {
+    "ru": set(languages.LANGUAGES["ru"].stop_words),
+    "kk": set(languages.LANGUAGES["kk"].stop_words),
+    "ja": {"は", "が", "を", "に", "で", "と", "の", "へ", "も", "た", "する", "した", "こと", "よう"},
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "subjects"),
+    [
+        ("ru", {"Япония", "Санаэ Такаити", "Центральная Азия"}),
+        ("kk", {"ресми сапармен"}),
+        ("ja", {"日本", "カザフスタン", "東京", "高市", "トカエフ大統領", "中央アジア"}),
+    ],
+)
+def test_topics_in_each_language_name_the_subjects_and_no_function_words(lang: str, subjects: set[str]) -> None:
+    pairs = topics.texts(a for a in articles() if a.lang == lang)
+    found = [t.phrase for t in topics.extract(pairs, lang=lang)]
+    assert subjects <= set(found[:15]), found
+    for phrase in found:
+        words = phrase.lower().split() if lang != "ja" else [phrase]
+        assert not set(words) & FUNCTION_WORDS[lang], phrase
+        assert len(phrase) > 1 and not phrase.isdigit(), phrase
+    if lang == "ja":
+        assert all(not re.fullmatch(r"[\u3040-\u309f]+", p) for p in found), "no hiragana-only topics"
+        assert "会談カザフスタン" not in found, "no compound across a sentence end"
+
+
+def test_corpus_topics_cover_every_language_and_lang_filters_them(run: Run, multilingual: Path) -> None:
+    records = json.loads(run("topics", "-n", "40", "-f", "json", "-q").stdout)
+    langs = {next(iter(r["ids"]))[:2] for r in records}
+    assert {"ja", "kk", "ru"} <= langs
+    only = json.loads(run("topics", "--lang", "ja", "-f", "json", "-q").stdout)
+    assert only and all(all(i.startswith("ja_") for i in r["ids"]) for r in only)
+    article = json.loads(run("topics", "--article", "ru_visit", "-f", "json", "-q").stdout)
+    assert "Санаэ Такаити" in [r["topic"] for r in article]

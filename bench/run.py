@@ -292,6 +292,85 @@ def bench_bundled(work: Path, repeat: int) -> dict[str, float]:
     return {"search_seconds": kzjp, "whoosh_script_seconds": script, "ratio": kzjp / script}
 
 
+# --- languages ---------------------------------------------------------------------------
+
+LANGUAGE_QUERIES = {
+    "en": ["Tokayev", "visa", '"Middle Corridor"', "tourism Japan", "judo"],
+    "ru": ["визит", "Токаева", '"Центральная Азия"', "туристы Япония", "дзюдо"],
+    "kk": ["сапар", "Жапонияға", "Тоқаев", "туристер", "дзюдо"],
+    "ja": ["東京", "トカエフ", "首相官邸", "観光", "柔道"],
+}
+LANGUAGE_SOURCES = {
+    "en": Path(__file__).resolve().parent.parent / "corpus",
+    **{code: Path(__file__).resolve().parent.parent / "tests" / "data" / "multilingual" for code in ("ru", "kk", "ja")},
+}
+
+
+def language_corpus(code: str, out: Path, articles: int, seed: int) -> float:
+    """``articles`` articles in one language, each 8-24 sentences recombined from kzjp's own texts in it; MB."""
+    from kzjp_cli import sentences
+    from kzjp_cli.articles import parse_article
+
+    pool = []
+    for path in sorted(LANGUAGE_SOURCES[code].iterdir()):
+        article = parse_article(path.read_text(encoding="utf-8"), id=path.stem, path=str(path), suffix=path.suffix)
+        if article.lang == code:
+            pool += [s.text for s in sentences.split(article.body, code)]
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    size = 0
+    for number in range(articles):
+        body = "\n\n".join(
+            " ".join(rng.choice(pool) for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(4, 6))
+        )
+        text = f"---\nlang: {code}\ndate: 2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\n---\n{body}\n"
+        (out / f"{code}{number:05d}.md").write_text(text, encoding="utf-8")
+        size += len(text.encode("utf-8"))
+    return size / 1e6
+
+
+def bench_languages(work: Path, articles: int, seed: int) -> list[dict[str, object]]:
+    """Per language: a one-process full build's throughput (MB/s) and in-process search latency."""
+    from kzjp_cli import search
+    from kzjp_cli.index import open_index
+
+    results = []
+    for code, queries in LANGUAGE_QUERIES.items():
+        corpus, index = work / f"lang-{code}", work / f"lang-index-{code}"
+        shutil.rmtree(corpus, ignore_errors=True)
+        shutil.rmtree(index, ignore_errors=True)
+        megabytes = language_corpus(code, corpus, articles, seed)
+        build = timed([KZJP, "index", "--rebuild", "-q", "--jobs", "1", "--corpus", str(corpus), "--index", str(index)])
+        ci = open_index(corpus.resolve(), index)
+        latencies = []
+        for _ in range(3):
+            for query in queries:
+                start = time.perf_counter()
+                search.search(ci, query, limit=10)
+                latencies.append(time.perf_counter() - start)
+        results.append(
+            {
+                "lang": code,
+                "articles": articles,
+                "megabytes": megabytes,
+                "build_seconds": build["seconds"],
+                "build_mb_per_second": megabytes / build["seconds"],
+                "search_p50_ms": statistics.median(latencies) * 1e3,
+            }
+        )
+    return results
+
+
+def language_table(results: list[dict[str, object]]) -> str:
+    lines = [f"{'language':10}{'articles':>10}{'MB':>8}{'build':>10}{'MB/s':>8}{'search p50':>12}"]
+    for r in results:
+        lines.append(
+            f"{r['lang']:10}{r['articles']:>10}{r['megabytes']:>8.2f}{r['build_seconds']:>9.1f}s"
+            f"{r['build_mb_per_second']:>8.2f}{r['search_p50_ms']:>10.1f}ms"
+        )
+    return "\n".join(lines)
+
+
 ROWS = [
     ("corpus", "megabytes", "{:.1f} MB", None),
     ("full build", "build_seconds", "{:.1f} s", "build_ratio"),
@@ -352,6 +431,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each whole-process command")
     parser.add_argument("--json", type=Path, default=Path(__file__).parent / "out" / "results.json")
     parser.add_argument("--work", type=Path, help="folder for corpora and indexes (default: a temporary one)")
+    parser.add_argument(
+        "--language-articles", type=int, default=1000, help="articles per language for the per-language measure"
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kzjp-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -361,13 +443,16 @@ def main() -> None:
         print(f"benchmarking {size} articles in {work} …", file=sys.stderr)
         results.append(bench_size(size, args.seed, args.jobs, args.rounds, args.repeat, work))
     bundled = bench_bundled(work, args.repeat)
+    print(f"benchmarking each language ({args.language_articles} articles) …", file=sys.stderr)
+    per_language = bench_languages(work, args.language_articles, args.seed)
     print(table(results))
     print(
         f"\nbundled corpus: kzjp search {bundled['search_seconds']:.2f} s, minimal Whoosh script "
         f"{bundled['whoosh_script_seconds']:.2f} s ({bundled['ratio']:.2f}x)"
     )
+    print("\nper language (one-process full build, in-process search):\n" + language_table(per_language))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    summary = {"python": sys.version.split()[0], "results": results, "bundled": bundled}
+    summary = {"python": sys.version.split()[0], "results": results, "bundled": bundled, "languages": per_language}
     args.json.write_text(json.dumps(summary, indent=2))
     print(f"\nwrote {args.json}", file=sys.stderr)
     if not args.work:

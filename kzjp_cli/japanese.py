@@ -69,8 +69,21 @@ def _pieces(text: str) -> Iterator[tuple[int, str]]:
         yield start, text[start:]
 
 
-def words(text: str) -> list[Word]:
-    """Every word of ``text`` (punctuation left out), in order."""
+COMPOUND_CHARS = 3
+"""Shorter words are never split into parts (asking Sudachi costs a call a word)."""
+
+
+def words(text: str) -> tuple[Word, ...]:
+    """Every word of ``text`` (punctuation left out), in order.
+
+    The last few texts' words are remembered: a build counts an article's
+    words and then indexes them, and Sudachi is most of a Japanese build's time.
+    """
+    return _words(text)
+
+
+@lru_cache(maxsize=8)
+def _words(text: str) -> tuple[Word, ...]:
     from sudachipy import SplitMode
 
     tokenizer = _tokenizer()
@@ -80,11 +93,12 @@ def words(text: str) -> list[Word]:
             pos, kind = morpheme.part_of_speech()[:2]
             if pos in PUNCTUATION:
                 continue
-            split = morpheme.split(SplitMode.A)
+            surface = morpheme.surface()
+            split = morpheme.split(SplitMode.A) if len(surface) >= COMPOUND_CHARS else ()
             parts = tuple(m.normalized_form() for m in split) if len(split) > 1 else ()
             found.append(
                 Word(
-                    morpheme.surface(),
+                    surface,
                     morpheme.normalized_form(),
                     pos,
                     offset + morpheme.begin(),
@@ -93,4 +107,4 @@ def words(text: str) -> list[Word]:
                     kind,
                 )
             )
-    return found
+    return tuple(found)

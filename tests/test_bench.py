@@ -48,6 +48,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             str(out),
             "--work",
             str(tmp_path / "work"),
+            "--language-articles",
+            "20",
         ],
         capture_output=True,
         text=True,
@@ -59,3 +61,6 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     result = summary["results"][0]
     assert result["articles"] == 50 and result["fts5_build_seconds"] > 0 and result["search_p50_ms"] > 0
     assert result["build_peak_mb"] > 10 and summary["bundled"]["whoosh_script_seconds"] > 0
+    assert [r["lang"] for r in summary["languages"]] == ["en", "ru", "kk", "ja"]
+    assert all(r["build_mb_per_second"] > 0 and r["search_p50_ms"] > 0 for r in summary["languages"])
+    assert "per language" in done.stdout

@@ -317,3 +317,11 @@ def test_corpus_topics_cover_every_language_and_lang_filters_them(run: Run, mult
     assert only and all(all(i.startswith("ja_") for i in r["ids"]) for r in only)
     article = json.loads(run("topics", "--article", "ru_visit", "-f", "json", "-q").stdout)
     assert "Санаэ Такаити" in [r["topic"] for r in article]
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggestion"), [("сапарлен", "сапармен"), ("Жапониа", "жапония"), ("Токаеф", "токаев")]
+)
+def test_did_you_mean_in_the_query_script(run: Run, multilingual: Path, typo: str, suggestion: str) -> None:
+    result = run("search", typo, "--no-aliases", "-q")
+    assert result.exit_code == 1 and f"No matches. Did you mean: {suggestion}" in result.stderr

@@ -8,11 +8,17 @@ Called by the store only; messages come out as ``QueryError``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from kzjp_cli.errors import QueryError
-from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, day_bounds
+from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, day_bounds, field_name
+
+ENGLISH_FIELDS = (field_name("title", "en"), field_name("body", "en"))
+JAPANESE_FIELDS = (field_name("title", "ja"), field_name("body", "ja"))
+_FOREIGN_WORD = re.compile(r"[^\W\d_a-z]+")
+"""A word of letters outside the Latin alphabet (Cyrillic, Greek…): corrected from its own language's words."""
 
 Bounds = list[tuple[int | None, int | None]]
 """Ranges of date-column values (None: open), all of which a hit's date must fall in."""
@@ -119,12 +125,18 @@ def newest_first() -> Any:
     return TranslateFacet(lambda value: -1 if value is None or value >= MISSING_DATE else value, FieldFacet("date"))
 
 
-def suggest(searcher: Any, q: Any, text: str) -> str | None:
-    """A corrected query built from the index's spelling words, if a close one exists.
+def suggest(searcher: Any, q: Any, text: str, fields: Sequence[str] = ()) -> str | None:
+    """A corrected query built from the index's words, if a close one exists, in the query's own script.
 
-    Like Elasticsearch's AUTO fuzziness, two edits are allowed only when every
-    query word is longer than five letters; otherwise one.
+    English words are corrected from the index's spelling words; words in
+    other alphabets from the words of the fields (among ``fields``) of the
+    languages written in words (Russian, Kazakh, other). Like Elasticsearch's
+    AUTO fuzziness, two edits are allowed only when every query word is longer
+    than five letters; otherwise one.
     """
+    foreign = _suggest_words(searcher, text, [f for f in fields if f not in (*ENGLISH_FIELDS, *JAPANESE_FIELDS)])
+    if foreign:
+        return foreign
     words = [t for _, t in q.iter_all_terms() if isinstance(t, str)]
     maxdist = 2 if words and min(len(w) for w in words) > 5 else 1
     try:
@@ -136,6 +148,30 @@ def suggest(searcher: Any, q: Any, text: str) -> str | None:
     if corrected.query == q or corrected.string.strip() == text.strip():
         return None
     return corrected.string
+
+
+def _suggest_words(searcher: Any, text: str, fields: Sequence[str]) -> str | None:
+    """The query with each non-Latin word that no field holds replaced by the closest word one does."""
+    if not fields:
+        return None
+    from whoosh.spelling import ReaderCorrector
+
+    reader = searcher.reader()
+    correctors = [ReaderCorrector(reader, name, reader.schema[name]) for name in fields]
+    pieces = text.split()
+    changed = False
+    for number, piece in enumerate(pieces):
+        word = piece.lower()
+        if not _FOREIGN_WORD.fullmatch(word) or any((name, word) in reader for name in fields):
+            continue
+        best = None
+        for distance in range(1, 3 if len(word) > 5 else 2):  # Whoosh ranks only by frequency: nearest first
+            best = next((found[0] for c in correctors if (found := c.suggest(word, limit=1, maxdist=distance))), None)
+            if best:
+                break
+        if best and best != word:
+            pieces[number], changed = best, True
+    return " ".join(pieces) if changed else None
 
 
 def quote(text: str, limit: int = 60) -> str:

@@ -176,13 +176,19 @@ class WhooshStore:
                 return Found(total=0 if count_only else None)
             if count_only:
                 total = len(searcher.search(q, limit=None, scored=False, filter=allowed))
-                return Found(total=total, suggestion=None if total else query.suggest(searcher, q, text))
+                return Found(
+                    total=total,
+                    suggestion=None if total else query.suggest(searcher, q, text, self._used_text_fields(searcher)),
+                )
             # terms=True records each hit's matched terms, so fuzzy and prefix terms need not be expanded again
             options: dict[str, Any] = {"limit": limit, "filter": allowed, "terms": True}
             if sort == "date":
                 options.update(sortedby=query.newest_first(), reverse=True)
             matches = _matches(searcher.search(q, **options))
-            return Found(matches, suggestion=None if matches else query.suggest(searcher, q, text))
+            return Found(
+                matches,
+                suggestion=None if matches else query.suggest(searcher, q, text, self._used_text_fields(searcher)),
+            )
 
     def similar(self, article_id: str, *, limit: int = 10) -> Found:
         """The articles most like one article, in its language: more-like-this over its body (Bo1 key terms)."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -325,3 +328,39 @@ def test_corpus_topics_cover_every_language_and_lang_filters_them(run: Run, mult
 def test_did_you_mean_in_the_query_script(run: Run, multilingual: Path, typo: str, suggestion: str) -> None:
     result = run("search", typo, "--no-aliases", "-q")
     assert result.exit_code == 1 and f"No matches. Did you mean: {suggestion}" in result.stderr
+
+
+OFFLINE = """
+import socket, sys
+def refuse(*args, **kwargs):
+    raise OSError("network access attempted")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+import nltk
+nltk.data.path[:] = [sys.argv[1]]
+from kzjp_cli.cli import cli
+cli(sys.argv[2:], prog_name="kzjp")
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["index"],
+        ["summarize", "ja_visit", "-m", "lsa"],
+        ["summarize", "kk_culture", "-m", "edmundson"],
+        ["search", "Тоқаевтың", "--summary", "1"],
+        ["topics", "--lang", "ja"],
+    ],
+)
+def test_every_language_works_with_no_nltk_data_and_no_network(tmp_path: Path, args: list[str]) -> None:
+    empty = tmp_path / "nltk_data"
+    empty.mkdir()
+    env = {**os.environ, "NLTK_DATA": str(empty), "HOME": str(tmp_path), "KZJP_CORPUS": str(MULTILINGUAL)}
+    env["KZJP_INDEX"] = str(tmp_path / "ix")
+    command = [sys.executable, "-c", OFFLINE, str(empty), *args]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() or args == ["index"]
+    assert list(empty.iterdir()) == [], "nothing was downloaded"

@@ -23,6 +23,21 @@ Run = Callable[..., Result]
 """The ``run`` fixture: the CLI in-process."""
 
 
+OFFLINE = """
+import socket, sys
+def refuse(*args, **kwargs):
+    raise OSError("network access attempted")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+import nltk
+nltk.data.path[:] = [sys.argv[1]]
+from kzjp_cli.cli import cli
+cli(sys.argv[2:], prog_name="kzjp")
+"""
+"""Runs the CLI (``python -c OFFLINE NLTK_DATA ARGS…``) with the network refused and NLTK's data path set."""
+
+
 def generate(out: Path, articles: int, seed: int = 1) -> Path:
     """Write ``articles`` generated news articles (the benchmark's generator) into ``out``."""
     command = [sys.executable, str(GENERATE), "--articles", str(articles), "--seed", str(seed), "--out", str(out)]

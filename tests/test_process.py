@@ -12,7 +12,10 @@ import pytest
 
 from .conftest import KZJP
 
-HEAVY = ("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property", "sudachipy", "Stemmer", "py3langid")
+HEAVY = (
+    *("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property"),
+    *("sudachipy", "Stemmer", "py3langid", "trafilatura", "lxml"),
+)
 MULTILINGUAL = Path(__file__).resolve().parent / "data" / "multilingual"
 
 

@@ -314,7 +314,7 @@ def _scan(corpus: Path, reporter: Reporter) -> list[CorpusFile]:
         reporter.warning(warning)
     if not files:
         raise CorpusError(
-            f"no articles in {corpus} (kzjp reads .txt and .md files)",
+            f"no articles in {corpus} (kzjp reads .txt, .md and saved .html pages)",
             hint="add articles there or point --corpus/KZJP_CORPUS at a folder that has some",
         )
     return files

@@ -352,6 +352,8 @@ def search_command(
       kzjp search visa -f ids | xargs kzjp show
       echo 'Tokyo Declaration' | kzjp search -
       kzjp search visa --summary 2
+      kzjp search визита --lang ru
+      kzjp search Tokayev --no-aliases
     """
     text = sys.stdin.read() if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
@@ -403,6 +405,7 @@ def list_command(
     Examples:
       kzjp list
       kzjp list --sort date -n 5
+      kzjp list --lang kk --lang ru
       kzjp list -f csv > articles.csv
       kzjp list -f ids | xargs -n1 kzjp summarize
     """
@@ -492,6 +495,7 @@ def summarize_command(
       kzjp summarize 000
       kzjp summarize 003 -m textrank -n 5
       kzjp summarize 003 --query visa -n 1
+      kzjp summarize saved-page.html
       kzjp summarize --combine 000 003 --ratio 0.2
       kzjp search tourism -f ids | kzjp summarize --ids-from -
       kzjp list -f ids | xargs kzjp summarize -f jsonl

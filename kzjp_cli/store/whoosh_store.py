@@ -73,8 +73,7 @@ class WhooshStore:
         self._forget()
         self.ix.close()
 
-    @contextmanager
-    def _searching(self) -> Iterator[Any]:
+    def _searcher_(self) -> Any:
         """Whoosh's searcher, opened on first use and kept for the store's later reads.
 
         Opening one reads the table of contents and each segment's term table
@@ -85,7 +84,7 @@ class WhooshStore:
         if self._searcher is None:
             self._searcher = self.ix.searcher()
             self._closer = weakref.finalize(self, self._searcher.close)
-        yield self._searcher
+        return self._searcher
 
     def _forget(self) -> None:
         """Close the kept searcher and what it knew, after the index changed."""
@@ -102,57 +101,55 @@ class WhooshStore:
 
     def count(self) -> int:
         """How many articles the index holds."""
-        with self._searching() as searcher:
-            return searcher.doc_count()
+        searcher = self._searcher_()
+        return searcher.doc_count()
 
     def segment_count(self) -> int:
         """How many segments the index is made of (each search reads every one)."""
-        with self._searching() as searcher:
-            return len(searcher.reader().leaf_readers())
+        searcher = self._searcher_()
+        return len(searcher.reader().leaf_readers())
 
     def document(self, article_id: str) -> Article | None:
         """One article, with its body, by exact id."""
-        with self._searching() as searcher:
-            stored = searcher.document(id=article_id)
+        searcher = self._searcher_()
+        stored = searcher.document(id=article_id)
         return None if stored is None else to_article(stored)
 
     def documents(self) -> list[Article]:
         """Every article, with its body, in the index's own order."""
-        with self._searching() as searcher:
-            return [to_article(stored) for stored in searcher.all_stored_fields()]
+        searcher = self._searcher_()
+        return [to_article(stored) for stored in searcher.all_stored_fields()]
 
     def dates(self, text: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
         """The date of every article matching the query ``text`` (of every article for None) in ``langs`` (any).
 
         Read from the date column in one go, as search's date filter reads it.
         """
-        with self._searching() as searcher:
-            values = _date_values(searcher)
-            if text is None:
-                docnums: Iterable[int] = searcher.reader().all_doc_ids()
-                if langs:
-                    docnums = _in_languages(searcher, langs)
-            else:
-                q, allowed = self._prepare(searcher, text, values, langs=langs)
-                if allowed == set():
-                    return []
-                docnums = searcher.search(q, limit=None, scored=False, filter=allowed).docs()
-            return [date_of(values[docnum]) for docnum in sorted(docnums)]
+        searcher = self._searcher_()
+        values = _date_values(searcher)
+        if text is None:
+            docnums: Iterable[int] = _in_languages(searcher, langs) if langs else searcher.reader().all_doc_ids()
+        else:
+            q, allowed = self._prepare(searcher, text, values, langs=langs)
+            if allowed == set():
+                return []
+            docnums = searcher.search(q, limit=None, scored=False, filter=allowed).docs()
+        return [date_of(values[docnum]) for docnum in sorted(docnums)]
 
     def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
         """For each phrase, the ids of every article with it in a text field, sorted."""
         found: list[list[str]] = []
-        with self._searching() as searcher:
-            parser = query.parser(self.ix.schema, self._used_text_fields(searcher))
-            reader = searcher.reader()
-            id_of = {}
-            for term in reader.lexicon("id"):
-                for docnum in reader.postings("id", term).all_ids():
-                    id_of[docnum] = term.decode("utf-8")
-            for phrase in phrases:
-                q = parser.parse('"' + phrase.replace('"', " ") + '"')
-                docnums = [] if query.is_nothing(q) else searcher.search(q, limit=None, scored=False).docs()
-                found.append(sorted(id_of[d] for d in docnums if d in id_of))
+        searcher = self._searcher_()
+        parser = query.parser(self.ix.schema, self._used_text_fields())
+        reader = searcher.reader()
+        id_of = {}
+        for term in reader.lexicon("id"):
+            for docnum in reader.postings("id", term).all_ids():
+                id_of[docnum] = term.decode("utf-8")
+        for phrase in phrases:
+            q = parser.parse('"' + phrase.replace('"', " ") + '"')
+            docnums = [] if query.is_nothing(q) else searcher.search(q, limit=None, scored=False).docs()
+            found.append(sorted(id_of[d] for d in docnums if d in id_of))
         return found
 
     def search(
@@ -170,36 +167,36 @@ class WhooshStore:
 
         ``langs`` keeps only articles in those languages (ISO 639-1 codes).
         """
-        with self._searching() as searcher:
-            q, allowed = self._prepare(searcher, text, None, since, until, langs)
-            if allowed == set():  # Whoosh would take an empty filter for no filter
-                return Found(total=0 if count_only else None)
-            if count_only:
-                total = len(searcher.search(q, limit=None, scored=False, filter=allowed))
-                return Found(
-                    total=total,
-                    suggestion=None if total else query.suggest(searcher, q, text, self._used_text_fields(searcher)),
-                )
-            # terms=True records each hit's matched terms, so fuzzy and prefix terms need not be expanded again
-            options: dict[str, Any] = {"limit": limit, "filter": allowed, "terms": True}
-            if sort == "date":
-                options.update(sortedby=query.newest_first(), reverse=True)
-            matches = _matches(searcher.search(q, **options))
+        searcher = self._searcher_()
+        q, allowed = self._prepare(searcher, text, None, since, until, langs)
+        if allowed == set():  # Whoosh would take an empty filter for no filter
+            return Found(total=0 if count_only else None)
+        if count_only:
+            total = len(searcher.search(q, limit=None, scored=False, filter=allowed))
             return Found(
-                matches,
-                suggestion=None if matches else query.suggest(searcher, q, text, self._used_text_fields(searcher)),
+                total=total,
+                suggestion=None if total else query.suggest(searcher, q, text, self._used_text_fields()),
             )
+        # terms=True records each hit's matched terms, so fuzzy and prefix terms need not be expanded again
+        options: dict[str, Any] = {"limit": limit, "filter": allowed, "terms": True}
+        if sort == "date":
+            options.update(sortedby=query.newest_first(), reverse=True)
+        matches = _matches(searcher.search(q, **options))
+        return Found(
+            matches,
+            suggestion=None if matches else query.suggest(searcher, q, text, self._used_text_fields()),
+        )
 
     def similar(self, article_id: str, *, limit: int = 10) -> Found:
         """The articles most like one article, in its language: more-like-this over its body (Bo1 key terms)."""
-        with self._searching() as searcher:
-            docnum = searcher.document_number(id=article_id)
-            if docnum is None:
-                raise QueryError(f"article {article_id} is not in the index")
-            article = to_article(searcher.stored_fields(docnum))
-            body = field_name("body", language(article.lang).chain)
-            found = searcher.more_like(docnum, body, text=article.body, top=limit, numterms=25)
-            return Found(_matches(found))
+        searcher = self._searcher_()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise QueryError(f"article {article_id} is not in the index")
+        article = to_article(searcher.stored_fields(docnum))
+        body = field_name("body", language(article.lang).chain)
+        found = searcher.more_like(docnum, body, text=article.body, top=limit, numterms=25)
+        return Found(_matches(found))
 
     def _prepare(
         self,
@@ -212,7 +209,7 @@ class WhooshStore:
     ) -> tuple[Any, set[int] | None]:
         """The parsed query without its required date ranges, and the documents those ranges and ``langs``
         allow (None: all)."""
-        q, bounds = query.pull_dates(query.parse(self.ix.schema, text, self._used_text_fields(searcher)))
+        q, bounds = query.pull_dates(query.parse(self.ix.schema, text, self._used_text_fields()))
         bounds += query.period(since, until)
         allowed = _in_languages(searcher, langs) if langs else None
         if not bounds:
@@ -224,17 +221,16 @@ class WhooshStore:
 
     def chains_in_use(self) -> set[str]:
         """The analysis chains (``store.analysis.CHAINS``) whose fields hold any article."""
-        with self._searching() as searcher:
-            used = self._used_text_fields(searcher)
+        used = self._used_text_fields()
         return {code for code in CHAINS if field_name("body", code) in used}
 
-    def _used_text_fields(self, searcher: Any) -> list[str]:
+    def _used_text_fields(self) -> list[str]:
         """The text fields that hold any article: a query searches only these (an English corpus: title and body).
 
         Known once a searcher is open; ``replace`` forgets them.
         """
         if self._text_fields is None:
-            reader = searcher.reader()
+            reader = self._searcher_().reader()
             self._text_fields = [name for name in TEXT_FIELDS if reader.field_length(name)] or ["title", "body"]
         return self._text_fields
 

@@ -66,6 +66,11 @@ def _fits(stem: str, suffix: str) -> bool:
     return True
 
 
+def _cuttable(word: str, suffix: str) -> bool:
+    """Whether ``suffix`` can come off ``word``: it ends with it, in the form that fits, leaving a long enough stem."""
+    return word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM and _fits(word[: -len(suffix)], suffix)
+
+
 def _protected(word: str) -> bool:
     return word in EXCEPTIONS or word.endswith("стан")
 
@@ -77,7 +82,7 @@ def stem(word: str) -> str:
         return word
     for suffixes in _ORDERED:
         for suffix in suffixes:
-            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM and _fits(word[: -len(suffix)], suffix):
+            if _cuttable(word, suffix):
                 word = word[: -len(suffix)]
                 break
         if _protected(word):
@@ -89,7 +94,4 @@ def has_case_ending(word: str) -> bool:
     """Whether a lower-case word ends in a case suffix (Жапонияға, Токиода), which closes its noun phrase."""
     if _protected(word):
         return False
-    return any(
-        word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM and _fits(word[: -len(suffix)], suffix)
-        for suffix in _ORDERED[0]
-    )
+    return any(_cuttable(word, suffix) for suffix in _ORDERED[0])

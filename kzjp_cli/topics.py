@@ -116,35 +116,44 @@ class TopicRules:
     """Whether a word ends the name it is part of (a Kazakh case ending does)."""
 
 
+_CYRILLIC_RULES: dict[str, tuple[frozenset[str], frozenset[str], str, str, Callable[[str], bool]]] = {
+    # generic words, titles, "and", endings of words that alone are never a topic, what closes a name
+    "ru": (
+        RUSSIAN_GENERIC,
+        RUSSIAN_TITLES,
+        "и",
+        # adjectives, and verbs in the past or present tense
+        r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ых|их|ую|юю|ли|ла|ло|ет|ит|ют|ят|ся)$",
+        lambda word: False,
+    ),
+    "kk": (
+        KAZAKH_GENERIC,
+        KAZAKH_TITLES,
+        "және",
+        r"(?:лық|лік|дық|дік|тық|тік|ғы|гі|қы|кі|ды|ді|ты|ті)$",
+        kazakh.has_case_ending,
+    ),
+}
+
+
 @lru_cache(maxsize=8)
 def rules(lang: str | None = None) -> TopicRules:
     """The extraction rules for a language: English's for English and any Latin-script language."""
     from kzjp_cli.summarize import stop_words
 
     code = language(lang).chain
-    if code == "ru":
+    if code in _CYRILLIC_RULES:
+        generic, titles, conjunction, modifier, closes_name = _CYRILLIC_RULES[code]
         return TopicRules(
-            chain("ru").stem,
-            stop_words("ru") | RUSSIAN_GENERIC,
-            RUSSIAN_TITLES,
+            chain(code).stem,
+            stop_words(code) | generic,
+            titles,
             frozenset(),
-            "и",
-            # adjectives, and verbs in the past or present tense: alone, never a topic
-            re.compile(r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ых|их|ую|юю|ли|ла|ло|ет|ит|ют|ят|ся)$"),
+            conjunction,
+            re.compile(modifier),
             _CYRILLIC_TOKEN,
             _NO_POSSESSIVE,
-        )
-    if code == "kk":
-        return TopicRules(
-            chain("kk").stem,
-            stop_words("kk") | KAZAKH_GENERIC,
-            KAZAKH_TITLES,
-            frozenset(),
-            "және",
-            re.compile(r"(?:лық|лік|дық|дік|тық|тік|ғы|гі|қы|кі|ды|ді|ты|ті)$"),
-            _CYRILLIC_TOKEN,
-            _NO_POSSESSIVE,
-            kazakh.has_case_ending,
+            closes_name,
         )
     return TopicRules(_stem, stop_words() | GENERIC, TITLES, CONNECTORS, "and", _MODIFIER)
 

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kzjp_cli.errors import CorpusError
+from kzjp_cli.languages import script_letters
 
 FILE_NAME = "aliases.toml"
 BUILT_IN = Path(__file__).resolve().parent / FILE_NAME
@@ -34,15 +35,8 @@ _SPECIAL = re.compile(r"[:*?~^\[\]{}\"()]")
 
 
 def script(text: str) -> str:
-    """``latin``, ``cyrillic`` or ``cjk``: the script most of the letters of ``text`` are in."""
-    counts = {"latin": 0, "cyrillic": 0, "cjk": 0}
-    for char in text:
-        if "\u0400" <= char <= "\u04ff":
-            counts["cyrillic"] += 1
-        elif "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or "\uff66" <= char <= "\uff9f":
-            counts["cjk"] += 1
-        elif char.isalpha():
-            counts["latin"] += 1
+    """``latin``, ``cyrillic`` or ``cjk``: the script most of the letters of ``text`` are in (``latin`` if none)."""
+    counts = script_letters(text)
     return max(counts, key=lambda name: counts[name])
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from kzjp_cli.languages import KANA_KANJI
+
 CHUNK_BYTES = 30_000
 """Sudachi refuses input over 49,149 bytes, so text is cut into pieces of at most this size."""
 PUNCTUATION = frozenset({"補助記号", "記号", "空白"})
@@ -20,7 +22,6 @@ PUNCTUATION = frozenset({"補助記号", "記号", "空白"})
 FUNCTION = frozenset({"助詞", "助動詞"})
 """Particles and auxiliary verbs: words, but never what a search or a topic is about."""
 _CUT = re.compile(r"(?<=[。！？!?\n])")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 
 
 class Word(NamedTuple):
@@ -39,7 +40,7 @@ class Word(NamedTuple):
 
 def has_japanese(text: str) -> bool:
     """Whether ``text`` has any kana or kanji."""
-    return _CJK.search(text) is not None
+    return KANA_KANJI.search(text) is not None
 
 
 @lru_cache(maxsize=1)

@@ -126,7 +126,7 @@ def count_words(text: str, code: str | None) -> int:
 
 # --- detection -------------------------------------------------------------------------
 
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+KANA_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
@@ -139,20 +139,28 @@ SAMPLE_CHARS = 3000
 """Detection reads the start of a text: enough for any article, cheap for long ones."""
 
 
+def script_letters(text: str) -> dict[str, int]:
+    """How many letters of ``text`` are in each script kzjp tells apart: latin, cyrillic, cjk (kana and kanji)."""
+    return {
+        "latin": sum(map(len, _LATIN_WORD.findall(text))),
+        "cyrillic": sum(map(len, _CYRILLIC_WORD.findall(text))),
+        "cjk": len(KANA_KANJI.findall(text)),
+    }
+
+
 def detect(text: str) -> str:
     """The ISO 639-1 code of the language ``text`` is mostly written in (``en`` when there is nothing to tell)."""
     sample = text[:SAMPLE_CHARS]
-    japanese = len(_JAPANESE.findall(sample))
-    cyrillic = _CYRILLIC_WORD.findall(sample)
-    latin = _LATIN_WORD.findall(sample)
-    letters = {"ja": japanese, "cyrillic": sum(map(len, cyrillic)), "latin": sum(map(len, latin))}
-    if japanese and japanese >= 0.2 * sum(letters.values()):
+    letters = script_letters(sample)
+    if letters["cjk"] and letters["cjk"] >= 0.2 * sum(letters.values()):
         return "ja"
     if letters["cyrillic"] > letters["latin"]:
+        cyrillic = _CYRILLIC_WORD.findall(sample)
         kazakh = sum(1 for word in cyrillic if _KAZAKH_LETTERS.intersection(word))
         if kazakh >= 0.25 * len(cyrillic):
             return "kk"
         return _identify(sample, ["ru", "kk"])
+    latin = _LATIN_WORD.findall(sample)
     if not latin:
         return "en"
     english = sum(1 for word in latin if word.lower() in _ENGLISH_WORDS)

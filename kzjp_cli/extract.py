@@ -59,21 +59,23 @@ def decode_html(data: bytes, warnings: list[str] | None = None) -> str:
 def extract(html: str) -> Page:
     """The story of a page; ArticleError if it has none."""
     import trafilatura
-    from lxml import html as lxml_html
 
-    found = trafilatura.bare_extraction(
-        html,
-        favor_precision=True,
-        with_metadata=True,
-        include_comments=False,
-        date_extraction_params={"extensive_search": False, "original_date": True},
+    tree = trafilatura.load_html(html)  # parsed once: read title and language before trafilatura prunes it
+    own_title = _title(tree)
+    lang = normalize(tree.get("lang")) if tree is not None and tree.get("lang") else None
+    found = (
+        trafilatura.bare_extraction(
+            tree,
+            favor_precision=True,
+            with_metadata=True,
+            include_comments=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+        if tree is not None
+        else None
     )
     text = (found.text or "") if found is not None else ""
-    try:
-        tree = lxml_html.fromstring(html)
-    except (ValueError, lxml_html.etree.ParserError):
-        tree = None
-    title = _title(tree) or (found.title or "" if found is not None else "")
+    title = own_title or (found.title or "" if found is not None else "")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and title and lines[0] == title:  # the headline, already the title
         lines = lines[1:]
@@ -83,7 +85,6 @@ def extract(html: str) -> Page:
     if found is not None and found.date:
         with suppress(ValueError):  # not a calendar date: the page stays undated
             date = dt.date.fromisoformat(found.date[:10])
-    lang = normalize(tree.get("lang")) if tree is not None and tree.get("lang") else None
     return Page(text="\n\n".join(lines), title=title, date=date, lang=lang)
 
 

@@ -19,6 +19,8 @@ BUNDLED = locations.CHECKOUT_DIR / "corpus"
 KZJP = str(Path(sys.executable).with_name("kzjp"))
 """The installed entry point, for tests in real processes."""
 GENERATE = locations.CHECKOUT_DIR / "bench" / "generate.py"
+MULTILINGUAL = Path(__file__).resolve().parent / "data" / "multilingual"
+"""Six short articles in Russian, Kazakh and Japanese (some with ``lang:``, some without)."""
 Run = Callable[..., Result]
 """The ``run`` fixture: the CLI in-process."""
 

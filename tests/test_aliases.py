@@ -11,9 +11,8 @@ import pytest
 
 from kzjp_cli import aliases
 
-from .conftest import Run
+from .conftest import MULTILINGUAL, Run
 
-MULTILINGUAL = Path(__file__).resolve().parent / "data" / "multilingual"
 ALL_SCRIPTS = ("latin", "cyrillic", "cjk")
 
 

@@ -18,10 +18,9 @@ from kzjp_cli.articles import parse_article
 from kzjp_cli.kazakh import stem as kazakh_stem
 from kzjp_cli.store.analysis import chain
 
-from .conftest import OFFLINE, Run
+from .conftest import MULTILINGUAL, OFFLINE, Run
 
 DATA = Path(__file__).resolve().parent / "data"
-MULTILINGUAL = DATA / "multilingual"
 
 
 def labelled_texts() -> list[tuple[str, str]]:

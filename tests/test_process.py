@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import KZJP
+from .conftest import KZJP, MULTILINGUAL
 
 HEAVY = (
     *("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property"),
     *("sudachipy", "Stemmer", "py3langid", "trafilatura", "lxml"),
 )
-MULTILINGUAL = Path(__file__).resolve().parent / "data" / "multilingual"
 
 
 def kzjp(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:

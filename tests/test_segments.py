@@ -23,7 +23,7 @@ from kzjp_cli.store.analysis import chain
 from kzjp_cli.store.schema import TEXT_FIELDS, make_schema, to_document
 from kzjp_cli.store.segments import SegmentBuilder
 
-from .conftest import BUNDLED, generate
+from .conftest import BUNDLED, MULTILINGUAL, generate
 
 ENGLISH = chain("en")
 
@@ -124,9 +124,6 @@ def test_bulk_segment_equals_whoosh_writer_on_the_test_corpus(corpus: Path, tmp_
 
 def test_bulk_segment_equals_whoosh_writer_on_the_bundled_corpus(tmp_path: Path) -> None:
     assert assert_same_index(*build_both(documents(BUNDLED), tmp_path)) > 400
-
-
-MULTILINGUAL = Path(__file__).resolve().parent / "data" / "multilingual"
 
 
 def test_bulk_segment_equals_whoosh_writer_in_every_language(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kzjp_cli import languages
+from kzjp_cli import dedup, languages
 from kzjp_cli.errors import ArticleError, CorpusError, UnknownIdError
 
 SUFFIXES = (".txt", ".md", ".markdown")
@@ -32,7 +32,7 @@ MAX_BYTES = 10 * 1024 * 1024
 """Files larger than this are skipped: no news article is 10 MB of text."""
 
 TITLE_CHARS = 90
-META_KEYS = ("title", "date", "source", "url", "lang")
+META_KEYS = ("title", "date", "source", "url", "lang", "fetched")
 """Front-matter keys kzjp reads and writes, in the order it writes them."""
 
 
@@ -57,9 +57,10 @@ class FieldSpec(NamedTuple):
     """How one article field is indexed, stored, listed and shown: the one field list.
 
     ``kind`` says how the search engine indexes it: ``key`` (an exact, unique
-    id), ``text`` (analysed words in the article's language, searched by default), ``label`` (analysed,
-    searched only by name), ``tag`` (one exact token), ``date``, or ``stored``
-    (kept, not searchable). ``record`` puts it in every output format,
+    id), ``text`` (analysed words in the article's language, searched by
+    default), ``label`` (analysed, searched only by name), ``tag`` (one exact
+    token), ``date``, ``stored`` (kept, not searchable) or ``manifest`` (not in
+    the search engine at all). ``record`` puts it in every output format,
     ``manifest`` in the index manifest (the metadata read without the index),
     and ``always`` shows it in text output even when empty.
     """
@@ -88,9 +89,15 @@ class Article:
     url: str | None = field(default=None, metadata=_spec("stored"))
     lang: str | None = field(default=None, metadata=_spec("tag"))
     words: int = field(default=0, metadata=_spec("stored", always=True))
+    fetched: str | None = field(default=None, metadata=_spec("stored"))
+    """When ``kzjp add`` fetched it from the web (UTC, ISO 8601)."""
     path: str = field(default="", metadata=_spec("stored", always=True, manifest=False))
     body: str = field(default="", metadata=_spec("text", record=False, manifest=False))
     hash: str = field(default="", metadata=_spec("tag", record=False))
+    text_key: str = field(default="", metadata=_spec("manifest", record=False))
+    """Its text's digest, for duplicate checks (``dedup``)."""
+    minhash: str = field(default="", metadata=_spec("manifest", record=False))
+    """Its text's MinHash signature, for near-duplicate checks (``dedup``)."""
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def to_record(self, *, body: bool = False) -> dict[str, object]:
@@ -269,6 +276,7 @@ def parse_article(text: str, *, id: str, path: str, suffix: str = ".txt") -> Art
         source=meta.get("source") or None,
         url=meta.get("url") or None,
         lang=lang,
+        fetched=meta.get("fetched") or None,
         words=languages.count_words(body, lang),
         warnings=warnings,
     )
@@ -327,6 +335,7 @@ def read_article(file: CorpusFile, id: str) -> Article:
         article = parse_article(decode(data, notes), id=id, path=str(file.path), suffix=suffix)
     article.warnings[:0] = notes
     article.hash = content_hash(data)
+    article.text_key, article.minhash = dedup.fingerprints(article.body)
     return article
 
 

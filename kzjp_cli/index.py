@@ -40,8 +40,9 @@ from kzjp_cli.errors import ArticleError, CorpusError, IndexBusyError, IndexStat
 if TYPE_CHECKING:
     from kzjp_cli.store import Found, Store
 
-SCHEMA_VERSION = 3
-"""Bump when the store's format or the manifest changes: older indexes are rebuilt (2: store/, 3: languages)."""
+SCHEMA_VERSION = 4
+"""Bump when the store's format or the manifest changes: older indexes are rebuilt (2: store/, 3: languages,
+4: fetched, duplicate fingerprints)."""
 MARKER = "kzjp-index.json"
 MANIFEST = "manifest.json"
 CACHE_DIR = "cache"

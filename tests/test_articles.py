@@ -261,9 +261,23 @@ def test_written_articles_read_as_people_write_them() -> None:
 
 
 def test_the_field_list_is_the_articles_fields_in_output_order() -> None:
-    assert list(articles.FIELDS) == ["id", "title", "date", "source", "url", "lang", "words", "path", "body", "hash"]
+    assert list(articles.FIELDS) == [
+        "id",
+        "title",
+        "date",
+        "source",
+        "url",
+        "lang",
+        "words",
+        "fetched",
+        "path",
+        "body",
+        "hash",
+        "text_key",
+        "minhash",
+    ]
     record = articles.Article(id="a", title="T", body="B", path="/p").to_record(body=True)
-    assert list(record) == ["id", "title", "date", "source", "url", "lang", "words", "path", "body"]
+    assert list(record) == ["id", "title", "date", "source", "url", "lang", "words", "fetched", "path", "body"]
     metadata = articles.Article(id="a", title="T", date=dt.date(2024, 1, 2), url="u", body="B", hash="h").metadata()
     assert metadata == {
         "id": "a",

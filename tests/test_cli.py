@@ -14,7 +14,7 @@ from kzjp_cli.cli import cli
 
 from .conftest import Run
 
-ARTICLE_FIELDS = ["id", "title", "date", "source", "url", "lang", "words", "path"]
+ARTICLE_FIELDS = ["id", "title", "date", "source", "url", "lang", "words", "fetched", "path"]
 HIT_FIELDS = ["rank", *ARTICLE_FIELDS, "score", "snippet"]
 
 

@@ -155,7 +155,7 @@ def _field(name: str) -> Any:
 
 def make_schema() -> fields.Schema:
     """Every article field as the field list says: text per chain for BM25F, spelling words, dates, metadata."""
-    made = {name: _field(name) for name, spec in FIELDS.items() if spec.kind != "text"}
+    made = {name: _field(name) for name, spec in FIELDS.items() if spec.kind not in ("text", "manifest")}
     made.update({field_name(name, code): _text_field(name, code) for code in CHAINS for name in _TEXT})
     return fields.Schema(**made)
 
@@ -171,7 +171,7 @@ def to_document(article: Article) -> dict[str, Any]:
     document: dict[str, Any] = {}
     for name, spec in FIELDS.items():
         value = getattr(article, name)
-        if value is None or value == "":
+        if value is None or value == "" or spec.kind == "manifest":
             continue
         if spec.kind == "text":
             name = field_name(name, code)

@@ -287,7 +287,10 @@ def test_the_field_list_is_the_articles_fields_in_output_order() -> None:
         "url": "u",
         "lang": None,
         "words": 0,
+        "fetched": None,
         "hash": "h",
+        "text_key": "",
+        "minhash": "",
     }
     assert articles.Article.from_metadata(metadata, path="/p") == articles.Article(
         id="a", title="T", date=dt.date(2024, 1, 2), url="u", hash="h", path="/p"

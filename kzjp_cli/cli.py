@@ -18,6 +18,7 @@ from kzjp_cli.errors import KzjpError
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_NOTHING_FOUND = 1
 EXIT_SKIPPED = 3
+EXIT_PARTIAL = 3
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -141,10 +142,9 @@ def _report_aliases(added: dict[str, list[str]], quiet: bool) -> None:
 class CliReporter(index.Reporter):
     """Notices and progress on stderr (progress only on a TTY); -q keeps only warnings."""
 
-    PROGRESS_MIN = 200
-
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False, progress_min: int = 200) -> None:
         self.quiet = quiet
+        self.progress_min = progress_min
 
     def notice(self, message: str) -> None:
         if not self.quiet:
@@ -155,7 +155,7 @@ class CliReporter(index.Reporter):
 
     def progress(self, items: list[Any], label: str) -> Iterable[Any]:
         stderr = sys.stderr
-        if self.quiet or len(items) < self.PROGRESS_MIN or not stderr.isatty():
+        if self.quiet or len(items) < self.progress_min or not stderr.isatty():
             yield from items
             return
         with click.progressbar(items, label=label, file=stderr) as bar:
@@ -240,6 +240,7 @@ def cli(color: str) -> None:
       kzjp list
       kzjp show 000
       kzjp summarize 003 --query visa
+      kzjp add https://astanatimes.com/2025/12/some-story/
 
     Exit status: 0 success, 1 nothing found, 2 usage or input error.
     """
@@ -297,6 +298,142 @@ def index_command(
     else:
         message = f"the index is up to date: {report.total} articles ({report.skipped} skipped)"
     click.echo(f"kzjp: {message} in {report.seconds:.2f} s -> {report.index}", err=True)
+
+
+@cli.command("add")
+@click.argument("targets", nargs=-1, metavar="[SOURCE]...")
+@click.option(
+    "--feed", "feeds", multiple=True, metavar="URL|FILE", help="An RSS or Atom feed: add every story it lists."
+)
+@click.option(
+    "--jsonl",
+    "exports",
+    multiple=True,
+    metavar="FILE",
+    help='One JSON object a line with "text", "html" or "url", and "title", "date", "lang", "source" (- for stdin).',
+)
+@click.option("--title", help="Use this title (instead of the page's or the feed's).")
+@click.option("--date", type=DateType(), help="Use this date (YYYY-MM-DD).")
+@click.option("--source", "source_name", metavar="NAME", help="Use this source name (Kazinform, TASS…).")
+@click.option(
+    "--lang", "lang", type=LanguageType(), help="Use this language (en, ru, kk, ja…) instead of detecting it."
+)
+@click.option("--skip-near-duplicates", is_flag=True, help="Do not save a near copy of an article already there.")
+@click.option("--dry-run", is_flag=True, help="Fetch and check everything, write nothing.")
+@click.option(
+    "--timeout", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True, help="Seconds to wait."
+)
+@click.option(
+    "--max-time",
+    type=click.FloatRange(0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a whole page may take.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between a feed's requests to one site (or its robots.txt Crawl-delay, up to 30).",
+)
+@format_option("text", "ids", "json", "jsonl")
+@corpus_options
+@click.pass_context
+def add_command(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    feeds: tuple[str, ...],
+    exports: tuple[str, ...],
+    title: str | None,
+    date: dt.date | None,
+    source_name: str | None,
+    lang: str | None,
+    skip_near_duplicates: bool,
+    dry_run: bool,
+    timeout: float,
+    max_time: float,
+    delay: float,
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Add articles to the corpus: web pages, feeds, saved pages, text files, exports.
+
+    SOURCE is a web address, a saved .html page, a .txt/.md article, or - for
+    stdin (a page, or web addresses one a line). Each story is saved as one
+    Markdown file, HOST/DATE_TITLE_HASH.md, in --corpus, else in your own corpus
+    (made on first use at $XDG_DATA_HOME/kzjp/corpus, with the bundled
+    articles, and used by every command from then on). The story is the page's
+    text without menus, ads and comments; title, date and language come from
+    the page (a feed's or your options win). The same address or text already
+    in the corpus is not saved again; a near copy is saved with a warning. Only
+    what you name is fetched, each page within --timeout and --max-time and
+    10 MB; a feed's stories follow the sites' robots.txt.
+
+    \b
+    Examples:
+      kzjp add https://astanatimes.com/2025/12/some-story/
+      kzjp add --feed https://www.inform.kz/rss/eng.xml
+      kzjp add saved-page.html notes.md --source Kyodo
+      kzjp add --jsonl scraped.jsonl -f jsonl
+      cat urls.txt | kzjp add -
+      kzjp add --dry-run https://tass.com/world/1234567
+
+    Exit status: 0 every source added or already there, 2 none could be added
+    (or a usage error), 3 some could not (each failure has an Error: line).
+    """
+    from kzjp_cli import adding, fetch
+
+    if not (targets or feeds or exports):
+        raise click.UsageError("give a web address, a file, - for stdin, --feed or --jsonl", ctx)
+    if (targets.count("-") + exports.count("-")) > 1:
+        raise click.UsageError("stdin can be read only once", ctx)
+    folder, made = adding.prepare_corpus(corpus, create=not dry_run)
+    reporter = CliReporter(quiet, progress_min=2)
+    if made:
+        reporter.notice(made)
+    known = adding.known_articles([])
+    if adding.has_articles(folder):
+        known = adding.known_articles(_open_index(folder, index_dir, quiet).manifest.files.values())
+    adder = adding.Adder(
+        corpus=folder,
+        known=known,
+        overrides=adding.Overrides(title=title, date=date, source=source_name, lang=lang),
+        skip_near=skip_near_duplicates,
+        dry_run=dry_run,
+        limits=fetch.Limits(timeout=timeout, deadline=max_time),
+        delay=delay,
+        progress=reporter.progress,
+    )
+    style = _style(ctx)
+    done: list[adding.Outcome] = []
+    for outcome in adder.add(targets, feeds, exports, stdin=sys.stdin.read):
+        done.append(outcome)
+        for warning in outcome.warnings:
+            reporter.warning(f"{outcome.input}: {warning}")
+        if outcome.error:
+            click.echo(f"Error: {output.safe(outcome.input)}: {output.safe(outcome.error)}", err=True)
+        elif outcome.outcome == "near-duplicate":
+            kept = "left out" if outcome.skipped else "saved all the same"
+            reporter.warning(
+                f"{outcome.input}: {outcome.similarity:.0%} like {outcome.similar_to}, a near-duplicate; {kept}"
+            )
+        if fmt == "json" or (fmt == "ids" and outcome.id is None):
+            continue
+        record = outcome.to_record()
+        output.emit([record], fmt, lambda style, o=outcome: output.outcome_text(o, style, dry_run), style)
+        sys.stdout.flush()
+    if fmt == "json":
+        output.emit([o.to_record() for o in done], "json", lambda style: iter(()), style)
+    if not quiet:
+        reporter.notice(adding.tally(done, folder, dry_run))
+    if any(o.saved for o in done):
+        _open_index(folder, index_dir, quiet)  # the next search answers at once
+    failed = sum(not o.ok for o in done)
+    if failed:
+        ctx.exit(2 if failed == len(done) else EXIT_PARTIAL)
 
 
 @cli.command("search")

@@ -48,3 +48,7 @@ class IndexStateError(KzjpError):
 
 class EngineError(KzjpError):
     """The installed search engine is not the version kzjp is written for."""
+
+
+class FetchError(KzjpError):
+    """A web page or feed could not be fetched (bad address, network, HTTP status, limits)."""

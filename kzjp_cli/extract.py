@@ -22,7 +22,15 @@ from kzjp_cli.articles import HTML_SUFFIXES, Article, decode, parse_article
 from kzjp_cli.errors import ArticleError
 from kzjp_cli.languages import count_words, normalize
 
-__all__ = ["HTML_SUFFIXES", "Page", "article_from_html", "decode_html", "extract", "looks_like_html"]
+__all__ = [
+    "HTML_SUFFIXES",
+    "Page",
+    "article_from_html",
+    "article_from_page",
+    "decode_html",
+    "extract",
+    "looks_like_html",
+]
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 MIN_LETTERS = 40
 """Less text than this is a page's chrome ("Home"), not a story."""
@@ -37,6 +45,10 @@ class Page:
     title: str = ""
     date: dt.date | None = None
     lang: str | None = None
+    url: str | None = None
+    """The page's own address (``<link rel=canonical>``, ``og:url``), if it gives one."""
+    site: str | None = None
+    """The site's name (``og:site_name`` and the like), if it gives one."""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -45,14 +57,19 @@ def looks_like_html(text: str, suffix: str = "") -> bool:
     return suffix in HTML_SUFFIXES or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
 
 
-def decode_html(data: bytes, warnings: list[str] | None = None) -> str:
-    """A page's text: by its ``<meta charset>`` when it names one Python knows, else as any article is decoded."""
+def decode_html(data: bytes, warnings: list[str] | None = None, declared: str | None = None) -> str:
+    """A page's text: by the charset its server ``declared``, else its ``<meta charset>``, else as any
+    article is decoded (UTF-8, else a detected encoding, with a warning)."""
     match = _META_CHARSET.search(data[:4096])
-    if match:
+    named = match.group(1).decode("ascii") if match else None
+    for charset in (declared, named):
+        if not charset:
+            continue
         try:
-            return data.decode(match.group(1).decode("ascii").lower().replace("shift-jis", "shift_jis"))
+            return data.decode(charset.lower().replace("shift-jis", "shift_jis"))
         except (LookupError, UnicodeDecodeError):
-            pass
+            if warnings is not None:
+                warnings.append(f"the page is not in the {charset} it declares")
     return decode(data, warnings)
 
 
@@ -85,7 +102,14 @@ def extract(html: str) -> Page:
     if found is not None and found.date:
         with suppress(ValueError):  # not a calendar date: the page stays undated
             date = dt.date.fromisoformat(found.date[:10])
-    return Page(text="\n\n".join(lines), title=title, date=date, lang=lang)
+    return Page(
+        text="\n\n".join(lines),
+        title=title,
+        date=date,
+        lang=lang,
+        url=(found.url or None) if found is not None else None,
+        site=(found.sitename or None) if found is not None else None,
+    )
 
 
 def _title(tree: Any) -> str:
@@ -105,10 +129,16 @@ def _title(tree: Any) -> str:
 
 def article_from_html(html: str, *, id: str, path: str) -> Article:
     """An article from a page: its story, with the page's title, date and language where it gives them."""
-    page = extract(html)
+    return article_from_page(extract(html), id=id, path=path)
+
+
+def article_from_page(page: Page, *, id: str, path: str) -> Article:
+    """An article from an extracted page: its story, with the page's title, date, address, site and language."""
     article = parse_article(page.text, id=id, path=path)
     article.title = page.title or article.title
     article.date = page.date or article.date
+    article.url = page.url or article.url
+    article.source = page.site or article.source
     if page.lang:
         article.lang = page.lang
         article.words = count_words(article.body, page.lang)

@@ -1,6 +1,8 @@
 """Where the corpus and the index live.
 
-The corpus is ``--corpus``/``KZJP_CORPUS`` or the bundled articles. The index is
+The corpus is ``--corpus``/``KZJP_CORPUS``; else the user's own corpus
+(``$XDG_DATA_HOME/kzjp/corpus``, made by the first ``kzjp add``) once it exists;
+else the bundled articles. The index is
 ``--index``/``KZJP_INDEX``; else ``index/`` of a checkout whose ``corpus/`` is in
 use; else a per-corpus folder in the user's cache directory (never site-packages).
 """
@@ -32,6 +34,28 @@ def cache_home() -> Path:
     return Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
 
 
+def data_home() -> Path:
+    """The XDG data directory (``$XDG_DATA_HOME`` or ``~/.local/share``)."""
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    return Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+
+
+def user_corpus() -> Path:
+    """Where ``kzjp add`` keeps the user's articles when no corpus is given."""
+    return data_home() / "kzjp" / "corpus"
+
+
+def default_corpus() -> Path:
+    """The user's corpus once it exists, else the bundled one."""
+    mine = user_corpus()
+    return mine if mine.is_dir() else bundled_corpus()
+
+
+def is_bundled(corpus: Path) -> bool:
+    """Whether ``corpus`` is the corpus shipped with kzjp (never written to)."""
+    return corpus.resolve() == bundled_corpus().resolve()
+
+
 def default_index(corpus: Path) -> Path:
     """The index folder used for ``corpus`` when none is given."""
     corpus = corpus.resolve()
@@ -44,6 +68,6 @@ def default_index(corpus: Path) -> Path:
 
 def folders(corpus: Path | None, index: Path | None) -> tuple[Path, Path]:
     """The corpus and index folders to use, as absolute paths."""
-    corpus_dir = (corpus or bundled_corpus()).expanduser().absolute()
+    corpus_dir = (corpus or default_corpus()).expanduser().absolute()
     index_dir = index.expanduser().absolute() if index else default_index(corpus_dir)
     return corpus_dir, index_dir

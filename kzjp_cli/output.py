@@ -226,3 +226,21 @@ def timeline_text(buckets: Sequence[Any], style: Style, width: int = 40) -> Iter
     for bucket in buckets:
         if bucket.period is None:
             yield f"{style('undated'.ljust(label_width), 'dim')}  {bucket.count}"
+
+
+def outcome_text(outcome: Any, style: Style, dry_run: bool = False) -> Iterator[str]:
+    """One source's outcome for ``kzjp add``: what happened, the article's id, date and title (failures go to
+    stderr, not here)."""
+    if outcome.outcome == "failed":
+        return
+    article = outcome.article
+    label = "would add" if dry_run and outcome.outcome == "added" else outcome.outcome
+    if outcome.outcome == "exists":
+        yield f"{label:<15} {style(outcome.similar_to or '', 'id')}  {safe(outcome.input)}"
+        return
+    date = article.date.isoformat() if article.date else "undated"
+    line = f"{label:<15} {style(article.id, 'id')}  {style(date, 'date')}  {style(article.title, 'title')}"
+    if outcome.outcome == "near-duplicate":
+        kept = "not saved" if outcome.skipped else ("would be saved" if dry_run else "saved")
+        line += style(f"  ({outcome.similarity:.0%} like {outcome.similar_to}; {kept})", "dim")
+    yield line

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -82,9 +88,113 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("KZJP_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("NLTK_DATA", str(tmp_path / "no-nltk-data"))
-    for name in ("KZJP_CORPUS", "NO_COLOR"):
+    for name in ("KZJP_CORPUS", "NO_COLOR", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any test that looks up a name or opens a connection beyond this machine.
+
+    Names under ``.invalid`` (RFC 6761: they never resolve) fail at once, as a
+    DNS failure, without asking any server.
+    """
+    attempts: list[str] = []
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name in LOOPBACK:
+            return real_getaddrinfo(host, *args, **kwargs)
+        if not name.endswith(".invalid"):
+            attempts.append(f"lookup of {name}")
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in LOOPBACK:
+            attempts.append(f"connection to {address[0]}")
+            raise ConnectionRefusedError("tests stay on this machine")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield
+    assert not attempts, f"the test tried to reach beyond 127.0.0.1: {attempts}"
+
+
+@dataclass
+class Route:
+    """What the test server answers at one path: a status, headers and a body (or a handler of its own)."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    handler: Callable[[BaseHTTPRequestHandler], None] | None = None
+
+
+@dataclass
+class Site:
+    """A web server on 127.0.0.1 that serves the routes a test sets, and logs every request."""
+
+    base: str
+    routes: dict[str, Route] = field(default_factory=dict)
+    log: list[tuple[float, str, dict[str, str]]] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def page(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8", **more: Any) -> str:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = Route(data, headers={"Content-Type": content_type}, **more)
+        return self.url(path)
+
+    def redirect(self, path: str, to: str, status: int = 301) -> str:
+        self.routes[path] = Route(status=status, headers={"Location": to})
+        return self.url(path)
+
+    def paths(self) -> list[str]:
+        return [path for _, path, _ in self.log]
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A local web server for tests that fetch pages."""
+    server: ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            served.log.append((time.monotonic(), self.path, dict(self.headers)))
+            route = served.routes.get(self.path)
+            if route is None:
+                self.send_error(404, "Not Found")
+                return
+            if route.handler is not None:
+                route.handler(self)
+                return
+            self.send_response(route.status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            self.wfile.write(route.body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    served = Site(base=f"http://127.0.0.1:{server.server_address[1]}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield served
+    server.shutdown()
+    server.server_close()
 
 
 WriteCorpus = Callable[..., Path]

@@ -28,11 +28,13 @@ from kzjp_cli import dedup, extract, sources
 from kzjp_cli.articles import Article, parse_article, parse_date, read_bytes, write_article
 from kzjp_cli.errors import ArticleError, CorpusError, KzjpError
 from kzjp_cli.fetch import Limits, Politeness, Response, fetch, is_web_address
+from kzjp_cli.japanese import has_japanese
 from kzjp_cli.languages import count_words, normalize
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
-SLUG_CHARS = 60
+SLUG_CHARS = 40
+"""The longest slug of a title in a file name (half that for Japanese, whose characters are double width)."""
 
 
 @dataclass(frozen=True)
@@ -107,9 +109,13 @@ def has_articles(corpus: Path) -> bool:
 
 def tally(outcomes: list[Outcome], corpus: Path, dry_run: bool) -> str:
     """One line on what an ``add`` did: counts of each outcome and the files written."""
-    counts = {
-        name: sum(o.outcome == name for o in outcomes) for name in ("added", "near-duplicate", "exists", "failed")
+    names = {
+        "added": "added",
+        "near-duplicate": "near-duplicate",
+        "exists": "already in the corpus",
+        "failed": "failed",
     }
+    counts = {name: sum(o.outcome == outcome for o in outcomes) for outcome, name in names.items()}
     said = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing to add"
     if dry_run:
         would = sum(o.outcome in ("added", "near-duplicate") and not o.skipped for o in outcomes)
@@ -129,6 +135,8 @@ def slug(title: str, limit: int = SLUG_CHARS) -> str:
     """The title's words in lower case joined by hyphens, cut at a word boundary (letters of any script kept)."""
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", title).lower())
     text = "-".join(words)
+    if has_japanese(text):
+        limit //= 2
     if len(text) > limit:
         cut = text[:limit]
         text = cut.rsplit("-", 1)[0] if "-" in cut else cut

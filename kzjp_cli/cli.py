@@ -172,7 +172,10 @@ def corpus_options(func: F) -> F:
             "--corpus",
             type=click.Path(file_okay=False, path_type=Path),
             envvar="KZJP_CORPUS",
-            help="Folder of articles, searched recursively [env: KZJP_CORPUS; default: the bundled corpus].",
+            help=(
+                "Folder of articles, searched recursively [env: KZJP_CORPUS; "
+                "default: your corpus once kzjp add has made it, else the bundled one]."
+            ),
         ),
         click.option(
             "--index",

@@ -35,6 +35,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 MIN_LETTERS = 40
 """Less text than this is a page's chrome ("Home"), not a story."""
 _SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
+_SITE_PREFIX = re.compile(r"^[^|:»]{2,40}\s+(?:\||::|»)\s+")
 
 
 @dataclass
@@ -113,18 +114,27 @@ def extract(html: str) -> Page:
 
 
 def _title(tree: Any) -> str:
-    """og:title, else the first h1, else <title> without the site's name after a separator."""
+    """og:title, else the first h1, else a lesser heading that the <title> holds (the headline without the
+    site's name), else <title> without a site's name before or after a separator."""
     if tree is None:
         return ""
     og = tree.xpath('//meta[@property="og:title"]/@content')
     if og and og[0].strip():
         return " ".join(og[0].split())
-    for tag in ("h1", "title"):
-        found = tree.xpath(f"//{tag}")
-        text = " ".join(found[0].text_content().split()) if found else ""
-        if text:
-            return _SITE_SUFFIX.sub("", text) if tag == "title" else text
-    return ""
+    h1 = tree.xpath("//h1")
+    text = " ".join(h1[0].text_content().split()) if h1 else ""
+    if text:
+        return text
+    found = tree.xpath("//title")
+    title = " ".join(found[0].text_content().split()) if found else ""
+    for heading in tree.xpath("//h2|//h3")[:10]:
+        text = " ".join(heading.text_content().split())
+        if len(text) >= 10 and text in title:
+            return text
+    suffix = _SITE_SUFFIX.search(title)
+    if suffix and len(suffix.group()) < suffix.start():  # a site's name is shorter than the headline
+        title = title[: suffix.start()]
+    return _SITE_PREFIX.sub("", title)
 
 
 def article_from_html(html: str, *, id: str, path: str) -> Article:

@@ -64,3 +64,14 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert [r["lang"] for r in summary["languages"]] == ["en", "ru", "kk", "ja"]
     assert all(r["build_mb_per_second"] > 0 and r["search_p50_ms"] > 0 for r in summary["languages"])
     assert "per language" in done.stdout
+
+
+def test_the_extraction_benchmark_runs_and_kzjp_keeps_the_stories() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "extraction.py")], check=True, capture_output=True, text=True, timeout=300
+    )
+    scores = {
+        line[:20].strip(): float(line.rsplit("F1 ", 1)[1]) for line in done.stdout.splitlines() if "  F1 " in line
+    }
+    assert scores["kzjp (trafilatura)"] >= 0.95 > scores["whole page"]
+    assert "all right on 4 of 4 pages" in done.stdout

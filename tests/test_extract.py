@@ -89,3 +89,24 @@ def test_saved_pages_in_a_corpus_are_indexed_as_their_stories(
     assert run("search", "ウラン", "-f", "ids", "-q").stdout == "ja_uranium\n"
     summary = run("summarize", str(PAGES / "en_port.html"), "-n", "1", "-q").stdout.splitlines()
     assert summary[0].endswith("Japan to fund new ferry terminal at Kuryk") and "Kuryk" in summary[1]
+
+
+STORY_P = "<p>" + "The ferry terminal at Kuryk will be built with Japanese help, officials said. " * 3 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("head", "heading", "title"),
+    [
+        ("<title>Новости :: Грант для больниц</title>", "<h2>Грант для больниц</h2>", "Грант для больниц"),
+        ("<title>News :: Japan funds a ferry terminal</title>", "", "Japan funds a ferry terminal"),
+        (
+            "<title>Japan funds a ferry terminal | Steppe Wire</title>",
+            "<h2>Most read</h2>",
+            "Japan funds a ferry terminal",
+        ),
+        ("<title>Tokayev - Takaichi talks</title>", "", "Tokayev - Takaichi talks"),
+    ],
+)
+def test_the_headline_without_the_sites_name(head: str, heading: str, title: str) -> None:
+    page = extract(f"<html><head>{head}</head><body>{heading}<article>{STORY_P}</article></body></html>")
+    assert page.title == title

@@ -153,6 +153,11 @@ class CliReporter(index.Reporter):
     def warning(self, message: str) -> None:
         click.echo(f"Warning: {output.safe(message)}", err=True)
 
+    def clear_line(self) -> None:
+        """Erase a progress bar's line on the terminal, so that a line printed now is not run into it."""
+        if not self.quiet and sys.stderr.isatty():
+            click.echo("\r\x1b[K", nl=False, err=True)
+
     def progress(self, items: list[Any], label: str) -> Iterable[Any]:
         stderr = sys.stderr
         if self.quiet or len(items) < self.progress_min or not stderr.isatty():
@@ -414,6 +419,7 @@ def add_command(
     done: list[adding.Outcome] = []
     for outcome in adder.add(targets, feeds, exports, stdin=sys.stdin.read):
         done.append(outcome)
+        reporter.clear_line()
         for warning in outcome.warnings:
             reporter.warning(f"{outcome.input}: {warning}")
         if outcome.error:

@@ -538,3 +538,53 @@ def test_the_manifest_keeps_what_the_checks_need(run: Run, site: Site, corpus_di
     assert entry["url"] == site.url("/a") and len(entry["text_key"]) == 20 and entry["minhash"]
     known = adding.known_articles(opened.manifest.files.values())
     assert known.by_url(site.url("/a/")).id == entry["id"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '<?xml version="1.0"?><rss version="0.91"><channel><title>Wire</title><item><title>One</title>'
+        "<link>https://x.kz/1</link></item></channel></rss>",
+        '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Wire</title>'
+        '</channel><item rdf:about="https://x.kz/1"><title>One</title><link>https://x.kz/1</link>'
+        "<dc:date>2025-12-05T10:00:00Z</dc:date></item></rdf:RDF>",
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title><entry><title>One</title>'
+        '<link rel="alternate" href="/1"/><published>2025-12-05T10:00:00+05:00</published></entry></feed>',
+    ],
+)
+def test_feed_versions(document: str) -> None:
+    from kzjp_cli.feeds import parse_feed
+
+    feed = parse_feed(document.encode(), "https://x.kz/feed")
+    assert feed.title == "Wire" and [(i.link, i.title) for i in feed.items] == [("https://x.kz/1", "One")]
+
+
+def test_certificates_are_always_checked(tmp_path: Path) -> None:
+    """An https server with a self-signed certificate is refused, with the reason."""
+    import shutil
+    import ssl
+    import threading
+    from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+    if not shutil.which("openssl"):
+        pytest.skip("needs the openssl command to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    server = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(FetchError, match="certificate failed its check"):
+            fetch.fetch(f"https://127.0.0.1:{server.server_address[1]}/", fetch.Limits(timeout=5, deadline=5))
+    finally:
+        server.shutdown()
+        server.server_close()

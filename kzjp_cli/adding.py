@@ -25,7 +25,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kzjp_cli import dedup, extract, sources
-from kzjp_cli.articles import Article, parse_article, parse_date, read_bytes, write_article
+from kzjp_cli.articles import (
+    HTML_SUFFIXES,
+    SUFFIXES,
+    Article,
+    parse_article,
+    parse_date,
+    read_bytes,
+    write_article,
+)
 from kzjp_cli.errors import ArticleError, CorpusError, KzjpError
 from kzjp_cli.fetch import Limits, Politeness, Response, fetch, is_web_address
 from kzjp_cli.japanese import has_japanese
@@ -33,6 +41,7 @@ from kzjp_cli.languages import count_words, normalize
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+FEED_SUFFIXES = (".rss", ".atom")
 SLUG_CHARS = 40
 """The longest slug of a title in a file name (half that for Japanese, whose characters are double width)."""
 
@@ -179,6 +188,20 @@ def write_atomically(path: Path, text: str) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def _is_feed(path: Path) -> bool:
+    """Whether a file's first bytes are those of an RSS or Atom feed."""
+    try:
+        with open(path, "rb") as handle:
+            return _looks_like_feed(handle.read(2048))
+    except OSError:
+        return False
+
+
+def _looks_like_feed(head: bytes) -> bool:
+    head = head[:2048].lower()
+    return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
+
+
 # --- the adder -------------------------------------------------------------------
 
 
@@ -250,7 +273,7 @@ class Adder:
 
     def _from_response(self, response: Response, warnings: list[str], item: Any) -> Article:
         kind = response.media_type
-        if kind in FEED_TYPES or (kind.endswith("xml") and b"<rss" in response.data[:2048]):
+        if kind in FEED_TYPES or (kind.endswith("xml") and _looks_like_feed(response.data)):
             raise ArticleError("this is a feed, not an article; add its stories with --feed")
         if kind not in (*HTML_TYPES, "text/plain", "application/octet-stream", ""):
             raise ArticleError(f"not a web page ({kind})")
@@ -274,6 +297,13 @@ class Adder:
             raise ArticleError("is a folder; give its files (kzjp add DIR/*.html), or use it with --corpus")
         if not path.exists():
             raise ArticleError("no such file, and not a web address (give an http:// or https:// URL)")
+        suffix = path.suffix.lower()
+        if suffix in FEED_SUFFIXES or (suffix not in (*SUFFIXES, *HTML_SUFFIXES) and _is_feed(path)):
+            raise ArticleError("this is a feed, not an article; add its stories with --feed")
+        if suffix == ".jsonl":
+            raise ArticleError("this is an export; add its articles with --jsonl")
+        if suffix not in (*SUFFIXES, *HTML_SUFFIXES):
+            raise ArticleError("not an article file (kzjp reads .txt, .md and saved .html pages)")
         article = sources.from_file(path)
         if not article.body.strip():
             raise ArticleError("no article text in it")
@@ -289,6 +319,8 @@ class Adder:
         def read() -> Candidate:
             if not text.strip():
                 raise ArticleError("nothing on standard input")
+            if _looks_like_feed(text[:2048].encode("utf-8", "replace")):
+                raise ArticleError("this is a feed, not an article; save it and add its stories with --feed FILE")
             article = sources.from_text(text, id="-")
             if not article.body.strip():
                 raise ArticleError("no article text on standard input")

@@ -588,3 +588,21 @@ def test_certificates_are_always_checked(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_feed_or_an_export_given_as_an_article_says_which_option_reads_it(run: Run, tmp_path: Path) -> None:
+    feed = tmp_path / "news.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>W</title></channel></rss>')
+    export = tmp_path / "scraped.jsonl"
+    export.write_text('{"text": "x"}\n')
+    other = tmp_path / "report.pdf"
+    other.write_bytes(b"%PDF-1.7")
+    code, out, err = add(run, str(feed), str(export), str(other), "--corpus", str(tmp_path / "c"))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[:3] == [
+        f"Error: {feed}: this is a feed, not an article; add its stories with --feed",
+        f"Error: {export}: this is an export; add its articles with --jsonl",
+        f"Error: {other}: not an article file (kzjp reads .txt, .md and saved .html pages)",
+    ]
+    code, _, err = add(run, "-", "--corpus", str(tmp_path / "c"), input=feed.read_text())
+    assert code == 2 and "add its stories with --feed FILE" in err

@@ -156,9 +156,12 @@ def folder(url: str | None) -> str:
     """The corpus folder for an article from ``url``: its host without ``www.``; ``local`` for no address."""
     if not url:
         return "local"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = f"_{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    except ValueError:
+        return "local"
     host = (parts.hostname or "").removeprefix("www.")
-    port = f"_{parts.port}" if parts.port and parts.port not in (80, 443) else ""
     name = re.sub(r"[^a-z0-9.-]+", "-", host + port).strip(".-")
     return name or "local"
 
@@ -234,7 +237,9 @@ class Adder:
     ) -> Iterator[Outcome]:
         """Every source's outcome, in order: targets (URLs, files, ``-``), then feeds, then JSONL exports."""
         for target in targets:
-            if target == "-":
+            if not target.strip():
+                yield Outcome(target, "failed", error="an empty SOURCE")
+            elif target == "-":
                 yield from self._stdin(stdin())
             elif is_web_address(target):
                 yield self._guarded(target, lambda t=target: self._from_url(t))
@@ -311,7 +316,8 @@ class Adder:
 
     def _stdin(self, text: str) -> Iterator[Outcome]:
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if lines and all(is_web_address(line) for line in lines):
+        # a list of addresses: one word a line, some of them web addresses (the others fail, one line each)
+        if any(is_web_address(line) for line in lines) and not any(" " in line or "<" in line for line in lines):
             for url in self.progress(lines, "Adding"):
                 yield self._guarded(url, lambda u=url: self._from_url(u))
             return

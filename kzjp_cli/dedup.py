@@ -121,6 +121,7 @@ def url_key(url: str) -> str:
     url = url.strip()
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
     except ValueError:
         return ""
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:

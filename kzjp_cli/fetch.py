@@ -58,9 +58,10 @@ def is_web_address(text: str) -> bool:
     """Whether ``text`` is an http(s) URL with a host."""
     try:
         parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and " " not in text.strip()
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and " " not in text.strip()
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -197,6 +198,8 @@ class Politeness:
 
     def fetch(self, url: str, accept: str = "text/html,application/xhtml+xml,*/*;q=0.5") -> Response:
         """Fetch ``url`` if robots.txt allows it, after waiting for its host's turn."""
+        if not is_web_address(url):
+            raise FetchError("not a web address (give an http:// or https:// URL)")
         parts = urlsplit(url)
         site = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         rules = self._rules(site)

@@ -606,3 +606,28 @@ def test_a_feed_or_an_export_given_as_an_article_says_which_option_reads_it(run:
     ]
     code, _, err = add(run, "-", "--corpus", str(tmp_path / "c"), input=feed.read_text())
     assert code == 2 and "add its stories with --feed FILE" in err
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("http://127.0.0.1:99999/x", "not a web address"),
+        ("http://[::1/x", "not a web address"),
+        ("https://", "not a web address"),
+        ("", "an empty SOURCE"),
+    ],
+)
+def test_malformed_addresses_fail_alone(run: Run, tmp_path: Path, source: str, reason: str) -> None:
+    code, out, err = add(run, source, "--corpus", str(tmp_path / "c"))
+    assert (code, out) == (2, "") and err.startswith(f"Error: {source}: ") and reason in err
+    export = tmp_path / "e.jsonl"
+    export.write_text(json.dumps({"url": source}) + "\n")
+    code, _, err = add(run, "--jsonl", str(export), "--corpus", str(tmp_path / "c"))
+    assert code == 2 and err.startswith(f"Error: {export}:1: ")
+
+
+def test_a_list_on_stdin_with_a_line_that_is_no_address(run: Run, site: Site, corpus_dir: Path) -> None:
+    url = site.page("/a", news_page("Rare earths deal"))
+    code, out, err = add(run, "-", input=f"{url}\nnot-an-address\n")
+    assert code == adding_partial() and out.startswith("added ")
+    assert "Error: not-an-address: not a web address" in err

@@ -233,7 +233,7 @@ class Adder:
         targets: Iterable[str],
         feeds: Iterable[str] = (),
         exports: Iterable[str] = (),
-        stdin: Callable[[], str] = str,
+        stdin: Callable[[], bytes] = bytes,
     ) -> Iterator[Outcome]:
         """Every source's outcome, in order: targets (URLs, files, ``-``), then feeds, then JSONL exports."""
         for target in targets:
@@ -314,7 +314,13 @@ class Adder:
             raise ArticleError("no article text in it")
         return Candidate(str(path), article, urls=[article.url] if article.url else [])
 
-    def _stdin(self, text: str) -> Iterator[Outcome]:
+    def _stdin(self, data: bytes) -> Iterator[Outcome]:
+        notes: list[str] = []
+        try:
+            text = extract.decode_html(data, notes) if data.strip() else ""
+        except ArticleError as exc:
+            yield Outcome("-", "failed", error=str(exc))
+            return
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         # a list of addresses: one word a line, some of them web addresses (the others fail, one line each)
         if any(is_web_address(line) for line in lines) and not any(" " in line or "<" in line for line in lines):
@@ -330,7 +336,7 @@ class Adder:
             article = sources.from_text(text, id="-")
             if not article.body.strip():
                 raise ArticleError("no article text on standard input")
-            return Candidate("-", article, urls=[article.url] if article.url else [])
+            return Candidate("-", article, urls=[article.url] if article.url else [], warnings=notes)
 
         yield self._guarded("-", read)
 
@@ -357,9 +363,9 @@ class Adder:
         for item in self.progress(parsed.items, "Adding"):
             yield self._guarded(item.link, lambda i=item: self._from_url(i.link, i, parsed.title))
 
-    def _jsonl(self, export: str, stdin: Callable[[], str]) -> Iterator[Outcome]:
+    def _jsonl(self, export: str, stdin: Callable[[], bytes]) -> Iterator[Outcome]:
         try:
-            lines = stdin().splitlines() if export == "-" else read_bytes(Path(export)).decode("utf-8-sig").splitlines()
+            lines = (stdin() if export == "-" else read_bytes(Path(export))).decode("utf-8-sig").splitlines()
         except (ArticleError, UnicodeDecodeError) as exc:
             reason = str(exc) if isinstance(exc, ArticleError) else "not UTF-8 text"
             yield Outcome(export, "failed", error=reason)

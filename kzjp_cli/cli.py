@@ -417,7 +417,7 @@ def add_command(
     )
     style = _style(ctx)
     done: list[adding.Outcome] = []
-    for outcome in adder.add(targets, feeds, exports, stdin=sys.stdin.read):
+    for outcome in adder.add(targets, feeds, exports, stdin=_stdin_bytes):
         done.append(outcome)
         reporter.clear_line()
         for warning in outcome.warnings:
@@ -443,6 +443,12 @@ def add_command(
     failed = sum(not o.ok for o in done)
     if failed:
         ctx.exit(2 if failed == len(done) else EXIT_PARTIAL)
+
+
+def _stdin_bytes() -> bytes:
+    """Standard input as bytes: the library decodes it as it decodes a page (charset, detection)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
 
 
 @cli.command("search")

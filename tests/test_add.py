@@ -12,11 +12,13 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kzjp_cli import adding, articles, dedup, fetch
+from kzjp_cli.cli import cli
 from kzjp_cli.errors import FetchError
 
-from .conftest import KZJP, Route, Run, Site
+from .conftest import KZJP, MULTILINGUAL, Route, Run, Site
 
 PAGES = Path(__file__).resolve().parent / "data" / "pages"
 STORY = (
@@ -631,3 +633,13 @@ def test_a_list_on_stdin_with_a_line_that_is_no_address(run: Run, site: Site, co
     code, out, err = add(run, "-", input=f"{url}\nnot-an-address\n")
     assert code == adding_partial() and out.startswith("added ")
     assert "Error: not-an-address: not a web address" in err
+
+
+def test_stdin_in_another_encoding_or_binary(run: Run, corpus_dir: Path) -> None:
+    text = (MULTILINGUAL / "ru_tourism.txt").read_text(encoding="utf-8")
+    done = CliRunner().invoke(cli, ["add", "-", "-f", "json"], input=text.encode("cp1251"))
+    [record] = json.loads(done.stdout)
+    assert done.exit_code == 0 and record["lang"] == "ru" and "decoded as cp1251" in done.stderr
+    assert text.split()[3] in (corpus_dir / f"{record['id']}.md").read_text(encoding="utf-8")
+    done = CliRunner().invoke(cli, ["add", "-"], input=b"\x00\x01binary\xff")
+    assert done.exit_code == 2 and done.stderr.startswith("Error: -: binary file")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -19,6 +20,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_NOTHING_FOUND = 1
 EXIT_SKIPPED = 3
 EXIT_PARTIAL = 3
+EXIT_BUG = 70
+"""An internal error (EX_SOFTWARE in sysexits.h): never 1, which means "nothing found"."""
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -33,7 +36,23 @@ class UserError(click.ClickException):
 
 
 class KzjpGroup(click.Group):
-    """Translates library errors, usage errors, Ctrl-C and closed pipes, in one place."""
+    """Translates library errors, usage errors, bugs, Ctrl-C and closed pipes, in one place."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:  # before the command: kzjp --bogus, kzjp -q search x
+            raise UserError(self._before_command(exc, args)) from None
+
+    def _before_command(self, exc: click.UsageError, args: list[str]) -> str:
+        name = getattr(exc, "option_name", None)
+        named = [a for a in args if a in self.commands] or sorted(self.commands)
+        owners = [c for c in named if name and any(name in p.opts + p.secondary_opts for p in self.commands[c].params)]
+        if isinstance(exc, click.NoSuchOption) and owners:
+            return f"{name} goes after the command (kzjp {owners[0]} {name} …); see 'kzjp {owners[0]} --help'"
+        return f"{exc.format_message().rstrip('.')}; see 'kzjp --help'"
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -50,8 +69,28 @@ class KzjpGroup(click.Group):
             _silence_stdout()
             ctx.exit(0)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            click.echo("\r\x1b[KInterrupted." if sys.stderr.isatty() else "Interrupted.", err=True)
             ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except OSError as exc:  # the machine's doing (disk full, permissions), not kzjp's
+            if _debugging(ctx):
+                raise
+            where = f": {exc.filename}" if exc.filename else ""
+            raise UserError(f"{exc.strerror or exc}{where}") from None
+        except Exception as exc:  # a bug: say so in one line, with its own exit status
+            if _debugging(ctx):
+                raise
+            click.echo(
+                f"Error: internal error ({type(exc).__name__}: {output.safe(str(exc))[:200]}); this is a bug in "
+                "kzjp: please report it with the command you ran (--debug or KZJP_DEBUG=1 shows the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_BUG)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().params.get("debug")) or os.environ.get("KZJP_DEBUG", "") not in ("", "0")
 
 
 def _silence_stdout() -> None:
@@ -89,6 +128,16 @@ class DateType(click.ParamType):
             return parse_date(text)
         except ValueError:
             self.fail(f"{text!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)", param, ctx)
+
+
+class Number(click.FloatRange):
+    """A float in a range, and a real number: ``nan`` and ``inf`` pass every comparison, so they are refused."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
 
 
 class LanguageType(click.ParamType):
@@ -235,7 +284,8 @@ def _style(ctx: click.Context) -> output.Style:
     default="auto",
     help="Colour text output: auto means only on a terminal and never with NO_COLOR.",
 )
-def cli(color: str) -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error [env: KZJP_DEBUG=1].")
+def cli(color: str, debug: bool) -> None:
     """Search and summarise a folder of news articles on Kazakhstan–Japan relations.
 
     kzjp keeps a full-text index of the articles (built and refreshed by itself)
@@ -250,7 +300,8 @@ def cli(color: str) -> None:
       kzjp summarize 003 --query visa
       kzjp add https://astanatimes.com/2025/12/some-story/
 
-    Exit status: 0 success, 1 nothing found, 2 usage or input error.
+    Exit status: 0 success, 1 nothing found, 2 usage or input error, 70 an
+    internal error (a bug in kzjp).
     """
 
 
@@ -328,19 +379,17 @@ def index_command(
 )
 @click.option("--skip-near-duplicates", is_flag=True, help="Do not save a near copy of an article already there.")
 @click.option("--dry-run", is_flag=True, help="Fetch and check everything, write nothing.")
-@click.option(
-    "--timeout", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True, help="Seconds to wait."
-)
+@click.option("--timeout", type=Number(0, min_open=True), default=10.0, show_default=True, help="Seconds to wait.")
 @click.option(
     "--max-time",
-    type=click.FloatRange(0, min_open=True),
+    type=Number(0, min_open=True),
     default=30.0,
     show_default=True,
     help="Seconds a whole page may take.",
 )
 @click.option(
     "--delay",
-    type=click.FloatRange(0),
+    type=Number(0),
     default=1.0,
     show_default=True,
     help="Seconds between a feed's requests to one site (or its robots.txt Crawl-delay, up to 30).",
@@ -598,7 +647,7 @@ def show_command(
 @click.argument("targets", nargs=-1, metavar="[TARGET]...")
 @click.option(
     "--ids-from",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),
     help="Read article ids from FILE (- for stdin), one a line; kzjp search -f ids or -f jsonl output works.",
 )
 @click.option(
@@ -614,7 +663,7 @@ def show_command(
 )
 @click.option(
     "--ratio",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=Number(0, 1, min_open=True),
     help="Keep this fraction of the sentences instead (0 < R <= 1, at least one).",
 )
 @click.option("--query", help="Prefer sentences that match these words (stemmed, as search matches them).")

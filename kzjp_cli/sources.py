@@ -47,11 +47,14 @@ def from_file(path: Path) -> Article:
     return from_text(text, id=str(path), suffix=suffix)
 
 
-def ids_from_lines(lines: Iterable[str]) -> list[str]:
-    """Article ids from lines of ids or of JSON objects with an "id" (``search -f jsonl``)."""
+def ids_from_lines(lines: Iterable[str | bytes]) -> list[str]:
+    """Article ids from lines of ids or of JSON objects with an "id" (``search -f jsonl``); bytes must be UTF-8."""
     ids = []
     for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
+        try:
+            line = (raw.decode("utf-8-sig" if number == 1 else "utf-8") if isinstance(raw, bytes) else raw).strip()
+        except UnicodeDecodeError:
+            raise ArticleError(f"line {number} of the id list is not UTF-8 text") from None
         if not line:
             continue
         if line.startswith("{"):

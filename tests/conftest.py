@@ -90,6 +90,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KZJP_INDEX", str(tmp_path / "index"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("NLTK_DATA", str(tmp_path / "no-nltk-data"))
+    monkeypatch.setenv("KZJP_DEBUG", "1")  # a bug shows its traceback in a test (test_reliability checks without)
     for name in ("KZJP_CORPUS", "NO_COLOR", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)

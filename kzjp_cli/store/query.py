@@ -20,6 +20,12 @@ JAPANESE_FIELDS = (field_name("title", "ja"), field_name("body", "ja"))
 _FOREIGN_WORD = re.compile(r"[^\W\d_a-z]+")
 """A word of letters outside the Latin alphabet (Cyrillic, Greek…): corrected from its own language's words."""
 
+_FIELD_PREFIX = re.compile(r"(?<![\w:])([A-Za-z_]\w*):(?=[^\s:/])")
+"""``name:`` before a word, as the parser reads a field name (not ``https://``, not ``10:30``)."""
+_QUOTED = re.compile(r'"[^"]*"')
+SEARCHABLE = ("title", "body", "source", "lang", "date", "id")
+"""The field names a user may put in a query (the per-language fields are kzjp's own business)."""
+
 Bounds = list[tuple[int | None, int | None]]
 """Ranges of date-column values (None: open), all of which a hit's date must fall in."""
 
@@ -56,6 +62,12 @@ def parse(schema: Any, text: str, fields: Sequence[str] = TEXT_FIELDS) -> Any:
     """Parse ``text`` over ``fields``; QueryError if it is malformed or nothing searchable remains."""
     if not text.strip():
         raise QueryError("the query is empty")
+    for name in _FIELD_PREFIX.findall(_QUOTED.sub(" ", text)):
+        if name not in SEARCHABLE and name.lower() not in ("http", "https"):
+            raise QueryError(
+                f"{name!r} is not a field you can search",
+                hint=f"the fields are {', '.join(SEARCHABLE)}; to search for {name}: as text, put it in quotes",
+            )
     try:
         q = parser(schema, fields).parse(text)
     except Exception as exc:  # Whoosh's parser raises bare Exception/ValueError on odd input

@@ -129,9 +129,15 @@ def read_marker(root: Path) -> dict[str, Any] | None:
                 hint="point --index/KZJP_INDEX at an empty folder or one kzjp created",
             ) from None
         return None
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
+        if all(_ours(p.name) or p.name == MARKER for p in root.iterdir()):
+            return {"format": FORMAT, "damaged": f"its marker {MARKER} is not JSON ({exc})"}
         raise IndexStateError(f"cannot read {marker}: {exc}") from None
+    except OSError as exc:
+        raise IndexStateError(f"cannot read {marker}: {exc.strerror or exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
+        if all(_ours(p.name) or p.name == MARKER for p in root.iterdir()):
+            return {"format": FORMAT, "damaged": f"its marker {MARKER} is not kzjp's"}
         raise IndexStateError(f"{marker} is not a kzjp index marker")
     return data
 
@@ -621,7 +627,7 @@ def _refresh(
     """Under the writer lock: build (missing, damaged, foreign or ``rebuild``) or update incrementally."""
     marker = read_marker(root)
     usable = _usable(marker, corpus)
-    broken = damage(root, marker) if usable else None
+    broken = damage(root, marker) if usable else (marker or {}).get("damaged")
     if broken:
         reporter.notice(f"the index is damaged ({broken}); rebuilding it from the corpus in {root}")
     elif marker and marker.get("schema") != SCHEMA_VERSION and not rebuild:

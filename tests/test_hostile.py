@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -64,3 +65,15 @@ def test_usage_errors_before_the_command_in_a_real_process() -> None:
     done = subprocess.run([KZJP, "-q", "search", "x"], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == "Error: -q goes after the command (kzjp search -q …); see 'kzjp search --help'\n"
+
+
+@pytest.mark.parametrize("marker", [b'{"format": "kzjp-index", "sche', b"", b"[1, 2]", b"\xff\xfe garbage"])
+def test_a_damaged_marker_never_blocks_a_rebuild(run: Run, corpus: Path, tmp_path: Path, marker: bytes) -> None:
+    assert run("index", "-q").exit_code == 0
+    (tmp_path / "index" / "kzjp-index.json").write_bytes(marker)
+    done = run("search", "Aktau", "-f", "ids")
+    assert (done.exit_code, done.stdout) == (0, "aktau\n")
+    assert "the index is damaged (its marker kzjp-index.json is not" in done.stderr
+    (tmp_path / "index" / "kzjp-index.json").write_bytes(marker)
+    assert run("index", "--rebuild", "-q").exit_code == 0
+    assert run("search", "Aktau", "-f", "ids", "-q").stdout == "aktau\n"

@@ -358,6 +358,9 @@ def _walk(root: str, prefix: str, warnings: list[str], seen: set[tuple[int, int]
         name = entry.name
         if name.startswith("."):
             continue
+        if _UNUSABLE_NAME.search(name):
+            warnings.append(f"{shown_path(entry.path)}: skipped: {_name_problem(name)}; rename it to use it")
+            continue
         try:
             if entry.is_dir():
                 st = entry.stat()
@@ -370,6 +373,20 @@ def _walk(root: str, prefix: str, warnings: list[str], seen: set[tuple[int, int]
                 yield CorpusFile(rel=prefix + name, full=entry.path, size=st.st_size, mtime_ns=st.st_mtime_ns)
         except OSError as exc:
             warnings.append(f"{entry.path}: skipped: {exc.strerror}")
+
+
+_UNUSABLE_NAME = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff]")
+"""Control characters (a line break in an id breaks every id list) and bytes that are not UTF-8."""
+
+
+def _name_problem(name: str) -> str:
+    return "its name is not UTF-8" if re.search(r"[\udc80-\udcff]", name) else "its name has a control character"
+
+
+def shown_path(path: str) -> str:
+    """A path as it can be printed: bytes that are not UTF-8 and control characters escaped (``\\xff``)."""
+    raw = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", raw)
 
 
 def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:

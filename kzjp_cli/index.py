@@ -315,16 +315,16 @@ class CorpusIndex:
 # --- building and updating ---------------------------------------------------
 
 
-def _scan(corpus: Path, reporter: Reporter) -> list[CorpusFile]:
+def _scan(corpus: Path) -> tuple[list[CorpusFile], list[str]]:
+    """The corpus's article files, and warnings about what was skipped (told only when the index is updated:
+    a read of a current index repeats nothing)."""
     files, warnings = scan_corpus(corpus)
-    for warning in warnings:
-        reporter.warning(warning)
     if not files:
         raise CorpusError(
             f"no articles in {corpus} (kzjp reads .txt, .md and saved .html pages)",
             hint="add articles there or point --corpus/KZJP_CORPUS at a folder that has some",
         )
-    return files
+    return files, warnings
 
 
 def _read_all(
@@ -655,7 +655,9 @@ def update(
     reporter = reporter or Reporter()
     started = time.perf_counter()
     report = UpdateReport(index=root)
-    files = _scan(corpus, reporter)
+    files, warnings = _scan(corpus)
+    for warning in warnings:
+        reporter.warning(warning)
     with writer_lock(root, wait=wait):
         _refresh(
             root, corpus, files, rebuild=rebuild, jobs=jobs, reporter=reporter, report=report, announce_build=False
@@ -667,11 +669,13 @@ def update(
 def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jobs: int | None = None) -> CorpusIndex:
     """Open the index for reading, building or refreshing it first if it is missing, stale or damaged."""
     reporter = reporter or Reporter()
-    files = _scan(corpus, reporter)
+    files, warnings = _scan(corpus)
     marker = read_marker(root)
     broken = damage(root, marker) if _usable(marker, corpus) else None
     usable = _usable(marker, corpus) and not broken
     if not usable or marker.get("fingerprint") != fingerprint(files):
+        for warning in warnings:
+            reporter.warning(warning)
         try:
             with writer_lock(root, wait=0.0 if usable else READER_WAIT_SECONDS):
                 report = UpdateReport(index=root)

@@ -43,8 +43,9 @@ def _finder(prefixes: frozenset[str]) -> re.Pattern[str]:
     if not prefixes:
         return re.compile(pattern)
     alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
-    # A token starts where the tokenizer would start one: not inside a word, nor after "word."
-    return re.compile(rf"(?<!\w)(?<!\w\.)(?=(?:{alternatives}))(?:{pattern})")
+    # A token starts where the tokenizer would start one: not inside a word (its characters include *, kept
+    # for wildcards), nor after "word."
+    return re.compile(rf"(?<![\w*])(?<![\w*]\.)(?=(?:{alternatives}))(?:{pattern})")
 
 
 def matches(text: str, terms: Iterable[str], lang: str | None = None) -> Marks:

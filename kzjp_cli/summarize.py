@@ -211,8 +211,11 @@ def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence
         group.append(sentence)
         previous = (unit.id, unit.paragraph)
     paragraphs.append(Paragraph(group))
-    with warnings.catch_warnings():
-        # LSA warns when a text has fewer distinct words than sentences; it still works.
+    import numpy
+
+    # LSA warns when a text has fewer distinct words than sentences; it still works. LexRank divides by zero
+    # when no two sentences share a word (its scores are then all equal; the article's order decides).
+    with warnings.catch_warnings(), numpy.errstate(divide="ignore", invalid="ignore"):
         warnings.filterwarnings("ignore", message="Number of words .* is lower than number of sentences")
         picked = _summarizer(method, bonus, lang)(ObjectDocumentModel(paragraphs), count)
     chosen = [by_object[id(s)] for s in picked]

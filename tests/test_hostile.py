@@ -77,3 +77,22 @@ def test_a_damaged_marker_never_blocks_a_rebuild(run: Run, corpus: Path, tmp_pat
     (tmp_path / "index" / "kzjp-index.json").write_bytes(marker)
     assert run("index", "--rebuild", "-q").exit_code == 0
     assert run("search", "Aktau", "-f", "ids", "-q").stdout == "aktau\n"
+
+
+def test_file_names_that_are_not_utf8_or_hold_a_line_break(run: Run, corpus: Path) -> None:
+    """Every other article stays searchable; the odd names are skipped with a warning showing them escaped."""
+    import os
+
+    os.close(os.open(os.fsencode(corpus) + b"/bad\xff.txt", os.O_CREAT | os.O_WRONLY))
+    (corpus / "new\nline.txt").write_text("Aktau port news.")
+    (corpus / "gone.txt").symlink_to(corpus / "nowhere.txt")
+    first = run("search", "Aktau", "-f", "ids")
+    assert (first.exit_code, first.stdout) == (0, "aktau\n")
+    assert f"Warning: {corpus}/bad\\xff.txt: skipped: its name is not UTF-8" in first.stderr
+    assert f"Warning: {corpus}/new\\x0aline.txt: skipped: its name has a control character" in first.stderr
+    assert f"Warning: {corpus}/gone.txt: skipped" in first.stderr
+    again = run("list", "-f", "ids")  # the index is current: nothing is said again
+    assert again.stderr == "" and again.stdout.split() == ["aktau", "judo", "nodate", "sub/visit"]
+    assert run("index").stderr.count("Warning: ") == 3  # kzjp index says it every time
+    ids = run("list", "-f", "ids").stdout
+    assert run("summarize", "--ids-from", "-", "-n", "1", input=ids).exit_code == 0

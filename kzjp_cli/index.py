@@ -27,11 +27,11 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kzjp_cli import store
 from kzjp_cli.articles import Article, CorpusFile, assign_ids, match_id, read_article, scan_corpus
@@ -40,6 +40,7 @@ from kzjp_cli.errors import ArticleError, CorpusError, IndexBusyError, IndexStat
 if TYPE_CHECKING:
     from kzjp_cli.store import Found, Store
 
+T = TypeVar("T")
 SCHEMA_VERSION = 4
 """Bump when the store's format or the manifest changes: older indexes are rebuilt (2: store/, 3: languages,
 4: fetched, duplicate fingerprints)."""
@@ -49,6 +50,7 @@ CACHE_DIR = "cache"
 LOCK = ".lock"
 FORMAT = "kzjp-index"
 READER_WAIT_SECONDS = 300.0
+READ_ATTEMPTS = 3
 PARALLEL_MIN_ARTICLES = 500
 """Below this, worker processes cost more than they save."""
 
@@ -234,7 +236,7 @@ class CorpusIndex:
     def manifest(self) -> Manifest:
         """Per-file metadata, loaded on first use (a search does not need it)."""
         if self._manifest is None:
-            self._manifest = Manifest.load(self.generation)
+            self._manifest = self._read(lambda: Manifest.load(self.generation))
         return self._manifest
 
     @property
@@ -243,6 +245,35 @@ class CorpusIndex:
         if self._store is None:
             self._store = store.open_store(self.generation)
         return self._store
+
+    def _read(self, read: Callable[[], T]) -> T:
+        """``read()``, again from the new generation if a rebuild replaced this one meanwhile.
+
+        A rebuild keeps the generation it replaces until the next one, so this
+        is needed only when two rebuilds finish while a reader holds the first.
+        """
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return read()
+            except IndexStateError:
+                if attempt == READ_ATTEMPTS - 1 or not self._moved_on():
+                    raise
+        raise AssertionError("unreachable")
+
+    def _moved_on(self) -> bool:
+        """Whether the marker now names another generation; if so, read from it from now on."""
+        try:
+            marker = read_marker(self.root)
+        except IndexStateError:
+            return False
+        if not _usable(marker, self.corpus) or marker["generation"] == self.generation.name:
+            return False
+        if self._store is not None:
+            with suppress(Exception):  # its files may be gone already; nothing is lost by not closing cleanly
+                self._store.close()
+        self.generation, self._store, self._manifest = self.root / marker["generation"], None, None
+        self.fingerprint = marker.get("fingerprint", "")
+        return True
 
     def ids(self) -> list[str]:
         """Every indexed article's id, sorted."""
@@ -261,34 +292,35 @@ class CorpusIndex:
 
     def article(self, article_id: str) -> Article:
         """One full article (with body) by exact id."""
-        found = self.store.document(article_id)
+        found = self._read(lambda: self.store.document(article_id))
         if found is None:
             raise IndexStateError(f"article {article_id} is missing from the index", hint="run 'kzjp index --rebuild'")
         return self._located(found)
 
     def documents(self) -> list[Article]:
         """Every article with its body, in id order."""
-        return sorted((self._located(a) for a in self.store.documents()), key=lambda a: a.id)
+        return sorted((self._located(a) for a in self._read(lambda: self.store.documents())), key=lambda a: a.id)
 
     def dates(self, query: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
         """The dates of the articles matching ``query`` (of every article for None) in ``langs`` (any language);
         None for undated ones."""
-        return self.store.dates(query, langs=langs)
+        return self._read(lambda: self.store.dates(query, langs=langs))
 
     def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
         """For each phrase, the sorted ids of the articles that contain it."""
-        return self.store.ids_for_phrases(phrases)
+        wanted = list(phrases)
+        return self._read(lambda: self.store.ids_for_phrases(wanted))
 
     def matches(self, query: str, **options: Any) -> Found:
         """What ``query`` finds (options as for the store's ``search``), with full paths."""
-        found = self.store.search(query, **options)
+        found = self._read(lambda: self.store.search(query, **options))
         for match in found.matches:
             self._located(match.article)
         return found
 
     def similar_to(self, article_id: str, *, limit: int = 10) -> Found:
         """The articles most like one article, best first."""
-        found = self.store.similar(article_id, limit=limit)
+        found = self._read(lambda: self.store.similar(article_id, limit=limit))
         for match in found.matches:
             self._located(match.article)
         return found
@@ -297,7 +329,7 @@ class CorpusIndex:
         """The scripts (``latin``, ``cyrillic``, ``cjk``) of the languages the index holds articles in."""
         from kzjp_cli.aliases import SCRIPT_OF_CHAIN
 
-        return {SCRIPT_OF_CHAIN[code] for code in self.store.chains_in_use()}
+        return {SCRIPT_OF_CHAIN[code] for code in self._read(lambda: self.store.chains_in_use())}
 
     def cache_path(self, name: str) -> Path:
         """Where a command keeps its cache ``name``: in this generation, so it goes when the generation does."""
@@ -352,9 +384,11 @@ def _report(file: CorpusFile, article: Article | None, reason: str, manifest: Ma
         reporter.warning(f"{file.path}: {warning}")
 
 
-def _cleanup(root: Path, keep: str) -> None:
+def _cleanup(root: Path, keep: set[str | None]) -> None:
+    """Remove every generation but ``keep``: under the writer lock, the others are dead (replaced twice, or
+    left by a killed build)."""
     for path in root.glob("gen-*"):
-        if path.name != keep:
+        if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -381,7 +415,9 @@ def damage(root: Path, marker: dict[str, Any]) -> str | None:
     return None
 
 
-def _commit_marker(root: Path, corpus: Path, generation: str, files: list[CorpusFile], count: int) -> None:
+def _commit_marker(
+    root: Path, corpus: Path, generation: str, files: list[CorpusFile], count: int, previous: str | None
+) -> None:
     _write_json(
         root / MARKER,
         {
@@ -389,6 +425,7 @@ def _commit_marker(root: Path, corpus: Path, generation: str, files: list[Corpus
             "schema": SCHEMA_VERSION,
             "corpus": str(corpus),
             "generation": generation,
+            "previous": previous,
             "fingerprint": fingerprint(files),
             "articles": count,
             "files": _index_files(root / generation),
@@ -457,12 +494,39 @@ def _build_part(
 PROGRESS_STEP = 25
 
 
-def _worker_init(queue: Any, stop: Any) -> None:
+def _worker_init(queue: Any, stop: Any, parent: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    _die_with(parent)
     global _WORKER
-    _WORKER = (queue, stop, os.getppid())
+    _WORKER = (queue, stop, parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker the moment ``parent`` dies, even by ``kill -9``: a worker left behind would hold the
+    index lock (shared across fork) and 100 MB for nothing.
+
+    Linux kills it at once (``PR_SET_PDEATHSIG``); elsewhere a thread notices within half a second.
+    """
+    import signal
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the parent died before the signal was set up
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="kzjp-parent-watch").start()
 
 
 _WORKER: tuple[Any, Any, int] | None = None
@@ -498,7 +562,9 @@ def _build_parallel(
     context = multiprocessing.get_context("fork")
     progress, stop = context.Queue(), context.Event()
     parts = _partition(files, jobs)
-    pool = ProcessPoolExecutor(len(parts), mp_context=context, initializer=_worker_init, initargs=(progress, stop))
+    pool = ProcessPoolExecutor(
+        len(parts), mp_context=context, initializer=_worker_init, initargs=(progress, stop, os.getpid())
+    )
     with pool:
         futures = [pool.submit(_worker_part, gen_dir, part, ids) for part in parts]
         try:
@@ -520,8 +586,18 @@ def _build_parallel(
 
 
 def _build(
-    root: Path, corpus: Path, files: list[CorpusFile], jobs: int, reporter: Reporter, report: UpdateReport
+    root: Path,
+    corpus: Path,
+    files: list[CorpusFile],
+    jobs: int,
+    reporter: Reporter,
+    report: UpdateReport,
+    previous: str | None = None,
 ) -> None:
+    """A whole new generation beside the current one (``previous``), then the marker swapped to it.
+
+    The previous generation stays until the next build, so that a reader that read the marker just before
+    the swap still finds the generation it names."""
     generation = f"gen-{time.time_ns()}-{os.getpid()}"
     gen_dir = root / generation
     gen_dir.mkdir(parents=True)
@@ -549,11 +625,11 @@ def _build(
         created.commit(segments)
         created.close()
         manifest.save(gen_dir)
-        _commit_marker(root, corpus, generation, files, len(manifest.files))
+        _commit_marker(root, corpus, generation, files, len(manifest.files), previous)
     except BaseException:
         shutil.rmtree(gen_dir, ignore_errors=True)
         raise
-    _cleanup(root, keep=generation)
+    _cleanup(root, keep={generation, previous or generation})
     report.rebuilt = True
     report.added = len(manifest.files)
     report.skipped = len(manifest.skipped)
@@ -608,7 +684,8 @@ def _incremental(
             finally:
                 updated.close()
     manifest.save(gen_dir)
-    _commit_marker(root, corpus, generation, files, len(manifest.files))
+    marker = read_marker(root) or {}
+    _commit_marker(root, corpus, generation, files, len(manifest.files), marker.get("previous"))
     report.skipped = len(manifest.skipped)
     report.total = len(manifest.files)
 
@@ -636,8 +713,10 @@ def _refresh(
         )
     elif not usable and announce_build:  # a read command says why it is slow; `kzjp index` reports after
         reporter.notice(f"building the index of {len(files)} articles in {root}")
+    current = marker["generation"] if usable and not broken else None
+    _cleanup(root, keep={current, (marker or {}).get("previous")} if current else set())  # killed builds' leftovers
     if rebuild or not usable or broken:
-        _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report)
+        _build(root, corpus, files, jobs or auto_jobs(len(files)), reporter, report, current)
     else:
         _incremental(root, corpus, marker["generation"], files, reporter, report)
 
@@ -672,6 +751,9 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
     files, warnings = _scan(corpus)
     marker = read_marker(root)
     broken = damage(root, marker) if _usable(marker, corpus) else None
+    if broken:  # or a rebuild swapped generations between the two reads: look once more
+        marker = read_marker(root)
+        broken = damage(root, marker) if _usable(marker, corpus) else None
     usable = _usable(marker, corpus) and not broken
     if not usable or marker.get("fingerprint") != fingerprint(files):
         for warning in warnings:

@@ -96,3 +96,89 @@ def test_file_names_that_are_not_utf8_or_hold_a_line_break(run: Run, corpus: Pat
     assert run("index").stderr.count("Warning: ") == 3  # kzjp index says it every time
     ids = run("list", "-f", "ids").stdout
     assert run("summarize", "--ids-from", "-", "-n", "1", input=ids).exit_code == 0
+
+
+def test_searches_during_rebuilds_always_get_a_complete_index(tmp_path: Path) -> None:
+    """A real process rebuilds the index in a loop while this one searches it: no search may fail."""
+    import threading
+
+    from kzjp_cli import index, search
+
+    from .conftest import generate
+
+    corpus, root = generate(tmp_path / "c", 40, seed=3), tmp_path / "ix"
+    command = [KZJP, "index", "--rebuild", "--corpus", str(corpus), "--index", str(root), "-q", "-j", "1"]
+    subprocess.run(command[:2] + command[3:], check=True, timeout=120)
+    stop = threading.Event()
+    rebuilds: list[int] = []
+
+    def rebuild() -> None:
+        while not stop.is_set():
+            rebuilds.append(subprocess.run(command, capture_output=True, timeout=120).returncode)
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    failures = []
+    try:
+        for _ in range(1500):
+            try:
+                assert search.search(index.open_index(corpus, root), "Tokyo railway", limit=5).hits
+            except Exception as exc:  # counted, not raised: every failure is reported at the end
+                failures.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        stop.set()
+        thread.join()
+    assert len(rebuilds) >= 3 and set(rebuilds) == {0}
+    assert failures == []
+    assert len(list(root.glob("gen-*"))) <= 2  # the current generation and the one it replaced
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the worker processes")
+@pytest.mark.parametrize("late", [0.0, 0.5, 0.9])
+def test_workers_die_with_a_killed_rebuild_and_free_the_lock(tmp_path: Path, late: float) -> None:
+    import signal
+    import time
+
+    from .conftest import generate
+
+    corpus, root = generate(tmp_path / "c", 300, seed=5), tmp_path / "ix"
+    options = ["--corpus", str(corpus), "--index", str(root), "-q"]
+    subprocess.run([KZJP, "index", *options], check=True, timeout=120)
+    started = time.monotonic()
+    process = subprocess.Popen([KZJP, "index", "--rebuild", "-j", "2", *options])
+    workers: set[int] = set()
+    while time.monotonic() - started < 60 and process.poll() is None and len(workers) < 2:
+        workers |= _children(process.pid)
+        time.sleep(0.01)
+    assert workers, "the rebuild ended before its workers could be seen"
+    deadline = time.monotonic() + late * 2  # a moment into the build: before, during or after the reading
+    while time.monotonic() < deadline and process.poll() is None:
+        workers |= _children(process.pid)
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    time.sleep(1.5)
+    assert [pid for pid in workers if _alive(pid)] == []
+    done = subprocess.run([KZJP, "index", *options[:-1]], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "being updated by another" not in done.stderr
+    assert len(list(root.glob("gen-*"))) <= 2

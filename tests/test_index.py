@@ -174,8 +174,17 @@ def test_leftover_generation_from_a_killed_build_is_cleaned(corpus: Path, root: 
     index.update(corpus, root)
     (root / "gen-0-1").mkdir()
     (root / "gen-0-1" / "junk").write_text("partial")
+    first = json.loads((root / index.MARKER).read_text())["generation"]
+    index.update(corpus, root)  # even an update with nothing to do: the writer's start clears what is dead
+    assert [p.name for p in root.glob("gen-*")] == [first]
     index.update(corpus, root, rebuild=True)
-    assert len(list(root.glob("gen-*"))) == 1
+    marker = json.loads((root / index.MARKER).read_text())
+    assert marker["previous"] == first  # kept for a reader that read the old marker, until the next build
+    assert {p.name for p in root.glob("gen-*")} == {marker["generation"], first}
+    index.update(corpus, root, rebuild=True)
+    assert {p.name for p in root.glob("gen-*")} == {json.loads((root / index.MARKER).read_text())["generation"]} | {
+        marker["generation"]
+    }
 
 
 def test_second_writer_gets_a_clear_busy_error(corpus: Path, root: Path) -> None:

@@ -82,7 +82,12 @@ class WhooshStore:
         close with the store: on ``close()``, or when the store is collected.
         """
         if self._searcher is None:
-            self._searcher = self.ix.searcher()
+            try:
+                self._searcher = self.ix.searcher()
+            except (whoosh_index.EmptyIndexError, OSError, EOFError) as exc:  # its files went (a rebuild's cleanup)
+                raise IndexStateError(
+                    f"the index in {self.folder} could not be read ({exc})", hint="run 'kzjp index --rebuild'"
+                ) from None
             self._closer = weakref.finalize(self, self._searcher.close)
         return self._searcher
 

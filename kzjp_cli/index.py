@@ -105,12 +105,16 @@ def fingerprint(files: list[CorpusFile]) -> str:
 
 def _write_json(path: Path, data: Any) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower on a 10k manifest)
-        handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower on a 10k manifest)
+            handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with suppress(FileNotFoundError):
+            os.remove(tmp)
 
 
 def _ours(name: str) -> bool:
@@ -212,6 +216,18 @@ def writer_lock(root: Path, wait: float = 0.0) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+@contextmanager
+def _writing(root: Path) -> Iterator[None]:
+    """Turn a failed write (a full disk, a read-only folder) into IndexStateError naming the index folder.
+
+    What the failed build or update wrote is gone by then (each cleans up after
+    itself), so the last complete index still answers."""
+    try:
+        yield
+    except OSError as exc:
+        raise IndexStateError(f"cannot write the index in {root}: {exc.strerror or exc}") from None
 
 
 # --- the opened index ----------------------------------------------------------
@@ -737,7 +753,7 @@ def update(
     files, warnings = _scan(corpus)
     for warning in warnings:
         reporter.warning(warning)
-    with writer_lock(root, wait=wait):
+    with writer_lock(root, wait=wait), _writing(root):
         _refresh(
             root, corpus, files, rebuild=rebuild, jobs=jobs, reporter=reporter, report=report, announce_build=False
         )
@@ -759,7 +775,7 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
         for warning in warnings:
             reporter.warning(warning)
         try:
-            with writer_lock(root, wait=0.0 if usable else READER_WAIT_SECONDS):
+            with writer_lock(root, wait=0.0 if usable else READER_WAIT_SECONDS), _writing(root):
                 report = UpdateReport(index=root)
                 _refresh(
                     root, corpus, files, rebuild=False, jobs=jobs, reporter=reporter, report=report, announce_build=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,52 @@ def test_workers_die_with_a_killed_rebuild_and_free_the_lock(tmp_path: Path, lat
     done = subprocess.run([KZJP, "index", *options[:-1]], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "being updated by another" not in done.stderr
     assert len(list(root.glob("gen-*"))) <= 2
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 12 MB tmpfs, mounted for the test (needs root, as CI has)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_keeps_the_last_good_index_and_frees_what_it_wrote(
+    run: Run, tmp_path: Path, small_disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import shutil
+
+    from .conftest import generate
+
+    every = sorted(generate(tmp_path / "all", 500, seed=9).rglob("*.md"))
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for path in every[:100]:
+        shutil.copy(path, corpus / f"{path.parent.name}_{path.name}")
+    monkeypatch.setenv("KZJP_CORPUS", str(corpus))
+    monkeypatch.setenv("KZJP_INDEX", str(small_disk / "ix"))
+    assert run("index", "-q").exit_code == 0
+    before = run("search", "Tokyo", "-f", "ids", "-n", "1000", "-q").stdout
+    used = shutil.disk_usage(small_disk).used
+    for path in every[100:]:
+        shutil.copy(path, corpus / f"{path.parent.name}_{path.name}")
+    monkeypatch.delenv("KZJP_DEBUG")
+    done = run("index")
+    assert done.exit_code == 2
+    assert done.stderr == f"Error: cannot write the index in {small_disk / 'ix'}: No space left on device\n"
+    gc.collect()  # a process that goes on after a failed update: the files it had open are closed
+    assert shutil.disk_usage(small_disk).used <= used + 64 * 1024  # what the failed update wrote is gone
+    found = run("search", "Tokyo", "-f", "ids", "-n", "1000")
+    assert (found.exit_code, found.stdout) == (0, before)
+    assert "No space left on device); answering from the last complete index" in found.stderr
+    rebuilt = run("index", "--rebuild")
+    gc.collect()
+    assert rebuilt.exit_code == 2 and shutil.disk_usage(small_disk).used <= used + 64 * 1024
+    assert run("search", "Tokyo", "-f", "ids", "-n", "1000", "-q").stdout == before

@@ -6,9 +6,13 @@ Imported only after ``engine.load()`` (``open_store``/``create_store`` do that).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import pickle
+import shutil
 import sys
+import traceback
+import warnings
 import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -303,11 +307,53 @@ class WhooshStore:
             writer.commit(merge=False)
             self._forget()
             self._remove_temp_folder()
-        except BaseException:
-            if builder is not None:
-                builder.cancel()
-            writer.cancel()
+        except BaseException as exc:
+            with suppress(Exception):  # cleaning up after a failure (a full disk) must not hide that failure
+                if builder is not None:
+                    builder.cancel()
+                writer.cancel()
+            # The failure's traceback holds the writers, and so their files open (and on a full disk, deleted
+            # files still take their space): let them go now, not when the exception is forgotten.
+            with _quietly():
+                traceback.clear_frames(exc.__traceback__)
+                builder = writer = None
+                gc.collect()
+            self._discard_uncommitted()
             raise
+
+    def _discard_uncommitted(self) -> None:
+        """Remove every file of this index that its committed table of contents does not name: what a failed
+        update (a full disk, Ctrl-C) left half-written."""
+        from whoosh.index import TOC, clean_files
+
+        with suppress(Exception):
+            storage = self.ix.storage
+            generation = TOC._latest_generation(storage, INDEX_NAME)
+            segments = TOC.read(storage, INDEX_NAME, generation, schema=self.ix.schema).segments
+            clean_files(storage, INDEX_NAME, generation, segments)
+        with suppress(OSError):
+            shutil.rmtree(self.folder / f"{INDEX_NAME}.tmp")
+        with suppress(OSError):
+            os.remove(self.folder / f"{INDEX_NAME}_WRITELOCK")
+
+
+@contextmanager
+def _quietly() -> Iterator[None]:
+    """While the files a failed write left open are closed: unflushed, on a full disk, they fail again, which
+    is expected and not worth a word."""
+    hook = sys.unraisablehook
+
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, (OSError, ResourceWarning)):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            yield
+    finally:
+        sys.unraisablehook = hook
 
 
 class _Storage(FileStorage):

@@ -347,32 +347,45 @@ def content_hash(data: bytes) -> str:
 # --- corpus ------------------------------------------------------------------
 
 
-def _walk(root: str, prefix: str, warnings: list[str], seen: set[tuple[int, int]]) -> Iterator[CorpusFile]:
-    """Article files below ``root`` (os.scandir and plain strings: this runs before every command)."""
-    try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError as exc:
-        warnings.append(f"{root}: cannot list folder ({exc.strerror})")
-        return
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        if _UNUSABLE_NAME.search(name):
-            warnings.append(f"{shown_path(entry.path)}: skipped: {_name_problem(name)}; rename it to use it")
-            continue
+MAX_DEPTH = 100
+"""Folders nested deeper than this are skipped with a warning (no corpus is organised 100 levels deep)."""
+
+
+def _walk(root: str, warnings: list[str], seen: set[tuple[int, int]]) -> Iterator[CorpusFile]:
+    """Article files below ``root`` (os.scandir and plain strings: this runs before every command).
+
+    Iterative, so a folder nested a thousand levels deep cannot exhaust Python's stack.
+    """
+    pending: list[tuple[str, str, int]] = [(root, "", 0)]
+    while pending:
+        folder, prefix, depth = pending.pop()
         try:
-            if entry.is_dir():
-                st = entry.stat()
-                if (st.st_dev, st.st_ino) in seen:  # a symlink loop, or a folder linked twice
-                    continue
-                seen.add((st.st_dev, st.st_ino))
-                yield from _walk(entry.path, f"{prefix}{name}/", warnings, seen)
-            elif name.lower().endswith(SUFFIXES + HTML_SUFFIXES):
-                st = entry.stat()
-                yield CorpusFile(rel=prefix + name, full=entry.path, size=st.st_size, mtime_ns=st.st_mtime_ns)
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            warnings.append(f"{entry.path}: skipped: {exc.strerror}")
+            warnings.append(f"{shown_path(folder)}: cannot list folder ({exc.strerror})")
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if _UNUSABLE_NAME.search(name):
+                warnings.append(f"{shown_path(entry.path)}: skipped: {_name_problem(name)}; rename it to use it")
+                continue
+            try:
+                if entry.is_dir():
+                    st = entry.stat()
+                    if (st.st_dev, st.st_ino) in seen:  # a symlink loop, or a folder linked twice
+                        continue
+                    seen.add((st.st_dev, st.st_ino))
+                    if depth + 1 > MAX_DEPTH:
+                        warnings.append(f"{shown_path(entry.path)}: skipped: more than {MAX_DEPTH} folders deep")
+                        continue
+                    pending.append((entry.path, f"{prefix}{name}/", depth + 1))
+                elif name.lower().endswith(SUFFIXES + HTML_SUFFIXES):
+                    st = entry.stat()
+                    yield CorpusFile(rel=prefix + name, full=entry.path, size=st.st_size, mtime_ns=st.st_mtime_ns)
+            except OSError as exc:
+                warnings.append(f"{shown_path(entry.path)}: skipped: {exc.strerror}")
 
 
 _UNUSABLE_NAME = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff]")
@@ -399,7 +412,7 @@ def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
         raise CorpusError(f"corpus folder {root} is not readable")
     warnings: list[str] = []
     st = root.stat()
-    files = sorted(_walk(str(root), "", warnings, {(st.st_dev, st.st_ino)}), key=lambda f: f.rel)
+    files = sorted(_walk(str(root), warnings, {(st.st_dev, st.st_ino)}), key=lambda f: f.rel)
     return files, warnings
 
 

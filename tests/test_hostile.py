@@ -232,3 +232,24 @@ def test_a_full_disk_keeps_the_last_good_index_and_frees_what_it_wrote(
     gc.collect()
     assert rebuilt.exit_code == 2 and shutil.disk_usage(small_disk).used <= used + 64 * 1024
     assert run("search", "Tokyo", "-f", "ids", "-n", "1000", "-q").stdout == before
+
+
+def test_a_thousand_folders_deep(run: Run, corpus: Path) -> None:
+    import os
+
+    deep = corpus / "deep"
+    deep.mkdir()
+    folder = os.open(deep, os.O_RDONLY)
+    for _ in range(1000):  # one level at a time, as a path this long cannot be named in one call everywhere
+        os.mkdir("d", dir_fd=folder)
+        inner = os.open("d", os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    bottom = os.open("bottom.txt", os.O_WRONLY | os.O_CREAT, dir_fd=folder)
+    os.write(bottom, b"Aktau bottom article.")
+    os.close(bottom)
+    os.close(folder)
+    (deep / "d" / "d" / "near.txt").write_text("Aktau near the top.")
+    done = run("search", "Aktau", "-f", "ids")
+    assert done.exit_code == 0 and sorted(done.stdout.split()) == ["aktau", "deep/d/d/near"]
+    assert "skipped: more than 100 folders deep" in done.stderr and "Traceback" not in done.stderr

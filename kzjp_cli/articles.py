@@ -360,7 +360,8 @@ def _walk(root: str, warnings: list[str], seen: set[tuple[int, int]]) -> Iterato
     while pending:
         folder, prefix, depth = pending.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             warnings.append(f"{shown_path(folder)}: cannot list folder ({exc.strerror})")
             continue

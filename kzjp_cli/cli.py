@@ -123,8 +123,9 @@ class DateType(click.ParamType):
                 first = dt.date(int(text[:4]), int(text[5:]), 1)
                 if not self.end:
                     return first
-                following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-                return following - dt.timedelta(days=1)
+                if first.month == 12:
+                    return dt.date(first.year, 12, 31)  # not "January of the next year, less a day": 9999-12
+                return dt.date(first.year, first.month + 1, 1) - dt.timedelta(days=1)
             return parse_date(text)
         except ValueError:
             self.fail(f"{text!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)", param, ctx)
@@ -853,6 +854,12 @@ def timeline_command(
         text, added = search.with_aliases(corpus_index, text, _names(corpus_index, no_aliases))
         _report_aliases(added, quiet)
     buckets = timeline.timeline(corpus_index, text or None, by=by, since=since, until=until, langs=langs)
+    dated = [b.start for b in buckets if b.start is not None]
+    if dated and timeline.periods_between(dated[0], dated[-1], by) > timeline.MAX_PERIODS and not quiet:
+        click.echo(
+            f"kzjp: the dates run from {dated[0]} to {dated[-1]}: only the {by}s with articles are listed",
+            err=True,
+        )
     if not any(b.count for b in buckets):
         ctx.exit(EXIT_NOTHING_FOUND)
     records = [b.to_record() for b in buckets]

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from kzjp_cli.index import CorpusIndex
 
 PERIODS = ("day", "week", "month", "year")
+MAX_PERIODS = 1000
+"""Gaps are filled with zeros only while the dates span at most this many periods (0001 to 9999 by day
+would be 3.6 million rows)."""
 
 
 @dataclass
@@ -34,23 +37,36 @@ def _start(day: dt.date, by: str) -> dt.date:
     return day
 
 
-def _next(start: dt.date, by: str) -> dt.date:
+def _next(start: dt.date, by: str) -> dt.date | None:
+    """The start of the next period; None after the last representable one (9999-12-31)."""
+    try:
+        if by == "year":
+            return start.replace(year=start.year + 1)
+        if by == "month":
+            return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        return start + dt.timedelta(days=7 if by == "week" else 1)
+    except (ValueError, OverflowError):
+        return None
+
+
+def periods_between(first: dt.date, last: dt.date, by: str) -> int:
+    """How many periods run from the one holding ``first`` to the one holding ``last``."""
     if by == "year":
-        return start.replace(year=start.year + 1)
+        return last.year - first.year + 1
     if by == "month":
-        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-    return start + dt.timedelta(days=7 if by == "week" else 1)
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return (last - first).days // (7 if by == "week" else 1) + 1
 
 
 def label(start: dt.date, by: str) -> str:
     """A period's name: 2025, 2025-12, 2025-W51 (ISO week) or 2025-12-20."""
     if by == "year":
-        return f"{start.year}"
+        return f"{start.year:04d}"
     if by == "month":
-        return f"{start.year}-{start.month:02d}"
+        return f"{start.year:04d}-{start.month:02d}"
     if by == "week":
         year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
+        return f"{year:04d}-W{week:02d}"
     return start.isoformat()
 
 
@@ -63,7 +79,11 @@ def timeline(
     until: dt.date | None = None,
     langs: Sequence[str] = (),
 ) -> list[Bucket]:
-    """Articles per period (all, or those matching ``query``; in ``langs``), gaps filled with zeros, undated last."""
+    """Articles per period (all, or those matching ``query``; in ``langs``), undated last.
+
+    Periods with no articles are shown as zeros while the dates span at most
+    ``MAX_PERIODS`` periods; beyond that only periods with articles are listed.
+    """
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}")
     dates = index.dates(query or None, langs=langs)
@@ -71,9 +91,12 @@ def timeline(
     undated = sum(d is None for d in dates) if not (since or until) else 0
     counts = Counter(_start(d, by) for d in dated)
     buckets: list[Bucket] = []
-    if counts:
-        current, last = min(counts), max(counts)
-        while current <= last:
+    if counts and periods_between(min(counts), max(counts), by) > MAX_PERIODS:
+        buckets = [Bucket(label(start, by), counts[start], start) for start in sorted(counts)]
+    elif counts:
+        current: dt.date | None = min(counts)
+        last = max(counts)
+        while current is not None and current <= last:
             buckets.append(Bucket(label(current, by), counts[current], current))
             current = _next(current, by)
     if undated:

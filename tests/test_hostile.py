@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from kzjp_cli import search
 from kzjp_cli.cli import EXIT_BUG, cli
 
-from .conftest import KZJP, Run
+from .conftest import KZJP, Run, WriteCorpus
 
 
 @pytest.mark.parametrize(
@@ -250,6 +250,50 @@ def test_a_thousand_folders_deep(run: Run, corpus: Path) -> None:
     os.close(bottom)
     os.close(folder)
     (deep / "d" / "d" / "near.txt").write_text("Aktau near the top.")
-    done = run("search", "Aktau", "-f", "ids")
-    assert done.exit_code == 0 and sorted(done.stdout.split()) == ["aktau", "deep/d/d/near"]
-    assert "skipped: more than 100 folders deep" in done.stderr and "Traceback" not in done.stderr
+    try:
+        done = run("search", "Aktau", "-f", "ids")
+        assert done.exit_code == 0 and sorted(done.stdout.split()) == ["aktau", "deep/d/d/near"]
+        assert "skipped: more than 100 folders deep" in done.stderr and "Traceback" not in done.stderr
+    finally:
+        _remove_deep(deep)
+
+
+def _remove_deep(folder: Path) -> None:
+    """Remove a tree too deep for shutil.rmtree (recursive on Python 3.11), so pytest can clean up later."""
+    chain = [folder]
+    while inner := [p for p in chain[-1].iterdir() if p.is_dir()]:
+        chain.append(inner[0])
+    for path in reversed(chain):
+        for item in path.iterdir():
+            if not item.is_dir():
+                item.unlink()
+        path.rmdir()
+
+
+def test_dates_at_the_ends_of_the_calendar(
+    run: Run, write_corpus: WriteCorpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = write_corpus(
+        {
+            "far.md": "---\ndate: 9999-12-31\n---\nFar future Tokyo.\n",
+            "old.md": "---\ndate: 0001-01-01\n---\nAncient Tokyo.\n",
+            "now.md": "---\ndate: 2025-01-01\n---\nNormal Tokyo.\n",
+        }
+    )
+    monkeypatch.setenv("KZJP_CORPUS", str(corpus))
+    by_year = run("timeline", "--by", "year", "-q")
+    assert by_year.exit_code == 0
+    assert [line.split()[0] for line in by_year.stdout.splitlines()] == ["0001", "2025", "9999"]
+    by_day = run("timeline", "--by", "day", "-f", "csv")
+    assert by_day.stdout.splitlines()[1:] == [
+        "0001-01-01,1,0001-01-01",
+        "2025-01-01,1,2025-01-01",
+        "9999-12-31,1,9999-12-31",
+    ]
+    assert "only the days with articles are listed" in by_day.stderr
+    found = run("search", "Tokyo", "--until", "9999-12", "--since", "0001", "-f", "ids", "-q").stdout.split()
+    assert sorted(found) == ["far", "now", "old"]
+    assert run("search", "Tokyo", "--sort", "date", "-f", "ids", "-q").stdout.split() == ["far", "now", "old"]
+    near = write_corpus({"a.md": "---\ndate: 2025-01-01\n---\nA.\n", "b.md": "---\ndate: 2025-03-01\n---\nB.\n"}, "n")
+    months = run("timeline", "--corpus", str(near), "-f", "csv", "-q").stdout.splitlines()[1:]
+    assert [line.split(",")[:2] for line in months] == [["2025-01", "1"], ["2025-02", "0"], ["2025-03", "1"]]

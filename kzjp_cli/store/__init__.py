@@ -55,8 +55,11 @@ def open_store(folder: Path) -> Store:
 
 def files(folder: Path) -> dict[str, int]:
     """The files that make up the index in ``folder``, with their sizes (its lock left out)."""
-    return {
-        entry.name: entry.stat().st_size
-        for entry in os.scandir(folder)
-        if entry.is_file() and entry.name.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_")) and entry.name != LOCK_FILE
-    }
+    with os.scandir(folder) as listing:
+        return {
+            entry.name: entry.stat().st_size
+            for entry in listing
+            if entry.is_file()
+            and entry.name.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_"))
+            and entry.name != LOCK_FILE
+        }

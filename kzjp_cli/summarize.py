@@ -36,6 +36,10 @@ METHODS = {
     "reduction": ("sumy.summarizers.reduction", "ReductionSummarizer"),
 }
 DEFAULT_METHOD = "lexrank"
+QUADRATIC = frozenset({"lexrank", "textrank", "kl", "reduction"})
+"""Methods whose work grows with the square of the number of sentences."""
+MAX_CANDIDATES = 300
+"""Above this many sentences, a quadratic method chooses among the 300 most central (``central``)."""
 NEAR_DUPLICATE = 0.7
 """Jaccard similarity of stemmed words above which two sentences count as one."""
 
@@ -190,6 +194,15 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def central(units: list[Unit], keep: int) -> list[Unit]:
+    """The ``keep`` units whose words are most common across all of them (centrality in linear time), in
+    their order."""
+    frequency = Counter(t for u in units for t in u.terms)
+    rated = sorted(units, key=lambda u: -sum(frequency[t] for t in u.terms) / max(len(u.terms), 1) ** 0.5)
+    kept = {id(u) for u in rated[:keep]}
+    return [u for u in units if id(u) in kept]
+
+
 def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence[str], lang: str | None) -> list[Unit]:
     """Let sumy pick ``count`` of ``units``; topped up in order if it returns fewer."""
     from sumy.models.dom import ObjectDocumentModel, Paragraph
@@ -197,6 +210,11 @@ def _run(method: str, units: list[Unit], count: int, title: str, bonus: Sequence
 
     if len(units) <= count:
         return list(units)
+    if method in QUADRATIC and len(units) > MAX_CANDIDATES:
+        # LexRank over the 1,380 sentences of 50 articles took 17 s: narrow the field in linear time first
+        units = central(units, max(MAX_CANDIDATES, count))
+        if len(units) <= count:
+            return units
     tokenizer = OfflineTokenizer(lang)
     by_object: dict[int, Unit] = {}
     paragraphs: list[Any] = []

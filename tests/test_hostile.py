@@ -297,3 +297,26 @@ def test_dates_at_the_ends_of_the_calendar(
     near = write_corpus({"a.md": "---\ndate: 2025-01-01\n---\nA.\n", "b.md": "---\ndate: 2025-03-01\n---\nB.\n"}, "n")
     months = run("timeline", "--corpus", str(near), "-f", "csv", "-q").stdout.splitlines()[1:]
     assert [line.split(",")[:2] for line in months] == [["2025-01", "1"], ["2025-02", "0"], ["2025-03", "1"]]
+
+
+def test_a_very_long_word_is_refused_at_once(run: Run) -> None:
+    done = run("search", "x" * 100_000, "-q")
+    assert done.exit_code == 2
+    assert done.stderr.startswith("Error: a word of 100,000 characters is too long to search for (at most 256)")
+    assert run("search", "x" * 256, "-q").exit_code == 1  # long, but searched (and no spelling suggestion tried)
+
+
+def test_a_combined_summary_of_many_articles_narrows_the_field_first(tmp_path: Path) -> None:
+    from kzjp_cli import index, summarize
+
+    from .conftest import generate
+
+    corpus = generate(tmp_path / "c", 60, seed=4)
+    opened = index.open_index(corpus, tmp_path / "ix")
+    articles = opened.documents()
+    units = [u for a in articles for u in summarize.units_of(a)]
+    assert len(units) > summarize.MAX_CANDIDATES
+    kept = summarize.central(units, summarize.MAX_CANDIDATES)
+    assert len(kept) == summarize.MAX_CANDIDATES and kept == [u for u in units if u in kept]
+    combined = summarize.summarize_combined(articles, count=4)
+    assert len(combined.sentences) == 4 and all(s in kept for s in combined.sentences)

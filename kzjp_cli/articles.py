@@ -223,7 +223,10 @@ def _split_front_matter(text: str, warnings: list[str]) -> tuple[dict[str, str],
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
-        meta[key.strip().lower()] = value
+        name = key.strip().lower()
+        if name in meta and meta[name] != value:
+            warnings.append(f"front matter line {number} gives {name} again; the last one is used")
+        meta[name] = value
     return meta, stripped[match.end() :]
 
 

@@ -311,6 +311,11 @@ def cli(color: str, debug: bool) -> None:
 @click.option("--rebuild", is_flag=True, help="Build the index again from scratch.")
 @click.option("--strict", is_flag=True, help="Exit with status 3 if any file had to be skipped.")
 @click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove the indexes in your cache whose corpus folder no longer exists, and nothing else.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
@@ -324,6 +329,7 @@ def index_command(
     quiet: bool,
     rebuild: bool,
     strict: bool,
+    prune: bool,
     jobs: int | None,
 ) -> None:
     """Build or update the search index.
@@ -339,10 +345,21 @@ def index_command(
       kzjp index --rebuild --jobs 2
       kzjp index --corpus ~/articles --index /tmp/articles-index
       kzjp index --strict || echo "some articles were skipped"
+      kzjp index --prune
 
     Exit status: 0 done (skipped files are warned about), 2 error, 3 files
     were skipped and --strict was given.
     """
+    if prune:
+        removed = index.prune(locations.cache_home() / "kzjp")
+        for folder, size in removed:
+            click.echo(f"{folder}\t{size}")
+        if not quiet:
+            total = sum(size for _, size in removed) / (1024 * 1024)
+            click.echo(
+                f"kzjp: removed {len(removed)} index folder(s) of corpora that are gone ({total:.1f} MB)", err=True
+            )
+        return
     corpus_dir, index_path = locations.folders(corpus, index_dir)
     report = index.update(corpus_dir, index_path, rebuild=rebuild, jobs=jobs, reporter=CliReporter(quiet))
     if strict and report.skipped:

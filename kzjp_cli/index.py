@@ -230,6 +230,33 @@ def _writing(root: Path) -> Iterator[None]:
         raise IndexStateError(f"cannot write the index in {root}: {exc.strerror or exc}") from None
 
 
+def prune(folder: Path) -> list[tuple[Path, int]]:
+    """Remove the index folders in ``folder`` (the user cache's kzjp folder) whose corpus no longer exists.
+
+    Only folders with a kzjp marker are touched, and only when no kzjp process
+    holds their lock. Returns each removed folder with the bytes it held.
+    """
+    removed: list[tuple[Path, int]] = []
+    if not folder.is_dir():
+        return removed
+    for root in sorted(p for p in folder.iterdir() if p.is_dir()):
+        try:
+            marker = read_marker(root)
+        except IndexStateError:
+            continue
+        corpus = (marker or {}).get("corpus")
+        if not isinstance(corpus, str) or Path(corpus).exists():
+            continue
+        try:
+            with writer_lock(root):
+                size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+                shutil.rmtree(root)
+        except (IndexBusyError, IndexStateError, OSError):
+            continue
+        removed.append((root, size))
+    return removed
+
+
 # --- the opened index ----------------------------------------------------------
 
 

@@ -68,6 +68,7 @@ def default_index(corpus: Path) -> Path:
 
 def folders(corpus: Path | None, index: Path | None) -> tuple[Path, Path]:
     """The corpus and index folders to use, as absolute paths."""
-    corpus_dir = (corpus or default_corpus()).expanduser().absolute()
+    # resolved: a corpus reached through a symlink and by its real path is one corpus with one index
+    corpus_dir = (corpus or default_corpus()).expanduser().resolve()
     index_dir = index.expanduser().absolute() if index else default_index(corpus_dir)
     return corpus_dir, index_dir

@@ -23,11 +23,13 @@ from kzjp_cli.articles import FIELDS
 MACHINE_FORMATS = ("json", "jsonl", "csv", "tsv", "ids")
 ALL_FORMATS = ("text", *MACHINE_FORMATS)
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\x1b")
+"""Control characters (so terminal escapes) and the bidirectional overrides and isolates (U+202A-E, U+2066-9)
+that can make text on a terminal read other than it is."""
 
 
 def safe(text: str) -> str:
-    """Text with control characters (and so terminal escapes) removed."""
+    """Text with control characters (and so terminal escapes) and bidirectional overrides removed."""
     return _UNPRINTABLE.sub("", text)
 
 

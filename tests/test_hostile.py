@@ -320,3 +320,47 @@ def test_a_combined_summary_of_many_articles_narrows_the_field_first(tmp_path: P
     assert len(kept) == summarize.MAX_CANDIDATES and kept == [u for u in units if u in kept]
     combined = summarize.summarize_combined(articles, count=4)
     assert len(combined.sentences) == 4 and all(s in kept for s in combined.sentences)
+
+
+def test_bidirectional_overrides_never_reach_the_terminal(run: Run, write_corpus: WriteCorpus) -> None:
+    corpus = write_corpus({"a.md": "---\ntitle: Invoice \u202egnp.exe\n---\nAktau \u2066port\u2069 news.\n"})
+    shown = run("show", "a", "--corpus", str(corpus), "-q").stdout
+    assert "\u202e" not in shown and "\u2066" not in shown and "Invoice gnp.exe" in shown
+    listed = run("list", "--corpus", str(corpus), "-q").stdout
+    assert "\u202e" not in listed
+
+
+def test_one_corpus_through_a_symlink_and_its_real_path(run: Run, corpus: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link"
+    link.symlink_to(corpus)
+    assert run("index", "-q", "--corpus", str(corpus)).exit_code == 0
+    through = run("search", "Aktau", "-f", "ids", "--corpus", str(link))
+    assert (through.stdout, through.stderr) == ("aktau\n", "")  # no rebuild, no notice
+
+
+def test_front_matter_giving_a_key_twice(run: Run, write_corpus: WriteCorpus) -> None:
+    corpus = write_corpus({"a.md": "---\ndate: 2024-01-01\ndate: 2025-02-03\n---\nAktau.\n"})
+    done = run("list", "-f", "csv", "--corpus", str(corpus))
+    assert "2025-02-03" in done.stdout
+    assert f"Warning: {corpus / 'a.md'}: front matter line 3 gives date again; the last one is used" in done.stderr
+
+
+def test_prune_removes_the_indexes_of_corpora_that_are_gone(
+    run: Run, write_corpus: WriteCorpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KZJP_INDEX")  # indexes go to the (test's) user cache
+    kept, gone = write_corpus({"a.txt": "Aktau."}, "kept"), write_corpus({"b.txt": "Tokyo."}, "gone")
+    for folder in (kept, gone):
+        assert run("index", "-q", "--corpus", str(folder)).exit_code == 0
+    cache = tmp_path / "cache" / "kzjp"
+    (cache / "not-ours").mkdir()
+    assert len(list(cache.iterdir())) == 3
+    import shutil
+
+    shutil.rmtree(gone)
+    done = run("index", "--prune")
+    assert done.exit_code == 0 and done.stderr.startswith("kzjp: removed 1 index folder(s) of corpora that are gone")
+    [line] = done.stdout.splitlines()
+    assert line.split("\t")[0].startswith(str(cache / "gone-"))
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["kept", "not"]
+    assert run("search", "Aktau", "-q", "-f", "ids", "--corpus", str(kept)).stdout == "a\n"

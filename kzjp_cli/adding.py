@@ -220,6 +220,7 @@ class Adder:
     limits: Limits = field(default_factory=Limits)
     delay: float = 1.0
     progress: Callable[[list[Any], str], Iterable[Any]] = lambda items, label: items
+    notice: Callable[[str], None] = lambda message: None
     _polite: Politeness | None = None
 
     @property
@@ -433,6 +434,9 @@ class Adder:
                 outcome.skipped = True
                 return outcome
         if not self.dry_run:
+            made = make_corpus(self.corpus)
+            if made:
+                self.notice(made)
             try:
                 write_atomically(self.corpus / rel, write_article(article))
             except FileExistsError:
@@ -456,36 +460,39 @@ class Adder:
         return article
 
 
-def prepare_corpus(corpus: Path | None, *, create: bool = True) -> tuple[Path, str | None]:
-    """The folder ``add`` writes to, and a notice if it was just made.
-
-    With no ``corpus``, the user's own corpus, made on first use with the bundled
-    articles copied in (so the examples in kzjp's help keep working there).
-    The bundled corpus itself is never written to.
-    """
+def target_corpus(corpus: Path | None) -> Path:
+    """The folder ``add`` writes to: ``corpus``, else the user's own corpus. Nothing is made yet (a run
+    that adds nothing leaves no trace); the bundled corpus is refused."""
     from kzjp_cli import locations
 
-    if corpus is not None:
-        corpus = corpus.expanduser().absolute()
-        if locations.is_bundled(corpus):
-            raise CorpusError(
-                f"{corpus} is the corpus bundled with kzjp, which is never written to",
-                hint="leave out --corpus/KZJP_CORPUS to add to your own corpus, or give another folder",
-            )
-        if corpus.exists() and not corpus.is_dir():
-            raise CorpusError(f"corpus {corpus} is not a folder")
-        if create:
-            _make(corpus)
-        return corpus, None
-    mine = locations.user_corpus()
-    if mine.is_dir() or not create:
-        return mine, None
-    _make(mine)
+    if corpus is None:
+        return locations.user_corpus()
+    corpus = corpus.expanduser().absolute()
+    if locations.is_bundled(corpus):
+        raise CorpusError(
+            f"{corpus} is the corpus bundled with kzjp, which is never written to",
+            hint="leave out --corpus/KZJP_CORPUS to add to your own corpus, or give another folder",
+        )
+    if corpus.exists() and not corpus.is_dir():
+        raise CorpusError(f"corpus {corpus} is not a folder")
+    return corpus
+
+
+def make_corpus(folder: Path) -> str | None:
+    """Make ``folder`` before the first article goes in; a notice if it is the user's own corpus, made now
+    with the bundled articles copied in (so the examples in kzjp's help keep working there)."""
+    from kzjp_cli import locations
+
+    if folder.is_dir():
+        return None
+    _make(folder)
+    if folder != locations.user_corpus():
+        return None
     bundled = sorted(p for p in locations.bundled_corpus().iterdir() if p.is_file() and not p.name.startswith("."))
     for path in bundled:
-        write_atomically(mine / path.name, path.read_text(encoding="utf-8"))
-    return mine, (
-        f"made your corpus at {mine}, with the {len(bundled)} bundled articles; "
+        write_atomically(folder / path.name, path.read_text(encoding="utf-8"))
+    return (
+        f"made your corpus at {folder}, with the {len(bundled)} bundled articles; "
         "kzjp now uses it by default (--corpus or KZJP_CORPUS choose another)"
     )
 

@@ -465,10 +465,8 @@ def add_command(
         raise click.UsageError("give a web address, a file, - for stdin, --feed or --jsonl", ctx)
     if (targets.count("-") + exports.count("-")) > 1:
         raise click.UsageError("stdin can be read only once", ctx)
-    folder, made = adding.prepare_corpus(corpus, create=not dry_run)
+    folder = adding.target_corpus(corpus)
     reporter = CliReporter(quiet, progress_min=2)
-    if made:
-        reporter.notice(made)
     known = adding.known_articles([])
     if adding.has_articles(folder):
         known = adding.known_articles(_open_index(folder, index_dir, quiet).manifest.files.values())
@@ -481,6 +479,7 @@ def add_command(
         limits=fetch.Limits(timeout=timeout, deadline=max_time),
         delay=delay,
         progress=reporter.progress,
+        notice=reporter.notice,
     )
     style = _style(ctx)
     done: list[adding.Outcome] = []

@@ -643,3 +643,9 @@ def test_stdin_in_another_encoding_or_binary(run: Run, corpus_dir: Path) -> None
     assert text.split()[3] in (corpus_dir / f"{record['id']}.md").read_text(encoding="utf-8")
     done = CliRunner().invoke(cli, ["add", "-"], input=b"\x00\x01binary\xff")
     assert done.exit_code == 2 and done.stderr.startswith("Error: -: binary file")
+
+
+def test_a_run_that_adds_nothing_makes_no_corpus(run: Run, tmp_path: Path) -> None:
+    code, _, err = add(run, "--feed", "/dev/null")
+    assert code == 2 and "no feed there" in err
+    assert not (tmp_path / "data" / "kzjp").exists()

@@ -232,3 +232,30 @@ def test_list_ids_through_xargs() -> None:
     done = shell(f"'{KZJP}' list -f ids -q | xargs '{KZJP}' summarize -f jsonl -n 2 -q")
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert [len(r["sentences"]) for r in records] == [2, 2]
+
+
+SUMMARIES_OF = """
+import hashlib, sys
+from pathlib import Path
+from kzjp_cli import index, summarize
+articles = index.open_index(Path(sys.argv[1]), Path(sys.argv[2])).documents()
+for method in summarize.METHODS:
+    many = articles if method == "lsa" else articles[:30]
+    text = "".join(s.text for a in many for s in summarize.summarize(a, method=method, count=2).sentences)
+    print(method, hashlib.sha1(text.encode()).hexdigest())
+"""
+
+
+def test_every_method_is_the_same_under_any_string_hashing(tmp_path: Path) -> None:
+    """sumy numbered LSA's words by iterating a frozenset, so its summaries followed PYTHONHASHSEED."""
+    from .conftest import generate
+
+    corpus = generate(tmp_path / "c", 150, seed=4)
+    command = [sys.executable, "-c", SUMMARIES_OF, str(corpus), str(tmp_path / "ix")]
+    runs = [
+        subprocess.run(
+            command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True
+        ).stdout
+        for seed in ("0", "17", "99")
+    ]
+    assert runs[0].count("\n") == 8 and runs[0] == runs[1] == runs[2]

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from kzjp_cli import __version__, index, languages, locations, output, search, sources, summarize, timeline
-from kzjp_cli.articles import parse_date
+from kzjp_cli.articles import FIELDS, parse_date
 from kzjp_cli.errors import KzjpError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -511,8 +511,20 @@ def add_command(
         ctx.exit(2 if failed == len(done) else EXIT_PARTIAL)
 
 
+def _no_terminal(what: str) -> None:
+    """Refuse to wait for typed input that was meant to come down a pipe."""
+    if sys.stdin.isatty():
+        raise click.UsageError(f"- reads {what} from standard input, which is a terminal here; pipe it in")
+
+
+def _stdin_text(what: str) -> str:
+    _no_terminal(what)
+    return sys.stdin.read()
+
+
 def _stdin_bytes() -> bytes:
     """Standard input as bytes: the library decodes it as it decodes a page (charset, detection)."""
+    _no_terminal("a page or web addresses")
     buffer = getattr(sys.stdin, "buffer", None)
     return buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
 
@@ -573,7 +585,7 @@ def search_command(
       kzjp search визита --lang ru
       kzjp search Tokayev --no-aliases
     """
-    text = sys.stdin.read() if query == ("-",) else " ".join(query)
+    text = _stdin_text("the query (echo Tokyo | kzjp search -)") if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
     result = search.search(
         corpus_index,
@@ -632,7 +644,10 @@ def list_command(
         articles.sort(key=lambda a: (a.date is not None, a.date or dt.date.min), reverse=True)
     articles = articles[:limit] if limit else articles
     records = [a.to_record() for a in articles]
-    output.emit(records, fmt, lambda style: output.articles_text(articles, style), _style(ctx))
+    header = [name for name, spec in FIELDS.items() if spec.record]
+    output.emit(records, fmt, lambda style: output.articles_text(articles, style), _style(ctx), fields=header)
+    if not articles:
+        ctx.exit(EXIT_NOTHING_FOUND)
 
 
 @cli.command("show")
@@ -721,12 +736,16 @@ def summarize_command(
     """
     if count is not None and ratio is not None:
         raise click.UsageError("use either --sentences or --ratio, not both", ctx)
+    if ids_from is not None and getattr(ids_from, "name", "<stdin>") == "<stdin>":
+        _no_terminal("the article ids (kzjp search visa -f ids | kzjp summarize --ids-from -)")
     wanted = list(targets) + (sources.ids_from_lines(ids_from) if ids_from else [])
     if not wanted:
         raise click.UsageError("give an article id, a file, - for stdin, or --ids-from FILE", ctx)
-    if "-" in targets and ids_from is not None and ids_from.name == "<stdin>":
+    if "-" in targets and ids_from is not None and getattr(ids_from, "name", "<stdin>") == "<stdin>":
         raise click.UsageError("stdin cannot be both a TARGET (-) and --ids-from -", ctx)
-    articles = sources.load(wanted, sys.stdin.read, lambda: _open_index(corpus, index_dir, quiet))
+    articles = sources.load(
+        wanted, lambda: _stdin_text("the text to summarise"), lambda: _open_index(corpus, index_dir, quiet)
+    )
     options = {"method": method, "count": count, "ratio": ratio, "query": query}
     if combine:
         summaries = [summarize.summarize_combined(articles, **options)]
@@ -737,11 +756,11 @@ def summarize_command(
 
 
 def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str) -> None:
-    """Print hits in any search format; exit 1 when there are none."""
+    """Print hits in any search format (no hits: ``[]`` in JSON, the header in CSV/TSV); exit 1 when none."""
+    records = [hit.to_record() for hit in hits]
+    output.emit(records, fmt, lambda style: output.hits_text(hits, style), _style(ctx), fields=search.Hit.fields())
     if not hits:
         ctx.exit(EXIT_NOTHING_FOUND)
-    records = [hit.to_record() for hit in hits]
-    output.emit(records, fmt, lambda style: output.hits_text(hits, style), _style(ctx))
 
 
 @cli.command("topics")
@@ -864,7 +883,7 @@ def timeline_command(
       kzjp timeline '"Middle Corridor"' -f csv
       kzjp timeline --since 2025-01 --by week -f json
     """
-    text = sys.stdin.read() if query == ("-",) else " ".join(query)
+    text = _stdin_text("the query") if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
     if text:
         text, added = search.with_aliases(corpus_index, text, _names(corpus_index, no_aliases))
@@ -876,10 +895,11 @@ def timeline_command(
             f"kzjp: the dates run from {dated[0]} to {dated[-1]}: only the {by}s with articles are listed",
             err=True,
         )
+    records = [b.to_record() for b in buckets]
+    header = ["period", "count", "start"]
+    output.emit(records, fmt, lambda style: output.timeline_text(buckets, style), _style(ctx), fields=header)
     if not any(b.count for b in buckets):
         ctx.exit(EXIT_NOTHING_FOUND)
-    records = [b.to_record() for b in buckets]
-    output.emit(records, fmt, lambda style: output.timeline_text(buckets, style), _style(ctx))
 
 
 def main() -> None:

@@ -34,11 +34,11 @@ def safe(text: str) -> str:
 
 
 def colour_wanted(choice: str = "auto", stream: TextIO | None = None) -> bool:
-    """Colour for ``--color auto|always|never``: auto means a TTY and no NO_COLOR."""
+    """Colour for ``--color auto|always|never``: auto means a TTY, no NO_COLOR and a TERM other than dumb."""
     if choice != "auto":
         return choice == "always"
     stream = stream or sys.stdout
-    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 @dataclass(frozen=True)
@@ -90,21 +90,24 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
-def write_records(records: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
-    """Write records in one of the machine formats."""
+def write_records(records: list[dict[str, Any]], fmt: str, out: TextIO, fields: Sequence[str] = ()) -> None:
+    """Write records in one of the machine formats; with none, JSON is ``[]`` and CSV/TSV just the header of
+    ``fields``."""
     if fmt == "json":
         out.write(json_text(records) + "\n")
     elif fmt == "jsonl":
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        if records:
+        header = list(records[0].keys()) if records else list(fields)
+        if header:
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(records[0].keys())
+            writer.writerow(header)
             writer.writerows([_cell(v) for v in r.values()] for r in records)
     elif fmt == "tsv":
-        if records:
-            out.write("\t".join(records[0].keys()) + "\n")
+        header = list(records[0].keys()) if records else list(fields)
+        if header:
+            out.write("\t".join(header) + "\n")
             for r in records:
                 out.write("\t".join(" ".join(_cell(v).split()) for v in r.values()) + "\n")
     elif fmt == "ids":
@@ -122,6 +125,7 @@ def emit(
     out: TextIO | None = None,
     *,
     single_object: bool = False,
+    fields: Sequence[str] = (),
 ) -> None:
     """Write a command's result in ``fmt``; ``render_text`` yields the lines for ``text``.
 
@@ -134,7 +138,7 @@ def emit(
         for line in render_text(style):
             out.write(line + "\n")
     else:
-        write_records(records, fmt, out)
+        write_records(records, fmt, out, fields)
 
 
 # --- text renderers -------------------------------------------------------------

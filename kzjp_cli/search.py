@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kzjp_cli import snippets
-from kzjp_cli.articles import Article
+from kzjp_cli.articles import FIELDS, Article
 from kzjp_cli.errors import QueryError
 from kzjp_cli.index import CorpusIndex
 
@@ -33,6 +33,11 @@ class Hit:
     """A query-focused summary, when asked for."""
     aliases: dict[str, list[str]] = field(default_factory=dict)
     """The other spellings the query's names were searched as (the same for every hit of a query)."""
+
+    @staticmethod
+    def fields() -> list[str]:
+        """The keys of every hit's record (its header in CSV and TSV, with no hits too)."""
+        return ["rank", *(name for name, spec in FIELDS.items() if spec.record), "score", "snippet"]
 
     def to_record(self) -> dict[str, object]:
         """Rank, the article's record, score and snippet (and the summary and aliases, when there are any)."""

@@ -94,7 +94,7 @@ def test_json_says_what_a_query_expanded_to_and_no_aliases_turns_it_off(run: Run
     hits = json.loads(run("search", "Aktau", "-f", "json", "-q").stdout)
     assert all(hit["aliases"] == {"Aktau": ["Актау", "Ақтау", "アクタウ"]} for hit in hits)
     off = run("search", "Aktau", "--no-aliases", "-f", "json")
-    assert (off.exit_code, off.stdout, off.stderr) == (1, "", "")
+    assert (off.exit_code, off.stdout, off.stderr) == (1, "[]\n", "")  # no hits: an empty JSON array
     plain = json.loads(run("search", "визит", "-f", "json", "-q").stdout)
     assert "aliases" not in plain[0]
 

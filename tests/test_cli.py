@@ -193,3 +193,57 @@ def test_terminal_escapes_in_articles_never_reach_stdout(run: Run, write_corpus,
     monkeypatch.setenv("KZJP_CORPUS", str(root))
     for args in (["search", "Aktau"], ["list"], ["show", "evil"]):
         assert "\x1b" not in run(*args).stdout
+
+
+@pytest.mark.parametrize(
+    ("term", "no_color", "coloured"), [("xterm", None, True), ("dumb", None, False), ("xterm", "1", False)]
+)
+def test_colour_only_on_a_terminal_that_has_it(term: str, no_color: str | None, coloured: bool) -> None:
+    import os
+    import pty
+    import subprocess
+
+    from .conftest import KZJP
+
+    env = {**os.environ, "TERM": term}
+    env.pop("NO_COLOR", None)
+    if no_color:
+        env["NO_COLOR"] = no_color
+    main, secondary = pty.openpty()
+    done = subprocess.run([KZJP, "list"], stdout=secondary, stderr=subprocess.DEVNULL, env=env, timeout=120)
+    os.close(secondary)
+    shown = os.read(main, 65536)
+    os.close(main)
+    assert done.returncode == 0 and b"000_" in shown
+    assert (b"\x1b[" in shown) is coloured
+
+
+@pytest.mark.parametrize(
+    "args", [["search", "-"], ["timeline", "-"], ["summarize", "-"], ["add", "-"], ["summarize", "--ids-from", "-"]]
+)
+def test_stdin_that_is_a_terminal_is_refused(args: list[str]) -> None:
+    import os
+    import pty
+    import subprocess
+
+    from .conftest import KZJP
+
+    main, secondary = pty.openpty()
+    done = subprocess.run([KZJP, *args], stdin=secondary, capture_output=True, text=True, timeout=60)
+    os.close(secondary)
+    os.close(main)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("Error: - reads ") and "which is a terminal here; pipe it in" in done.stderr
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [("json", "[]\n"), ("jsonl", ""), ("ids", ""), ("text", "")])
+def test_no_hits_in_every_format(run: Run, fmt: str, expected: str) -> None:
+    done = run("search", "zzzqqq", "-f", fmt, "-q", "--no-aliases")
+    assert (done.exit_code, done.stdout) == (1, expected)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_no_hits_in_csv_and_tsv_is_the_header(run: Run, fmt: str) -> None:
+    done = run("search", "zzzqqq", "-f", fmt, "-q", "--no-aliases")
+    separator = "," if fmt == "csv" else "\t"
+    assert done.exit_code == 1 and done.stdout == separator.join(HIT_FIELDS) + "\n"

@@ -64,7 +64,11 @@ class KzjpGroup(click.Group):
             raise UserError(message) from None
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "kzjp"
-            raise UserError(f"{exc.format_message().rstrip('.')}; see '{command} --help'") from None
+            hint = f"see '{command} --help'"
+            name = exc.ctx.command.name if exc.ctx else None
+            if isinstance(exc, click.NoSuchOption) and name in ("search", "timeline"):
+                hint = f"to leave a word out, quote the query (kzjp {name} 'Tokyo -Naruhito'); or {hint}"
+            raise UserError(f"{exc.format_message().rstrip('.')}; {hint}") from None
         except BrokenPipeError:
             _silence_stdout()
             ctx.exit(0)
@@ -568,7 +572,7 @@ def search_command(
     """Search the articles for QUERY.
 
     Words are ANDed and stemmed (transported finds transportation); the title
-    counts more than the body. Query language: OR, NOT, (groups), "exact
+    counts more than the body. Query language: OR, NOT or -word, (groups), "exact
     phrases", title:word, wildcards (Toka*), fuzzy words (Tokaev~) and dates
     (date:2025-12, date:>2025-12-01, date:[2025-01 to 2025-06]). A QUERY of -
     reads the query from stdin. Exits 1 when nothing matches.
@@ -584,6 +588,7 @@ def search_command(
       kzjp search visa --summary 2
       kzjp search визита --lang ru
       kzjp search Tokayev --no-aliases
+      kzjp search 'Tokyo -Naruhito'
     """
     text = _stdin_text("the query (echo Tokyo | kzjp search -)") if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)

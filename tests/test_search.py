@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from kzjp_cli import index, search
 from kzjp_cli.errors import QueryError
 
-from .conftest import BUNDLED
+from .conftest import BUNDLED, Run
 
 
 @pytest.fixture
@@ -202,3 +203,24 @@ def test_any_query_either_answers_or_raises_query_error(ci: index.CorpusIndex, q
     except QueryError:
         return
     assert all(hit.article.id in ci.ids() for hit in result.hits)
+
+
+def test_queries_as_people_type_them(run: Run) -> None:
+    """A pasted headline's "?" is punctuation, -word leaves a word out, +word is just the word."""
+
+    def ids(*query: str) -> list[str]:
+        return run("search", *query, "-f", "ids", "-q", "--no-aliases").stdout.split()
+
+    assert ids("Tokayev visited Tokyo?") == ids("Tokayev visited Tokyo") != []
+    assert ids("Tok?yev") == ids("Tokayev")  # a ? inside a word is still a wildcard
+    assert ids("Tokyo -Naruhito") == ids("Tokyo NOT Naruhito") == ["003_34a9f69a9f2f84be"]
+    assert ids("Tokyo +Naruhito") == ids("Tokyo Naruhito") == ["000_26794fffe5e8f9f3"]
+    assert ids("Kassym-Jomart") == ["000_26794fffe5e8f9f3"]
+    done = run("search", "Tokyo", "-Naruhito")
+    assert done.exit_code == 2 and "to leave a word out, quote the query (kzjp search 'Tokyo -Naruhito')" in done.stderr
+
+
+def test_sorted_by_date_the_score_is_still_relevance(run: Run) -> None:
+    by_relevance = {h["id"]: h["score"] for h in json.loads(run("search", "Tokyo", "-f", "json", "-q").stdout)}
+    by_date = json.loads(run("search", "Tokyo", "--sort", "date", "-f", "json", "-q").stdout)
+    assert {h["id"]: h["score"] for h in by_date} == by_relevance and all(s < 100 for s in by_relevance.values())

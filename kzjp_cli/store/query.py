@@ -63,6 +63,20 @@ def is_nothing(q: Any) -> bool:
     return q is NullQuery or isinstance(q, type(NullQuery))
 
 
+_TRAILING_MARK = re.compile(r"(?<=\w)\?+(?=[\s\"')]|$)")
+_MINUS = re.compile(r"(?:(?<=[\s(])|^)-(?=[\w\"(])")
+_PLUS = re.compile(r"(?:(?<=[\s(])|^)\+(?=[\w\"(])")
+
+
+def as_typed(text: str) -> str:
+    """The query as people type it into search boxes, in Whoosh's syntax: a ``?`` ending a word is a
+    question mark (a pasted headline), not a wildcard; ``-word`` is ``NOT word``; ``+word`` is ``word``
+    (every word is required anyway)."""
+    text = _TRAILING_MARK.sub("", text)
+    text = _MINUS.sub("NOT ", text)
+    return _PLUS.sub("", text)
+
+
 def parse(schema: Any, text: str, fields: Sequence[str] = TEXT_FIELDS) -> Any:
     """Parse ``text`` over ``fields``; QueryError if it is malformed or nothing searchable remains."""
     if not text.strip():
@@ -79,6 +93,7 @@ def parse(schema: Any, text: str, fields: Sequence[str] = TEXT_FIELDS) -> Any:
                 f"{name!r} is not a field you can search",
                 hint=f"the fields are {', '.join(SEARCHABLE)}; to search for {name}: as text, put it in quotes",
             )
+    text = as_typed(text)
     try:
         q = parser(schema, fields).parse(text)
     except Exception as exc:  # Whoosh's parser raises bare Exception/ValueError on odd input

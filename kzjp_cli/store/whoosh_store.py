@@ -190,7 +190,12 @@ class WhooshStore:
         options: dict[str, Any] = {"limit": limit, "filter": allowed, "terms": True}
         if sort == "date":
             options.update(sortedby=query.newest_first(), reverse=True)
-        matches = _matches(searcher.search(q, **options))
+        results = searcher.search(q, **options)
+        relevance = None
+        if sort == "date" and len(results):  # a sorted hit's score is its sort key: score those hits again
+            shown = {hit.docnum for hit in results}
+            relevance = {hit.docnum: hit.score for hit in searcher.search(q, limit=None, filter=shown)}
+        matches = _matches(results, relevance)
         return Found(
             matches,
             suggestion=None if matches else query.suggest(searcher, q, text, self._used_text_fields()),
@@ -386,13 +391,14 @@ class _Storage(FileStorage):
             self._opened = None
 
 
-def _matches(results: Any) -> list[Match]:
-    """Whoosh's results as matches, each with the text-field terms it matched on."""
+def _matches(results: Any, relevance: dict[int, float] | None = None) -> list[Match]:
+    """Whoosh's results as matches, each with the text-field terms it matched on (and its ``relevance``
+    score, when the results are sorted by something else)."""
     shared = None if results.has_matched_terms() else _words(results.q.iter_all_terms())
     return [
         Match(
             to_article(hit.fields()),
-            float(hit.score or 0.0),
+            float((relevance.get(hit.docnum) if relevance is not None else hit.score) or 0.0),
             shared if shared is not None else _words(hit.matched_terms()),
         )
         for hit in results

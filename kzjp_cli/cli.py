@@ -199,12 +199,14 @@ class CliReporter(index.Reporter):
     def __init__(self, quiet: bool = False, progress_min: int = 200) -> None:
         self.quiet = quiet
         self.progress_min = progress_min
+        self.said: set[str] = set()
 
     def notice(self, message: str) -> None:
         if not self.quiet:
             click.echo(f"kzjp: {output.safe(message)}", err=True)
 
     def warning(self, message: str) -> None:
+        self.said.add(message)
         click.echo(f"Warning: {output.safe(message)}", err=True)
 
     def clear_line(self) -> None:
@@ -365,9 +367,14 @@ def index_command(
             )
         return
     corpus_dir, index_path = locations.folders(corpus, index_dir)
-    report = index.update(corpus_dir, index_path, rebuild=rebuild, jobs=jobs, reporter=CliReporter(quiet))
+    reporter = CliReporter(quiet)
+    report = index.update(corpus_dir, index_path, rebuild=rebuild, jobs=jobs, reporter=reporter)
     if strict and report.skipped:
-        click.echo(f"Error: {report.skipped} file(s) skipped (see the warnings above)", err=True)
+        for rel, reason in sorted(report.reasons.items()):  # those not read this time were not told again
+            message = f"skipped {corpus_dir / rel}: {reason}"
+            if message not in reporter.said:
+                reporter.warning(message)
+        click.echo(f"Error: {report.skipped} file(s) skipped", err=True)
         ctx.exit(EXIT_SKIPPED)
     if quiet:
         return
@@ -824,6 +831,10 @@ def topics_command(
         found = topics.corpus_topics(corpus_index, langs=langs)[:limit]
     records = [{"id": t.phrase, **t.to_record()} if fmt == "ids" else t.to_record() for t in found]
     output.emit(records, fmt, lambda style: output.topics_text(found, style), _style(ctx))
+    if not found:
+        if not quiet:
+            click.echo("kzjp: no topics found" + (f" in {article_id}" if article_id else ""), err=True)
+        ctx.exit(EXIT_NOTHING_FOUND)
 
 
 @cli.command("similar")

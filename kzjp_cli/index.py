@@ -84,6 +84,8 @@ class UpdateReport:
     changed: int = 0
     removed: int = 0
     skipped: int = 0
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Why each skipped file (corpus-relative path) was skipped, this time or before."""
     rebuilt: bool = False
     seconds: float = 0.0
 
@@ -676,6 +678,7 @@ def _build(
     report.rebuilt = True
     report.added = len(manifest.files)
     report.skipped = len(manifest.skipped)
+    report.reasons = {rel: entry.get("reason", "") for rel, entry in manifest.skipped.items()}
     report.total = len(manifest.files)
 
 
@@ -730,6 +733,7 @@ def _incremental(
     marker = read_marker(root) or {}
     _commit_marker(root, corpus, generation, files, len(manifest.files), marker.get("previous"))
     report.skipped = len(manifest.skipped)
+    report.reasons = {rel: entry.get("reason", "") for rel, entry in manifest.skipped.items()}
     report.total = len(manifest.files)
 
 

@@ -364,3 +364,18 @@ def test_prune_removes_the_indexes_of_corpora_that_are_gone(
     assert line.split("\t")[0].startswith(str(cache / "gone-"))
     assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["kept", "not"]
     assert run("search", "Aktau", "-q", "-f", "ids", "--corpus", str(kept)).stdout == "a\n"
+
+
+def test_strict_on_an_unchanged_corpus_names_the_skipped_files(run: Run, corpus: Path) -> None:
+    (corpus / "empty.txt").write_text("")
+    first = run("index", "--strict")
+    second = run("index", "--strict")
+    for done in (first, second):
+        assert done.exit_code == 3
+        assert done.stderr.count(f"Warning: skipped {corpus / 'empty.txt'}: empty file") == 1
+
+
+def test_topics_of_an_article_with_none(run: Run, write_corpus: WriteCorpus) -> None:
+    corpus = write_corpus({"a.txt": "Yes."})
+    done = run("topics", "--article", "a", "--corpus", str(corpus))
+    assert (done.exit_code, done.stdout) == (1, "") and "no topics found in a" in done.stderr

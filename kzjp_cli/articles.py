@@ -161,6 +161,16 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+_HALFWIDTH = re.compile(r"[\uff61-\uff9f]")
+_HALFWIDTH_PENALTY = 5.0
+
+
+def _halfwidth(text: str) -> float:
+    """The share of a text's characters that are half-width katakana."""
+    return len(_HALFWIDTH.findall(text)) / max(len(text), 1)
+
+
+ASIAN = ("shift_jis", "cp932", "euc_jp")
 PREFERRED = ("cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r", "cp1250", "iso8859_2", "cp1254", "mac_cyrillic")
 """Encodings of news text, most likely first, for breaking ties between detected candidates."""
 
@@ -184,7 +194,13 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
         offset = exc.start
     from charset_normalizer import from_bytes
 
-    matches = list(from_bytes(data))
+    # Half-width katakana is what Cyrillic code pages look like read as Shift_JIS; real Japanese hardly uses it.
+    # charset-normalizer stops at its first clean reading (a short KOI8-R text read as Shift_JIS): weigh the
+    # usual news code pages too.
+    found = {m.encoding: m for m in from_bytes(data)}
+    for m in from_bytes(data, cp_isolation=[*PREFERRED, *ASIAN]):
+        found.setdefault(m.encoding, m)
+    matches = sorted(found.values(), key=lambda m: m.chaos + _HALFWIDTH_PENALTY * _halfwidth(str(m)))
     if not matches or matches[0].chaos > 0.2:
         raise ArticleError(f"not UTF-8 text (bad byte at offset {offset}) and no other encoding fits")
     top = matches[0]

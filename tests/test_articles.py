@@ -295,3 +295,23 @@ def test_the_field_list_is_the_articles_fields_in_output_order() -> None:
     assert articles.Article.from_metadata(metadata, path="/p") == articles.Article(
         id="a", title="T", date=dt.date(2024, 1, 2), url="u", hash="h", path="/p"
     )
+
+
+ENCODED = [
+    ("The deal is worth £15.8m, officials said.", "cp1252"),
+    ("“Kazakhstan and Japan” agreed – said the €5bn fund manager.", "cp1252"),
+    ("Казахстан и Япония подписали соглашение о сотрудничестве в Астане.", "cp1251"),
+    ("Казахстан и Япония подписали соглашение о сотрудничестве в Астане.", "koi8_r"),
+    ("Правительство Японии выделит грант на поставку оборудования для больниц.", "koi8_r"),
+    ("日本とカザフスタンはウラン供給で新たな合意に署名した。", "shift_jis"),
+    ("東京で開かれた会合には中央アジア５か国の外相が出席した。", "euc_jp"),
+    ("Tokyo and Astana signed it.", "utf-16"),
+]
+
+
+@pytest.mark.parametrize(("text", "encoding"), ENCODED)
+def test_undeclared_encodings_of_short_news_texts(text: str, encoding: str) -> None:
+    """charset-normalizer alone read a short KOI8-R text as Shift_JIS (half-width katakana)."""
+    warnings: list[str] = []
+    assert articles.decode(text.encode(encoding), warnings) == text
+    assert encoding == "utf-16" or warnings[0].startswith("not UTF-8; decoded as ")

@@ -662,6 +662,26 @@ def list_command(
         ctx.exit(EXIT_NOTHING_FOUND)
 
 
+@cli.command("stats")
+@format_option("text", "json")
+@corpus_options
+@click.pass_context
+def stats_command(ctx: click.Context, fmt: str, corpus: Path | None, index_dir: Path | None, quiet: bool) -> None:
+    """Show what the corpus holds: articles, words, languages, years, sources, index size and age.
+
+    \b
+    Examples:
+      kzjp stats
+      kzjp stats -f json | jq .languages
+    """
+    from kzjp_cli import stats
+
+    found = stats.corpus_stats(_open_index(corpus, index_dir, quiet))
+    output.emit(
+        [found.to_record()], fmt, lambda style: output.stats_text(found, style), _style(ctx), single_object=True
+    )
+
+
 @cli.command("show")
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @corpus_options

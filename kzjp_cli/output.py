@@ -250,3 +250,24 @@ def outcome_text(outcome: Any, style: Style, dry_run: bool = False) -> Iterator[
         kept = "not saved" if outcome.skipped else ("would be saved" if dry_run else "saved")
         line += style(f"  ({outcome.similarity:.0%} like {outcome.similar_to}; {kept})", "dim")
     yield line
+
+
+def stats_text(stats: Any, style: Style) -> Iterator[str]:
+    """A corpus's statistics, one ``name: value`` line each."""
+
+    def counts(values: dict[str, int]) -> str:
+        return ", ".join(f"{safe(k)} {v}" for k, v in values.items()) or "-"
+
+    span = f"{stats.first} to {stats.last}" if stats.first else "-"
+    rows = [
+        ("corpus", safe(stats.corpus)),
+        ("articles", f"{stats.articles:,} ({stats.skipped} file(s) skipped)"),
+        ("words", f"{stats.words:,}"),
+        ("dates", f"{span} ({stats.undated} undated)"),
+        ("languages", counts(stats.languages)),
+        ("years", counts(stats.years)),
+        ("sources", counts(stats.sources)),
+        ("index", f"{safe(stats.index)} ({stats.index_bytes / (1024 * 1024):.1f} MB, updated {stats.updated or '-'})"),
+    ]
+    for name, value in rows:
+        yield f"{style(f'{name}:'.ljust(11), 'dim')}{value}"

@@ -247,3 +247,16 @@ def test_no_hits_in_csv_and_tsv_is_the_header(run: Run, fmt: str) -> None:
     done = run("search", "zzzqqq", "-f", fmt, "-q", "--no-aliases")
     separator = "," if fmt == "csv" else "\t"
     assert done.exit_code == 1 and done.stdout == separator.join(HIT_FIELDS) + "\n"
+
+
+def test_stats(run: Run, corpus: Path) -> None:
+    (corpus / "empty.txt").write_text("")
+    done = run("stats", "-f", "json", "-q")
+    stats = json.loads(done.stdout)
+    assert done.exit_code == 0
+    assert (stats["articles"], stats["undated"], stats["first"], stats["last"]) == (4, 2, "2024-06-15", "2025-11-03")
+    assert stats["languages"] == {"en": 4} and stats["years"] == {"2024": 1, "2025": 1}
+    assert stats["sources"] == {"Astana Times": 1} and stats["skipped"] == 1 and stats["index_bytes"] > 0
+    assert stats["words"] == sum(a["words"] for a in json.loads(run("list", "-f", "json", "-q").stdout))
+    text = run("stats", "-q").stdout.splitlines()
+    assert text[1] == "articles:  4 (1 file(s) skipped)" and text[4] == "languages: en 4"

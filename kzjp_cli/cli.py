@@ -768,12 +768,13 @@ def summarize_command(
     """
     if count is not None and ratio is not None:
         raise click.UsageError("use either --sentences or --ratio, not both", ctx)
-    if ids_from is not None and getattr(ids_from, "name", "<stdin>") == "<stdin>":
+    ids_on_stdin = ids_from is not None and getattr(ids_from, "name", "<stdin>") == "<stdin>"
+    if ids_on_stdin:
         _no_terminal("the article ids (kzjp search visa -f ids | kzjp summarize --ids-from -)")
     wanted = list(targets) + (sources.ids_from_lines(ids_from) if ids_from else [])
     if not wanted:
         raise click.UsageError("give an article id, a file, - for stdin, or --ids-from FILE", ctx)
-    if "-" in targets and ids_from is not None and getattr(ids_from, "name", "<stdin>") == "<stdin>":
+    if "-" in targets and ids_on_stdin:
         raise click.UsageError("stdin cannot be both a TARGET (-) and --ids-from -", ctx)
     articles = sources.load(
         wanted, lambda: _stdin_text("the text to summarise"), lambda: _open_index(corpus, index_dir, quiet)
@@ -926,7 +927,7 @@ def timeline_command(
         _report_aliases(added, quiet)
     buckets = timeline.timeline(corpus_index, text or None, by=by, since=since, until=until, langs=langs)
     dated = [b.start for b in buckets if b.start is not None]
-    if dated and timeline.periods_between(dated[0], dated[-1], by) > timeline.MAX_PERIODS and not quiet:
+    if dated and not timeline.fills_gaps(dated[0], dated[-1], by) and not quiet:
         click.echo(
             f"kzjp: the dates run from {dated[0]} to {dated[-1]}: only the {by}s with articles are listed",
             err=True,

@@ -52,3 +52,6 @@ class EngineError(KzjpError):
 
 class FetchError(KzjpError):
     """A web page or feed could not be fetched (bad address, network, HTTP status, limits)."""
+
+    status: int | None = None
+    """The HTTP status the server answered with, when it answered with an error."""

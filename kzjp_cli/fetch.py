@@ -126,7 +126,9 @@ def fetch(
         exc.close()
         if 300 <= exc.code < 400:
             raise FetchError(f"more than {limits.redirects} redirects, or a redirect loop") from None
-        raise FetchError(f"HTTP {exc.code} {exc.reason}".rstrip()) from None
+        failed = FetchError(f"HTTP {exc.code} {exc.reason}".rstrip())
+        failed.status = exc.code
+        raise failed from None
     except urllib.error.URLError as exc:
         raise FetchError(_reason(exc.reason, limits)) from None
     except TimeoutError:
@@ -170,8 +172,6 @@ def _read(answer: Any, limits: Limits, started: float) -> bytes:
 
 def _reason(reason: Any, limits: Limits) -> str:
     """A short reason for a failed connection."""
-    if isinstance(reason, FetchError):
-        return str(reason)
     if isinstance(reason, socket.gaierror):
         return "the host name could not be found (DNS)"
     if isinstance(reason, ConnectionRefusedError):
@@ -232,8 +232,7 @@ class Politeness:
                 response = self._get(site, f"{site}/robots.txt", "text/plain")
             except FetchError as exc:
                 # 4xx: no rules; 5xx or unreachable: assume the whole site is off limits (RFC 9309, 2.3.1)
-                status = str(exc).split()[1] if str(exc).startswith("HTTP ") else ""
-                self._robots[site] = None if status.startswith("4") else False
+                self._robots[site] = None if exc.status is not None and 400 <= exc.status < 500 else False
             else:
                 from protego import Protego
 

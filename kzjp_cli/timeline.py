@@ -49,6 +49,11 @@ def _next(start: dt.date, by: str) -> dt.date | None:
         return None
 
 
+def fills_gaps(first: dt.date, last: dt.date, by: str) -> bool:
+    """Whether a timeline from ``first`` to ``last`` lists its empty periods too (at most ``MAX_PERIODS``)."""
+    return periods_between(first, last, by) <= MAX_PERIODS
+
+
 def periods_between(first: dt.date, last: dt.date, by: str) -> int:
     """How many periods run from the one holding ``first`` to the one holding ``last``."""
     if by == "year":
@@ -91,7 +96,7 @@ def timeline(
     undated = sum(d is None for d in dates) if not (since or until) else 0
     counts = Counter(_start(d, by) for d in dated)
     buckets: list[Bucket] = []
-    if counts and periods_between(min(counts), max(counts), by) > MAX_PERIODS:
+    if counts and not fills_gaps(min(counts), max(counts), by):
         buckets = [Bucket(label(start, by), counts[start], start) for start in sorted(counts)]
     elif counts:
         current: dt.date | None = min(counts)

@@ -649,3 +649,16 @@ def test_a_run_that_adds_nothing_makes_no_corpus(run: Run, tmp_path: Path) -> No
     code, _, err = add(run, "--feed", "/dev/null")
     assert code == 2 and "no feed there" in err
     assert not (tmp_path / "data" / "kzjp").exists()
+
+
+@pytest.mark.parametrize(("robots_status", "allowed"), [(404, True), (503, False)])
+def test_a_robots_txt_that_is_missing_or_failing(site: Site, robots_status: int, allowed: bool) -> None:
+    """RFC 9309: no robots.txt (4xx) allows everything; a server error allows nothing."""
+    site.page("/robots.txt", "oops", status=robots_status, content_type="text/plain")
+    url = site.page("/a", news_page("Rare earths deal"))
+    polite = fetch.Politeness(delay=0)
+    if allowed:
+        assert polite.fetch(url).status == 200
+    else:
+        with pytest.raises(FetchError, match="robots.txt does not allow"):
+            polite.fetch(url)

@@ -660,5 +660,5 @@ def test_a_robots_txt_that_is_missing_or_failing(site: Site, robots_status: int,
     if allowed:
         assert polite.fetch(url).status == 200
     else:
-        with pytest.raises(FetchError, match="robots.txt does not allow"):
+        with pytest.raises(FetchError, match=r"robots\.txt does not allow"):
             polite.fetch(url)

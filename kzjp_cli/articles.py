@@ -217,6 +217,7 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _LEADING_DATE = re.compile(r"\A\s*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.I)
 _MD_HEADING = re.compile(r"\A#[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
+_HEADLINE = re.compile(r"([^\n]*[^\s.!?…。！？:;,][^\S\n]*)\n[^\S\n]*\n")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]»]*(?=\s+[\"“‘'(\[«]?[A-Z0-9А-ЯЁӘҒҚҢӨҰҮҺІ])|[。！？][」』）]*")
 
 
@@ -247,7 +248,11 @@ def _split_front_matter(text: str, warnings: list[str]) -> tuple[dict[str, str],
 
 
 def derive_title(body: str, limit: int = TITLE_CHARS) -> str:
-    """A title from the first sentence, cut at a word boundary when too long."""
+    """A title from a headline line (one short line, then a blank line), else from the first sentence,
+    cut at a word boundary when too long."""
+    headline = _HEADLINE.match(body.lstrip())
+    if headline and len(headline.group(1).strip()) <= limit:
+        return " ".join(headline.group(1).split())
     text = " ".join(body.split())
     match = _SENTENCE_END.search(text)
     sentence = text[: match.end()] if match else text

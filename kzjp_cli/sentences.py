@@ -30,6 +30,29 @@ ABBREVIATIONS = frozenset(
     """.split()
 )
 
+# Abbreviations a name or number follows (Mr. Sato, No. 5, e.g. Japan): a capital after them never starts a sentence.
+_CONTINUING = frozenset(
+    """
+    mr mrs ms mx dr prof rev fr hon gov sen rep pres supt amb gen lt col capt cmdr adm sgt cpl maj st
+    no nos vol vols art arts sec ch fig figs pp p para op cf vs v viz approx ca e.g i.e
+    """.split()
+)
+_UNITS = frozenset("bn mln mn tn km kg sq ft mt".split())
+# Words that nearly always open a sentence when capitalised after an abbreviation: "Warner Bros. But…".
+_STARTERS = frozenset(
+    """
+    a an and but so yet or nor the this that these those there here it its he she his her they their them we
+    our i you what when where while why how who which if as at after before during in on for from by with
+    however meanwhile now then still also although though because since some many most several all both each
+    one two three no not earlier later last next according
+    """.split()
+)
+_ABBREVIATION_BREAK = re.compile(
+    r"(?<![\w.])(?P<word>[A-Za-z][A-Za-z.]*)\.(?P<close>[\"'”’»)]*)\s+(?=[\"“‘'«(]?(?P<next>[A-Z][\w’']*))"
+)
+_NUMBER_BEFORE = re.compile(r"\d[\d.,]*\s*$")
+_CUT_BEFORE_LOWER = re.compile(r"(?:[!?]|[.!?][\"'”’»)]|\. ?\. ?\.|…)$")
+_BULLET = re.compile(r"^(?:[-*•–—]|\d{1,2}[.)])\s+(?=\S)")
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]»」』）]*\s*$")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 # Punkt keeps these together; before a capitalised word they nearly always end a sentence.
@@ -49,11 +72,16 @@ class Sentence:
 
 
 @lru_cache(maxsize=8)
+def _known_abbreviations(lang: str | None) -> frozenset[str]:
+    return ABBREVIATIONS | frozenset(language(lang).abbreviations)
+
+
+@lru_cache(maxsize=8)
 def _punkt(lang: str | None = None) -> Any:
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     params = PunktParameters()
-    params.abbrev_types = set(ABBREVIATIONS) | set(language(lang).abbreviations)
+    params.abbrev_types = set(_known_abbreviations(lang))
     return PunktSentenceTokenizer(params)
 
 
@@ -62,15 +90,31 @@ def paragraphs(text: str) -> list[str]:
     result: list[str] = []
     for block in re.split(r"\n\s*\n", text):
         current: list[str] = []
-        for line in block.splitlines():
-            line = line.strip()
+        in_list = False
+        for raw in block.splitlines():
+            line = raw.strip()
             if not line:
                 continue
+            if in_list and raw[:1] not in " \t":
+                in_list = False  # a line not indented under a list item is not part of it
+                if current:
+                    result.append(" ".join(current))
+                    current = []
             if _HEADING.match(line):
                 if current:
                     result.append(" ".join(current))
                     current = []
                 result.append(line.lstrip("#").strip())
+                continue
+            bullet = _BULLET.match(line)
+            if bullet:
+                if current:
+                    result.append(" ".join(current))
+                current = [line[bullet.end() :]]
+                in_list = True
+                if _TERMINAL.search(line):
+                    result.append(" ".join(current))
+                    current = []
                 continue
             current.append(line)
             if _TERMINAL.search(line):
@@ -101,18 +145,64 @@ def _split_japanese(paragraph: str) -> list[str]:
     return [s.strip() for s in result if s.strip()]
 
 
+def _ends_at_abbreviation(match: re.Match[str], before: str, known: frozenset[str]) -> bool:
+    """Whether the period after an abbreviation Punkt kept inside a sentence ends the sentence after all."""
+    word = match["word"]
+    lower = word.lower()
+    if lower not in known:
+        return False
+    if word.isupper() and len(word) > 1 and "." not in word:
+        return True  # "the SEC. The company": an acronym, not the abbreviation "sec."
+    if lower in _CONTINUING:
+        return False
+    if lower in _UNITS and _NUMBER_BEFORE.search(before):
+        return True  # "$4.3 bn. Imports fell"
+    return match["next"].lower() in _STARTERS
+
+
+def _cuts(paragraph: str, lang: str | None) -> list[int]:
+    """Where Punkt, the second pass and the abbreviation rules end sentences: offsets into ``paragraph``."""
+    known = _known_abbreviations(lang)
+    cuts: set[int] = set()
+    for begin, end in _punkt(lang).span_tokenize(paragraph):
+        sentence = paragraph[begin:end]
+        cuts.update(begin + match.end() for match in _SECOND_PASS.finditer(sentence))
+        cuts.update(
+            begin + match.end()
+            for match in _ABBREVIATION_BREAK.finditer(sentence)
+            if _ends_at_abbreviation(match, sentence[: match.start()], known)
+        )
+        cuts.add(end)
+    return sorted(cuts)
+
+
+def _joins(before: str, after: str) -> bool:
+    """Whether a cut Punkt made is wrong: a lone "!" after "!!", a cut inside parentheses
+    ("(pop. 20 million)"), or a lowercase word after a quote or a cry ('"Goal!" he shouted', "Yahoo! in")."""
+    if not any(char.isalnum() for char in after):
+        return True
+    if before.count("(") > before.count(")") and ")" in after and not after[:1].isupper():
+        return True
+    first = after.split(" ", 1)[0]
+    return first.isalpha() and first.islower() and bool(_CUT_BEFORE_LOWER.search(before))
+
+
 def split_paragraph(paragraph: str, lang: str | None = None) -> list[str]:
     """The sentences of one paragraph (in language ``lang``), verbatim."""
     if not language(lang).spaced:
         return _split_japanese(paragraph)
-    result: list[str] = []
-    for sentence in _punkt(lang).tokenize(paragraph):
-        start = 0
-        for match in _SECOND_PASS.finditer(sentence):
-            result.append(sentence[start : match.end()])
-            start = match.end()
-        result.append(sentence[start:])
-    return [s.strip() for s in result if s.strip()]
+    spans: list[list[int]] = []
+    start = 0
+    for cut in _cuts(paragraph, lang):
+        piece = paragraph[start:cut].strip()
+        if piece:
+            begin = paragraph.index(piece[0], start)
+            if spans and _joins(paragraph[spans[-1][0] : spans[-1][1]], piece):
+                spans[-1][1] = begin + len(piece)
+            else:
+                spans.append([begin, begin + len(piece)])
+        start = cut
+    return [paragraph[begin:end] for begin, end in spans]
 
 
 def split(text: str, lang: str | None = None) -> list[Sentence]:

@@ -84,6 +84,14 @@ def test_short_first_sentence_is_the_whole_title() -> None:
     )
 
 
+def test_a_headline_line_then_a_blank_line_is_the_title() -> None:
+    article = articles.parse_article(
+        "Japan to fund Kuryk port\n\nThe ministry said on Friday. Work starts soon.", id="a", path="a.txt"
+    )
+    assert article.title == "Japan to fund Kuryk port"
+    assert articles.derive_title("A first sentence.\n\nMore.") == "A first sentence."
+
+
 def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
     path = tmp_path / "bom.txt"
     path.write_bytes("\ufeffdate 2025-01-02\r\nHello Astana.\r\nSecond line.".encode())

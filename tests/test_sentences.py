@@ -53,3 +53,40 @@ def test_sentences_are_numbered_with_their_paragraph() -> None:
         (1, 0, "Second."),
         (2, 1, "Third."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("…under review by the SEC. The company said.", ["…under review by the SEC.", "The company said."]),
+        ("Warner Bros. But it fell.", ["Warner Bros.", "But it fell."]),
+        ('He told The Sun. "That is all."', ["He told The Sun.", '"That is all."']),
+        ("Exports reached $4.3 bn. Imports fell.", ["Exports reached $4.3 bn.", "Imports fell."]),
+        ("Kazakhstan (pop. 20 million) is vast.", ["Kazakhstan (pop. 20 million) is vast."]),
+        ("Unbelievable!! Next.", ["Unbelievable!!", "Next."]),
+        ("Who knew?? Nobody.", ["Who knew??", "Nobody."]),
+        ('"Goal!" he shouted.', ['"Goal!" he shouted.']),
+        ("Mr. Smith met Gen. Sato. No. 5 won.", ["Mr. Smith met Gen. Sato.", "No. 5 won."]),
+        ("Apple Inc. Chief Executive Tim Cook spoke.", ["Apple Inc. Chief Executive Tim Cook spoke."]),
+        ("Samsung Electronics Co. Ltd. said so.", ["Samsung Electronics Co. Ltd. said so."]),
+    ],
+)
+def test_sentence_ends_issue_15(text: str, expected: list[str]) -> None:
+    """Issue 15, point 11: abbreviations before a capital, parentheses, "!!", and a quoted cry."""
+    assert [s.text for s in sentences.split(text)] == expected
+
+
+def test_list_items_are_sentences_of_their_own() -> None:
+    text = "Key points:\n- Japan funds the port\n- Work starts in 2026\n  and ends in 2028\nThe rest follows."
+    assert [s.text for s in sentences.split(text)] == [
+        "Key points:",
+        "Japan funds the port",
+        "Work starts in 2026 and ends in 2028",
+        "The rest follows.",
+    ]
+
+
+def test_every_sentence_is_verbatim() -> None:
+    text = 'What a win!! He told The Sun. "Goal!" he shouted.\n- an item\n(pop. 20 million) is vast.'
+    flat = " ".join(text.split())
+    assert all(s.text in flat for s in sentences.split(text))

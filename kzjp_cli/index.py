@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from kzjp_cli.store import Found, Store
 
 T = TypeVar("T")
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump when the store's format or the manifest changes: older indexes are rebuilt (2: store/, 3: languages,
 4: fetched, duplicate fingerprints)."""
 MARKER = "kzjp-index.json"

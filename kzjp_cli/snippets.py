@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from kzjp_cli.languages import language
-from kzjp_cli.store.analysis import ENGLISH, chain
+from kzjp_cli.store.analysis import ENGLISH, STOP_MARK, chain
 
 SNIPPET_CHARS = 320
 SEPARATOR = " … "
@@ -33,6 +33,7 @@ def prefix(term: str) -> str:
     of three or more letters are always the word's (tested); two-letter stems
     can end in an i that was a y (ays → ai), so only their first letter counts.
     """
+    term = term.removeprefix(STOP_MARK)  # a stop word in a phrase: the word itself
     return term[:2] if len(term) > 2 else term[:1]
 
 
@@ -45,7 +46,8 @@ def _finder(prefixes: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
     # A token starts where the tokenizer would start one: not inside a word (its characters include *, kept
     # for wildcards), nor after "word."
-    return re.compile(rf"(?<![\w*])(?<![\w*]\.)(?=(?:{alternatives}))(?:{pattern})")
+    # or any dotted word, which is also indexed as its parts (amazon.com for "com")
+    return re.compile(rf"(?<![\w*])(?<![\w*]\.)(?=(?:{alternatives})|\w+\.\w)(?:{pattern})")
 
 
 def matches(text: str, terms: Iterable[str], lang: str | None = None) -> Marks:
@@ -61,8 +63,8 @@ def matches(text: str, terms: Iterable[str], lang: str | None = None) -> Marks:
         finder = _finder(frozenset(prefix(t) for t in wanted))
     else:  # lower-casing changed the length (İ → i̇), so offsets would drift: look at every token
         lowered, finder = text, _finder(frozenset())
-    term_of = ENGLISH.term_of
-    return [match.span() for match in finder.finditer(lowered) if term_of(match.group().lower()) in wanted]
+    terms_of = ENGLISH.terms_of
+    return [match.span() for match in finder.finditer(lowered) if wanted.intersection(terms_of(match.group().lower()))]
 
 
 def snippet(text: str, terms: Iterable[str], limit: int = SNIPPET_CHARS, lang: str | None = None) -> tuple[str, Marks]:

@@ -1,10 +1,9 @@
 """Text analysis: how text becomes index terms, the same at index time and query time.
 
 Each language's analysis is one object, a chain, looked up by its code with
-``chain()``. A chain has Whoosh's analyzer (kept in the schema, so the query
-parser uses it) and a fast index-time path that gives exactly the same terms
-and positions without Whoosh's per-token objects, for the bulk segment writer
-and for snippets (tested against the analyzer on any text). The field list
+``chain()``. Whoosh sees every chain through ``schema.ChainTokenizer`` (kept
+in the schema, so the query parser uses it); the bulk segment writer and
+snippets call the chain directly (tested against Whoosh's own writer). The field list
 (``articles.FIELDS``) names each text field's chain, so a second language's
 chain is added to ``CHAINS`` beside English without touching any caller.
 """
@@ -14,85 +13,104 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cached_property, lru_cache
-from typing import Any
 
-_UNSEEN = object()
+STOP_MARK = "·"
+"""Starts the index term of an English stop word or one-letter word: "the" is indexed as "·the", so that
+"being" (stem "be") never matches the stop word "be". Tokens never hold this character."""
 
 
 class EnglishChain:
-    """Lower-cased word tokens, English stop words removed, Porter-stemmed (Whoosh's StemmingAnalyzer)."""
+    """Lower-cased words (Whoosh's tokenizer), Porter-stemmed; every word at its own position.
+
+    Stop words and one-letter words are indexed too, under marked terms
+    (``STOP_MARK``), so a phrase matches the words as written ("this year but
+    is"); a query word that is one of them is not searched for on its own. A
+    dotted word (amazon.com, kazinform.kz) is also indexed as its parts at its
+    position, so ``amazon`` finds it. ``mode`` is what Whoosh asks for:
+    "index", "phrase" (one term a word) or "query" (a single word, or any
+    other use such as more-like-this: stop words left out, no parts).
+    """
 
     code = "en"
 
-    def tokens(self, text: str, *, phrase: bool = False) -> list[Token]:
-        """Every kept word's position, offsets and term, as the analyzer gives them."""
-        return [(t.pos, t.startchar, t.endchar, (t.text,)) for t in self.analyzer(text, positions=True, chars=True)]
+    def tokens(self, text: str, *, phrase: bool = False, query: bool = False) -> list[Token]:
+        """Every word's position, offsets and terms, as the index (or a phrase, or a query) uses them."""
+        expression, terms_of, _table = self._fast
+        found: list[Token] = []
+        for position, match in enumerate(expression.finditer(text)):
+            terms = terms_of(match.group().lower())
+            if phrase:
+                terms = terms[:1]
+            elif query and terms and terms[0].startswith(STOP_MARK):
+                continue
+            elif query:
+                terms = terms[:1]
+            found.append((position, match.start(), match.end(), terms))
+        return found
+
+    def terms(self, text: str) -> list[str]:
+        """The terms of ``text`` a query looks for (stems, stop words left out), in order."""
+        return [terms[0] for *_, terms in self.tokens(text, query=True)]
 
     @cached_property
-    def analyzer(self) -> Any:
-        """Whoosh's analyzer for the chain's fields."""
+    def _fast(self) -> tuple[re.Pattern[str], Callable[[str], tuple[str, ...]], dict[str, tuple[str, ...]]]:
         from kzjp_cli.store import engine
 
         engine.load()
-        from whoosh.analysis import StemmingAnalyzer
+        from whoosh.analysis.filters import STOP_WORDS
+        from whoosh.analysis.tokenizers import default_pattern
 
-        return StemmingAnalyzer(cachesize=100_000)
-
-    def terms(self, text: str) -> list[str]:
-        """The index terms (stems) of ``text``, in order."""
-        return [token.text for token in self.analyzer(text)]
-
-    @cached_property
-    def _fast(self) -> tuple[re.Pattern[str], Callable[[str], str | None], dict[str, str | None]]:
-        tokenizer, _lower, stop, stem = self.analyzer.items
-        stops, minsize, maxsize, stemfn = stop.stops, stop.min, stop.max, stem.stemfn
         # The same pattern with its groups made non-capturing, so findall() yields whole matches.
-        expression = re.compile(tokenizer.expression.pattern.replace("(", "(?:"), tokenizer.expression.flags)
+        expression = re.compile(default_pattern.pattern.replace("(", "(?:"), default_pattern.flags)
         assert expression.groups == 0
-        table: dict[str, str | None] = {}  # word -> its term, or None for a word the stop filter drops
+        stem = self.stem
+        table: dict[str, tuple[str, ...]] = {}  # word -> its terms, the word's own first
 
-        def learn(word: str) -> str | None:
-            size = len(word)
-            dropped = size < minsize or (maxsize is not None and size > maxsize) or word in stops
-            term = table[word] = None if dropped else stemfn(word)
-            return term
+        def terms_of(word: str) -> tuple[str, ...]:
+            found = table.get(word)
+            if found is not None:
+                return found
+            if len(word) < 2 or word in STOP_WORDS:
+                found = (STOP_MARK + word,)
+            elif "." in word:
+                parts = [stem(part) for part in word.split(".") if len(part) > 1 and part not in STOP_WORDS]
+                found = tuple(dict.fromkeys([stem(word), *(p for p in parts if not p.isdigit())]))
+            else:
+                found = (stem(word),)
+            table[word] = found
+            return found
 
-        return expression, learn, table
+        return expression, terms_of, table
 
     def token_pattern(self) -> str:
         """The tokenizer's regular expression, its groups made non-capturing."""
         return self._fast[0].pattern
 
     def term_of(self, word: str) -> str | None:
-        """The index term of one lower-cased word, or None for a word the index drops (a stop word)."""
-        _expression, learn, table = self._fast
-        term = table.get(word, _UNSEEN)
-        return learn(word) if term is _UNSEEN else term  # type: ignore[return-value]
+        """The query term of one lower-cased word, or None for a word not searched on its own (a stop word)."""
+        term = self._fast[1](word)[0]
+        return None if term.startswith(STOP_MARK) else term
+
+    def terms_of(self, word: str) -> tuple[str, ...]:
+        """Every index term of one lower-cased word (a stop word's is marked)."""
+        return self._fast[1](word)
 
     def index_terms(self, text: str) -> tuple[dict[str, list[int]], list[str]]:
-        """Each term of ``text`` with its positions, and the unstemmed words kept.
-
-        Exactly what the analyzer yields at index time (tested against it): the
-        first kept word keeps its raw position, later ones are numbered on from
-        it, as Whoosh's StopFilter renumbers them.
-        """
-        expression, learn, table = self._fast
+        """Each term of ``text`` with its positions, and the unstemmed words that are not stop words (for
+        spelling). Exactly what Whoosh's analyzer yields at index time (tested against it)."""
+        expression, terms_of, table = self._fast
         positions: dict[str, list[int]] = {}
         kept: list[str] = []
-        pos = -1
-        for raw, word in enumerate([match.lower() for match in expression.findall(text)]):
-            term = table.get(word, _UNSEEN)
-            if term is _UNSEEN:
-                term = learn(word)
-            if term is None:
-                continue
-            pos = raw if pos < 0 else pos + 1
-            kept.append(word)
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [pos]
-            else:
-                found.append(pos)
+        for pos, word in enumerate([match.lower() for match in expression.findall(text)]):
+            terms = table.get(word) or terms_of(word)
+            if not terms[0].startswith(STOP_MARK):
+                kept.append(word)
+            for term in terms:
+                found = positions.get(term)
+                if found is None:
+                    positions[term] = [pos]
+                else:
+                    found.append(pos)
         return positions, kept
 
     @staticmethod
@@ -129,15 +147,20 @@ class WordChain:
     def stem(self, word: str) -> str:
         return self._stemmer(word) if self._stemmer else word
 
-    def tokens(self, text: str, *, phrase: bool = False) -> list[Token]:
-        """Every word's position, offsets and terms (for a phrase query, only the word as written)."""
+    def tokens(self, text: str, *, phrase: bool = False, query: bool = False) -> list[Token]:
+        """Every word's position, offsets and terms (for a phrase query, only the word as written; a dotted
+        word's parts only in the index; English stop words not searched for on their own)."""
         if _has_japanese(text):
-            return JAPANESE.tokens(text, phrase=phrase)
+            return JAPANESE.tokens(text, phrase=phrase, query=query)
         found: list[Token] = []
         for position, match in enumerate(_WORD.finditer(text)):
             word = match.group().lower()
+            if query and word in _english_stops():
+                continue
             stemmed = self.stem(word)
             terms = (word,) if phrase or stemmed == word else (word, stemmed)
+            if "." in word and not (phrase or query):
+                terms = tuple(dict.fromkeys([*terms, *(p for p in word.split(".") if len(p) > 1 and not p.isdigit())]))
             found.append((position, match.start(), match.end(), terms))
         return found
 
@@ -156,9 +179,9 @@ class JapaneseChain:
 
     code = "ja"
 
-    def tokens(self, text: str, *, phrase: bool = False) -> list[Token]:
+    def tokens(self, text: str, *, phrase: bool = False, query: bool = False) -> list[Token]:
         if not _has_japanese(text):
-            return OTHER.tokens(text, phrase=phrase)
+            return OTHER.tokens(text, phrase=phrase, query=query)
         from kzjp_cli import japanese
 
         found: list[Token] = []
@@ -187,6 +210,13 @@ def _positions(tokens: list[Token]) -> tuple[dict[str, list[int]], list[str]]:
         for term in terms:
             positions.setdefault(term, []).append(position)
     return positions, kept
+
+
+@lru_cache(maxsize=1)
+def _english_stops() -> frozenset[str]:
+    from whoosh.analysis.filters import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 def _has_japanese(text: str) -> bool:

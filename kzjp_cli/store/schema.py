@@ -6,7 +6,7 @@ analysis chain: ``title``/``body`` for English (its chain unchanged), and
 article writes only its own language's fields; a query searches them all, each
 through its own chain.
 
-``DateField`` and ``ChainTokenizer`` are pickled into the index's table of
+``DateField``, ``SpelledText`` and ``ChainTokenizer`` are pickled into the index's table of
 contents, so their import paths are part of the index format: moving them
 means bumping ``index.SCHEMA_VERSION``. Importing this module changes nothing
 in Whoosh (``engine.load()`` does that, when a store opens).
@@ -73,10 +73,11 @@ class ChainTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Any:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        phrase = mode == "query" and chars
         if not tokenize:  # a wildcard, a range bound: the text as it is, lower-cased, never stemmed
             found: list[tuple[int, int, int, tuple[str, ...]]] = [(0, 0, len(value), (value.lower(),))]
         else:
-            found = chain(self.code).tokens(value, phrase=mode == "query" and chars)
+            found = chain(self.code).tokens(value, phrase=phrase, query=not phrase and mode != "index")
         for position, start, end, terms in found:
             for term in terms:
                 token.text, token.boost, token.stopped = term, 1.0, False
@@ -87,6 +88,16 @@ class ChainTokenizer(Tokenizer):
                 if chars:
                     token.startchar, token.endchar = start_char + start, start_char + end
                 yield token
+
+
+class SpelledText(fields.TEXT):
+    """A text field that keeps its chain's unstemmed words (stop words left out) for spelling suggestions."""
+
+    def separate_spelling(self) -> bool:
+        return bool(self.spelling)
+
+    def spellable_words(self, value: str) -> Any:
+        return iter(sorted(set(chain(self.analyzer[0].code).index_terms(value)[1])))
 
 
 class DateField(fields.DATETIME):
@@ -130,11 +141,14 @@ class DateField(fields.DATETIME):
 
 def _text_field(name: str, code: str) -> Any:
     spec = FIELDS[name]
-    if code == ENGLISH.code:
-        return fields.TEXT(stored=True, analyzer=ENGLISH.analyzer, field_boost=spec.boost, spelling=True)
     analyzer = CompositeAnalyzer(ChainTokenizer(code))
-    return fields.TEXT(
-        stored=True, analyzer=analyzer, field_boost=spec.boost, multitoken_query=MULTITOKEN.get(code, "or")
+    kind = SpelledText if code == ENGLISH.code else fields.TEXT
+    return kind(
+        stored=True,
+        analyzer=analyzer,
+        field_boost=spec.boost,
+        multitoken_query=MULTITOKEN.get(code, "or"),
+        spelling=code == ENGLISH.code,
     )
 
 

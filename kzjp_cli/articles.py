@@ -281,6 +281,11 @@ def parse_article(text: str, *, id: str, path: str, suffix: str = ".txt") -> Art
         if heading:
             title = heading.group(1).strip()
             body = body.lstrip()[heading.end() :]
+    if not title:
+        headline = _HEADLINE.match(body.lstrip())
+        if headline and len(headline.group(1).strip()) <= TITLE_CHARS and body.lstrip()[headline.end() :].strip():
+            title = headline.group(1).strip()  # a headline line, then a blank line: the title, not a sentence
+            body = body.lstrip()[headline.end() :]
     body = body.strip()
     if not body:
         raise ArticleError("no text" if not meta else "front matter but no text")

@@ -35,7 +35,7 @@ METHODS = {
     "sumbasic": ("sumy.summarizers.sum_basic", "SumBasicSummarizer"),
     "reduction": ("sumy.summarizers.reduction", "ReductionSummarizer"),
 }
-DEFAULT_METHOD = "lexrank"
+DEFAULT_METHOD = "reduction"
 QUADRATIC = frozenset({"lexrank", "textrank", "kl", "reduction"})
 """Methods whose work grows with the square of the number of sentences."""
 MAX_CANDIDATES = 300

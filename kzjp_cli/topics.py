@@ -39,7 +39,7 @@ SAMPLE_DOCS = 3000
 """Corpus statistics come from at most this many articles, evenly spaced; rankings settle long before."""
 CACHED_TOPICS = 1000
 CACHE_FILE = "topics.json"
-CACHE_VERSION = 9
+CACHE_VERSION = 10
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
 # Titles split off a name: "Prime Minister Sanae Takaichi" -> "Sanae Takaichi".
@@ -633,8 +633,8 @@ def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topi
 
     Each language's articles are ranked with that language's rules, and the
     lists merged by score. More than ``SAMPLE_DOCS`` articles of a language are
-    ranked from an evenly spaced sample of them; each topic's articles are then
-    found in the whole index with a phrase query, so the counts and ids are exact.
+    ranked from an evenly spaced sample of them. Each topic's articles are found
+    in the whole index with a phrase query, so the counts and ids are exact.
     """
     cache = index.cache_path(f"topics-{'-'.join(sorted(langs))}.json" if langs else CACHE_FILE)
     try:
@@ -662,14 +662,22 @@ def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topi
 
 
 def _ranked(index: CorpusIndex, pairs: list[tuple[str, str]], lang: str) -> list[Topic]:
-    """The topics of one language's texts, from a sample of them if there are many, with exact article lists."""
+    """The topics of one language's texts, from a sample of them if there are many.
+
+    Each topic's articles are then, at any corpus size, every article of these
+    that a phrase search for it finds (what ``kzjp search '"TOPIC"' --count``
+    counts), and those that name it only by a short form folded into it
+    ("Tokayev" for "Kassym-Jomart Tokayev"). The extractor alone counts a phrase
+    only where it stands on its own, not inside a longer name.
+    """
     if len(pairs) <= SAMPLE_DOCS:
-        return extract(pairs, limit=CACHED_TOPICS, lang=lang)
-    step = len(pairs) / SAMPLE_DOCS
-    topics = extract([pairs[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS, lang=lang)
+        topics = extract(pairs, limit=CACHED_TOPICS, lang=lang)
+    else:
+        step = len(pairs) / SAMPLE_DOCS
+        topics = extract([pairs[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS, lang=lang)
     kept = {doc_id for doc_id, _ in pairs}
     for topic, ids in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
-        topic.ids = [i for i in ids if i in kept] or topic.ids
+        topic.ids = sorted({i for i in ids if i in kept} | set(topic.ids))
     return topics
 
 

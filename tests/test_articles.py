@@ -89,6 +89,7 @@ def test_a_headline_line_then_a_blank_line_is_the_title() -> None:
         "Japan to fund Kuryk port\n\nThe ministry said on Friday. Work starts soon.", id="a", path="a.txt"
     )
     assert article.title == "Japan to fund Kuryk port"
+    assert article.body == "The ministry said on Friday. Work starts soon."  # the headline is not a sentence
     assert articles.derive_title("A first sentence.\n\nMore.") == "A first sentence."
 
 

@@ -75,3 +75,55 @@ def test_the_extraction_benchmark_runs_and_kzjp_keeps_the_stories() -> None:
     }
     assert scores["kzjp (trafilatura)"] >= 0.95 > scores["whole page"]
     assert "all right on 4 of 4 pages" in done.stdout
+
+
+def test_quality_benchmark_smoke(tmp_path: Path) -> None:
+    """bench/quality.py runs end to end: search beside FTS5, similar beside TF-IDF, ROUGE beside lead-N."""
+    data = tmp_path / "summaries"
+    for name, text in {
+        "a": "Japan funds a port\n\nJapan will fund the Kuryk port. Work starts in May. The port handles grain. "
+        "Kazakhstan welcomed the news. Ferries will call weekly.\n",
+        "b": "Judo team wins\n\nThe national judo team won gold in Tokyo. Coaches praised them. Fans cheered. "
+        "The team flies home on Monday.\n",
+    }.items():
+        (data / "article" / "news").mkdir(parents=True, exist_ok=True)
+        (data / "summary" / "news").mkdir(parents=True, exist_ok=True)
+        (data / "article" / "news" / f"{name}.txt").write_text(text)
+        body = text.split("\n\n", 1)[1].split(". ")
+        (data / "summary" / "news" / f"{name}.txt").write_text(f"{body[0]}.\n{body[2]}.\n")
+    out = tmp_path / "quality.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "quality.py"),
+            "--articles",
+            "60",
+            "--queries",
+            "20",
+            "--summaries",
+            str(data),
+            "--work",
+            str(tmp_path / "work"),
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "phrase success@1" in done.stdout and "ROUGE" in done.stdout and "TF-IDF" in done.stdout
+    figures = json.loads(out.read_text())
+    assert 0 < figures["search"]["kzjp"]["title_mrr10"] <= 1 and 0 < figures["search"]["fts5"]["body_mrr10"] <= 1
+    assert set(figures["summaries"]) == {
+        "lead",
+        "lexrank",
+        "textrank",
+        "lsa",
+        "luhn",
+        "edmundson",
+        "kl",
+        "sumbasic",
+        "reduction",
+    }
+    assert all(0 < row["rouge1"] <= 100 for row in figures["summaries"].values())

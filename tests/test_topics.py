@@ -12,7 +12,7 @@ import pytest
 from kzjp_cli import index, search, topics
 from kzjp_cli.summarize import stop_words
 
-from .conftest import BUNDLED, Run, WriteCorpus
+from .conftest import BUNDLED, Run, WriteCorpus, generate
 
 PINNED = [
     "Middle Corridor",
@@ -201,3 +201,34 @@ def test_large_corpus_is_ranked_from_a_sample_with_exact_article_lists(
     for phrase, ids in by_phrase.items():
         hits = {h.article.id for h in search.search(ci, f'"{phrase}"', limit=100).hits}
         assert set(ids) == hits, phrase
+
+
+def test_topic_counts_are_phrase_search_counts_at_any_size(tmp_path: Path) -> None:
+    """Issue 15, point 14: below the sampling size too, a topic's count is what a phrase search finds."""
+    corpus = generate(tmp_path / "corpus", 120, seed=3)
+    ci = index.open_index(corpus, tmp_path / "ix")
+    listed = topics.corpus_topics(ci)[:30]
+    assert len(listed) == 30
+    same = 0
+    for topic in listed:
+        found = {hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', limit=1000).hits}
+        assert found <= set(topic.ids), topic.phrase
+        same += found == set(topic.ids)
+    assert same >= 20, "only a short form folded into a topic adds articles to it"
+
+
+def test_similar_articles_share_the_subject(tmp_path: Path) -> None:
+    """Issue 15, point 16: on generated articles, most of the five most similar share the article's subject."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("quality", Path(__file__).parent.parent / "bench" / "quality.py")
+    assert spec and spec.loader
+    quality = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(quality)
+    corpus = generate(tmp_path / "corpus", 300, seed=5)
+    ci = index.open_index(corpus, tmp_path / "ix")
+    subject = {a[0]: a[3] for a in quality.load_articles(corpus)}
+    sources = sorted(subject)[::10]
+    same = [subject[hit.article.id] == subject[s] for s in sources for hit in search.similar(ci, s, limit=5)]
+    assert len(same) == 5 * len(sources)
+    assert sum(same) / len(same) >= 0.45  # Whoosh's more-like-this with Bo1 terms: 0.33 on 2,000 articles

@@ -29,9 +29,12 @@ from kzjp_cli.articles import Article
 from kzjp_cli.errors import IndexStateError, QueryError
 from kzjp_cli.languages import language
 from kzjp_cli.store import INDEX_NAME, query
-from kzjp_cli.store.analysis import CHAINS
+from kzjp_cli.store.analysis import CHAINS, STOP_MARK
 from kzjp_cli.store.results import Found, Match
 from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, field_name, make_schema, to_article
+
+SIMILAR_TERMS = 10
+"""How many of an article's key terms ``similar`` searches for."""
 
 if TYPE_CHECKING:
     from kzjp_cli.store.segments import SegmentBuilder
@@ -202,15 +205,30 @@ class WhooshStore:
         )
 
     def similar(self, article_id: str, *, limit: int = 10) -> Found:
-        """The articles most like one article, in its language: more-like-this over its body (Bo1 key terms)."""
+        """The articles most like one article, in its language: its body's 10 key terms (Whoosh's Bo2
+        expansion model, stop words left out), each weighted by how much it stands out, searched for together.
+
+        On 2,000 generated articles (``bench/quality.py``), Whoosh's own
+        more-like-this (25 Bo1 terms) put 0.33 of the top 5 on the source's
+        subject; 10 Bo2 terms put 0.57 (25 put 0.54, and took twice as long);
+        a TF-IDF cosine over every word, 0.58.
+        """
+        from whoosh import classify
+        from whoosh.query import Or, Term
+
         searcher = self._searcher_()
         docnum = searcher.document_number(id=article_id)
         if docnum is None:
             raise QueryError(f"article {article_id} is not in the index")
         article = to_article(searcher.stored_fields(docnum))
         body = field_name("body", language(article.lang).chain)
-        found = searcher.more_like(docnum, body, text=article.body, top=limit, numterms=25)
-        return Found(_matches(found))
+        extra = SIMILAR_TERMS + 40  # room for the stop words Bo2 also ranks high
+        weighted = searcher.key_terms_from_text(body, article.body, numterms=extra, model=classify.Bo2Model)
+        kept = [(term, weight) for term, weight in weighted if not term.startswith(STOP_MARK)][:SIMILAR_TERMS]
+        if not kept:
+            return Found([])
+        q = Or([Term(body, term, boost=weight) for term, weight in kept])
+        return Found(_matches(searcher.search(q, limit=limit, mask={docnum})))
 
     def _prepare(
         self,

@@ -10,6 +10,11 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
+def bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run one of the benchmark's scripts with this Python."""
+    return subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True, timeout=600)
+
+
 def test_generator_is_deterministic(tmp_path: Path) -> None:
     for folder in ("a", "b"):
         subprocess.run(
@@ -34,26 +39,10 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
 
 def test_benchmark_smoke(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "run.py"),
-            "--sizes",
-            "50",
-            "--repeat",
-            "1",
-            "--rounds",
-            "1",
-            "--json",
-            str(out),
-            "--work",
-            str(tmp_path / "work"),
-            "--language-articles",
-            "20",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    done = bench(
+        "run.py",
+        *("--sizes", "50", "--repeat", "1", "--rounds", "1", "--json", str(out)),
+        *("--work", str(tmp_path / "work"), "--language-articles", "20"),
     )
     assert done.returncode == 0, done.stderr
     assert "full build" in done.stdout and "vs FTS5" in done.stdout and "bundled corpus: kzjp search" in done.stdout
@@ -92,24 +81,10 @@ def test_quality_benchmark_smoke(tmp_path: Path) -> None:
         body = text.split("\n\n", 1)[1].split(". ")
         (data / "summary" / "news" / f"{name}.txt").write_text(f"{body[0]}.\n{body[2]}.\n")
     out = tmp_path / "quality.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "quality.py"),
-            "--articles",
-            "60",
-            "--queries",
-            "20",
-            "--summaries",
-            str(data),
-            "--work",
-            str(tmp_path / "work"),
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    done = bench(
+        "quality.py",
+        *("--articles", "60", "--queries", "20", "--summaries", str(data)),
+        *("--work", str(tmp_path / "work"), "--json", str(out)),
     )
     assert done.returncode == 0, done.stderr
     assert "phrase success@1" in done.stdout and "ROUGE" in done.stdout and "TF-IDF" in done.stdout

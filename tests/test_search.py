@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kzjp_cli import index, search
 from kzjp_cli.errors import QueryError
 
-from .conftest import BUNDLED, Run
+from .conftest import BUNDLED, Run, WriteCorpus
 
 
 @pytest.fixture
@@ -224,3 +224,42 @@ def test_sorted_by_date_the_score_is_still_relevance(run: Run) -> None:
     by_relevance = {h["id"]: h["score"] for h in json.loads(run("search", "Tokyo", "-f", "json", "-q").stdout)}
     by_date = json.loads(run("search", "Tokyo", "--sort", "date", "-f", "json", "-q").stdout)
     assert {h["id"]: h["score"] for h in by_date} == by_relevance and all(s < 100 for s in by_relevance.values())
+
+
+@pytest.fixture
+def prose(write_corpus: WriteCorpus, tmp_path: Path) -> index.CorpusIndex:
+    corpus = write_corpus(
+        {
+            "exact.txt": "Sales grew this year but is it enough, the analyst asked.",
+            "loose.txt": "This is the year of growth, but the analyst is not sure. Year after year, but…",
+            "domain.txt": "Shares of Amazon.com rose after a report on Kazinform.kz.",
+            "plain.txt": "Amazon opened an office in Almaty. Being careful, it waited.",
+            "be.txt": "It will be fine, they said, and it will be signed.",
+            "ru.txt": "---\nlang: ru\n---\nПорт Актау принимает суда. The port in Russian text.",
+        }
+    )
+    return index.open_index(corpus, tmp_path / "ix")
+
+
+def test_a_phrase_matches_its_stop_words_as_written(prose: index.CorpusIndex) -> None:
+    """Issue 15, point 1: "this year but is" was searched as "year but" and found both articles."""
+    assert ids(prose, '"this year but is"') == ["exact"]
+    assert ids(prose, '"the year of growth"') == ["loose"]
+
+
+def test_dotted_words_are_found_by_their_parts(prose: index.CorpusIndex) -> None:
+    """Issue 15, point 2: amazon.com was one token, so amazon missed it."""
+    assert sorted(ids(prose, "amazon")) == ["domain", "plain"]
+    assert ids(prose, "kazinform") == ["domain"]
+    assert ids(prose, "amazon.com") == ["domain"]
+    assert ids(prose, '"Shares of Amazon.com rose"') == ["domain"]
+
+
+def test_a_stop_word_is_never_the_stem_of_another_word(prose: index.CorpusIndex) -> None:
+    assert ids(prose, "being") == ["plain"]  # "be" is indexed, but under its own marked term
+
+
+def test_stop_words_are_not_required_in_a_mixed_corpus(prose: index.CorpusIndex) -> None:
+    """'the port' required "the" in the Russian fields, so English articles never matched."""
+    assert sorted(ids(prose, "the analyst")) == ["exact", "loose"]
+    assert ids(prose, "the port") == ["ru"]

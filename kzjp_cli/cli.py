@@ -6,7 +6,8 @@ import datetime as dt
 import math
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -166,6 +167,32 @@ def lang_option(func: F) -> F:
         multiple=True,
         help="Only articles in this language (en, ru, kk, ja, or any ISO 639-1 code); repeat for several.",
     )(func)
+
+
+def _field_list(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in value.split(",") if name.strip()) if value else ()
+
+
+def fields_option(func: F) -> F:
+    """--fields: which record fields machine formats show, in that order."""
+    return click.option(
+        "--fields",
+        "fields",
+        metavar="A,B,…",
+        callback=_field_list,
+        help="Only these fields, in this order, in json, jsonl, csv and tsv output (e.g. id,date,title).",
+    )(func)
+
+
+def _check_fields(ctx: click.Context, fields: Sequence[str], fmt: str, known: Sequence[str]) -> None:
+    """Refuse ``--fields`` with text output and names no record has."""
+    if not fields:
+        return
+    if fmt == "text":
+        raise click.UsageError("--fields goes with -f json, jsonl, csv or tsv", ctx)
+    unknown = [name for name in fields if name not in known]
+    if unknown:
+        raise click.UsageError(f"no field {unknown[0]!r}; the fields are {', '.join(known)}", ctx)
 
 
 def aliases_option(func: F) -> F:
@@ -553,6 +580,11 @@ def _stdin_bytes() -> bytes:
 @aliases_option
 @click.option("--count", is_flag=True, help="Print only the number of matching articles.")
 @click.option(
+    "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N hits (the next page)."
+)
+@click.option("--all", "every", is_flag=True, help="Show every hit, not just the first --limit.")
+@fields_option
+@click.option(
     "--summary",
     type=click.IntRange(min=1),
     metavar="N",
@@ -573,6 +605,9 @@ def search_command(
     langs: tuple[str, ...],
     no_aliases: bool,
     count: bool,
+    offset: int,
+    every: bool,
+    fields: tuple[str, ...],
     summary: int | None,
     fmt: str,
 ) -> None:
@@ -596,18 +631,25 @@ def search_command(
       kzjp search визита --lang ru
       kzjp search Tokayev --no-aliases
       kzjp search 'Tokyo -Naruhito'
+      kzjp search Tokyo --offset 10                  # hits 11-20
+      kzjp search Tokyo --all -f csv --fields id,date,title > tokyo.csv
     """
+    if every and ctx.get_parameter_source("limit") == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("--all shows every hit; leave out --limit", ctx)
+    _check_fields(ctx, fields, fmt, [*search.Hit.fields(), "summary", "aliases"])
     text = _stdin_text("the query (echo Tokyo | kzjp search -)") if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
     result = search.search(
         corpus_index,
         text,
-        limit=limit,
+        limit=None if every else limit,
+        offset=offset,
         since=since,
         until=until,
         langs=langs,
         sort=sort,
         count_only=count,
+        with_total=not count,
         summary=summary,
         names=_names(corpus_index, no_aliases),
     )
@@ -619,7 +661,26 @@ def search_command(
         if not result.total:
             ctx.exit(EXIT_NOTHING_FOUND)
         return
-    _emit_hits(ctx, result.hits, fmt)
+    if not quiet:
+        _report_page(result.total, offset, len(result.hits))
+    _emit_hits(ctx, result.hits, fmt, fields)
+
+
+def _report_page(total: int | None, offset: int, shown: int) -> None:
+    """Say on stderr how many hits there are in all, when the ones shown are not all of them."""
+    if not total or (offset == 0 and shown >= total):
+        return
+    if not shown:
+        click.echo(f"kzjp: {total:,} match(es) in all; --offset {offset:,} is past them", err=True)
+    elif offset + shown < total:
+        left = total - offset - shown
+        click.echo(
+            f"kzjp: hits {offset + 1:,}–{offset + shown:,} of {total:,}; --offset {offset + shown:,} shows the "
+            f"next {min(left, shown):,}, --all every one",
+            err=True,
+        )
+    else:
+        click.echo(f"kzjp: hits {offset + 1:,}–{offset + shown:,} of {total:,}", err=True)
 
 
 @cli.command("list")
@@ -629,6 +690,7 @@ def search_command(
 )
 @limit_option(None, "Show at most N articles.")
 @lang_option
+@fields_option
 @format_option(*output.ALL_FORMATS)
 @click.pass_context
 def list_command(
@@ -639,6 +701,7 @@ def list_command(
     sort: str,
     limit: int | None,
     langs: tuple[str, ...],
+    fields: tuple[str, ...],
     fmt: str,
 ) -> None:
     """List the articles: id, date, word count and title.
@@ -650,14 +713,16 @@ def list_command(
       kzjp list --lang kk --lang ru
       kzjp list -f csv > articles.csv
       kzjp list -f ids | xargs -n1 kzjp summarize
+      kzjp list -f tsv --fields id,date,source
     """
+    header = [name for name, spec in FIELDS.items() if spec.record]
+    _check_fields(ctx, fields, fmt, header)
     articles = [a for a in _open_index(corpus, index_dir, quiet).articles() if not langs or a.lang in langs]
     if sort == "date":
         articles.sort(key=lambda a: (a.date is not None, a.date or dt.date.min), reverse=True)
     articles = articles[:limit] if limit else articles
-    records = [a.to_record() for a in articles]
-    header = [name for name, spec in FIELDS.items() if spec.record]
-    output.emit(records, fmt, lambda style: output.articles_text(articles, style), _style(ctx), fields=header)
+    records = output.select([a.to_record() for a in articles], fields)
+    output.emit(records, fmt, partial(output.articles_text, articles), _style(ctx), fields=fields or header)
     if not articles:
         ctx.exit(EXIT_NOTHING_FOUND)
 
@@ -685,10 +750,17 @@ def stats_command(ctx: click.Context, fmt: str, corpus: Path | None, index_dir: 
 @cli.command("show")
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @corpus_options
-@format_option("text", "json", "jsonl")
+@fields_option
+@format_option(*output.ALL_FORMATS)
 @click.pass_context
 def show_command(
-    ctx: click.Context, ids: tuple[str, ...], corpus: Path | None, index_dir: Path | None, quiet: bool, fmt: str
+    ctx: click.Context,
+    ids: tuple[str, ...],
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+    fields: tuple[str, ...],
+    fmt: str,
 ) -> None:
     """Show articles in full: metadata, then the text.
 
@@ -700,11 +772,15 @@ def show_command(
       kzjp show 000
       kzjp show 003 -f json | jq -r .body
       kzjp search judo -f ids | xargs kzjp show
+      kzjp show 000 003 -f csv --fields id,title,body
     """
+    header = [*(name for name, spec in FIELDS.items() if spec.record), "body"]
+    _check_fields(ctx, fields, fmt, header)
     corpus_index = _open_index(corpus, index_dir, quiet)
     articles = [corpus_index.article(corpus_index.full_id(wanted)) for wanted in ids]
-    records = [a.to_record(body=True) for a in articles]
-    output.emit(records, fmt, lambda style: output.article_text(articles, style), _style(ctx), single_object=True)
+    records = output.select([a.to_record(body=True) for a in articles], fields)
+    text = partial(output.article_text, articles)
+    output.emit(records, fmt, text, _style(ctx), single_object=True, fields=fields or header)
 
 
 @cli.command("summarize")
@@ -732,7 +808,7 @@ def show_command(
 )
 @click.option("--query", help="Prefer sentences that match these words (stemmed, as search matches them).")
 @click.option("--combine", is_flag=True, help="One summary across all targets, each sentence labelled with its id.")
-@format_option("text", "json", "jsonl")
+@format_option(*output.ALL_FORMATS)
 @corpus_options
 @click.pass_context
 def summarize_command(
@@ -765,6 +841,7 @@ def summarize_command(
       kzjp search tourism -f ids | kzjp summarize --ids-from -
       kzjp list -f ids | xargs kzjp summarize -f jsonl
       curl -s https://example.org/story.html | kzjp summarize -
+      kzjp summarize 000 003 -f csv > sentences.csv  # a row a sentence
     """
     if count is not None and ratio is not None:
         raise click.UsageError("use either --sentences or --ratio, not both", ctx)
@@ -784,14 +861,22 @@ def summarize_command(
         summaries = [summarize.summarize_combined(articles, **options)]
     else:
         summaries = [summarize.summarize(article, **options) for article in articles]
+    if fmt in ("csv", "tsv", "ids"):  # a row a sentence, which flat formats can hold
+        rows = [row for s in summaries for row in s.rows()]
+        if fmt == "ids":  # each article whose sentences were chosen, once
+            rows = list({row["id"]: row for row in rows}.values())
+        output.write_records(rows, fmt, sys.stdout, summarize.Summary.row_fields())
+        return
     records = [s.to_record() for s in summaries]
     output.emit(records, fmt, lambda style: output.summaries_text(summaries, style), _style(ctx), single_object=True)
 
 
-def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str) -> None:
-    """Print hits in any search format (no hits: ``[]`` in JSON, the header in CSV/TSV); exit 1 when none."""
-    records = [hit.to_record() for hit in hits]
-    output.emit(records, fmt, lambda style: output.hits_text(hits, style), _style(ctx), fields=search.Hit.fields())
+def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str, fields: Sequence[str] = ()) -> None:
+    """Print hits in any search format (no hits: ``[]`` in JSON, the header in CSV/TSV), only ``fields`` if
+    given; exit 1 when none."""
+    records = output.select([hit.to_record() for hit in hits], fields)
+    header = fields or search.Hit.fields()
+    output.emit(records, fmt, lambda style: output.hits_text(hits, style), _style(ctx), fields=header)
     if not hits:
         ctx.exit(EXIT_NOTHING_FOUND)
 
@@ -861,25 +946,36 @@ def topics_command(
 @cli.command("similar")
 @click.argument("article_id", metavar="ID")
 @limit_option(10, "Show at most N articles.")
+@fields_option
 @format_option(*output.ALL_FORMATS)
 @corpus_options
 @click.pass_context
 def similar_command(
-    ctx: click.Context, article_id: str, limit: int, fmt: str, corpus: Path | None, index_dir: Path | None, quiet: bool
+    ctx: click.Context,
+    article_id: str,
+    limit: int,
+    fields: tuple[str, ...],
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
 ) -> None:
     """List the articles most like article ID, best first.
 
-    Uses Whoosh's more-like-this: the article's most distinctive words become
-    a weighted query over every other article. Exits 1 when nothing is similar.
+    The article's ten most distinctive words (Whoosh's Bo2 model) become a
+    weighted query over every other article in its language. Exits 1 when
+    nothing is similar.
 
     \b
     Examples:
       kzjp similar 000
       kzjp similar 003 -n 3 -f json
       kzjp similar 000 -f ids | xargs kzjp summarize -n 1
+      kzjp similar 000 -f tsv --fields id,score,title
     """
+    _check_fields(ctx, fields, fmt, search.Hit.fields())
     corpus_index = _open_index(corpus, index_dir, quiet)
-    _emit_hits(ctx, search.similar(corpus_index, corpus_index.full_id(article_id), limit=limit), fmt)
+    _emit_hits(ctx, search.similar(corpus_index, corpus_index.full_id(article_id), limit=limit), fmt, fields)
 
 
 @cli.command("timeline")

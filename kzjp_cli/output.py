@@ -90,6 +90,13 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def select(records: list[dict[str, Any]], fields: Sequence[str]) -> list[dict[str, Any]]:
+    """The records with only ``fields``, in that order (all of each record when none are given)."""
+    if not fields:
+        return records
+    return [{name: record.get(name) for name in fields} for record in records]
+
+
 def write_records(records: list[dict[str, Any]], fmt: str, out: TextIO, fields: Sequence[str] = ()) -> None:
     """Write records in one of the machine formats; with none, JSON is ``[]`` and CSV/TSV just the header of
     ``fields``."""

@@ -56,7 +56,7 @@ class SearchResult:
 
     hits: list[Hit]
     total: int | None = None
-    """How many articles match: counted only with ``count_only`` (counting every match is slow)."""
+    """How many articles match: counted only with ``count_only`` or ``with_total`` (counting costs a query)."""
     suggestion: str | None = None
     aliases: dict[str, list[str]] = field(default_factory=dict)
     """Each name in the query and the other spellings it was searched as."""
@@ -75,26 +75,30 @@ def search(
     index: CorpusIndex,
     text: str,
     *,
-    limit: int = 10,
+    limit: int | None = 10,
+    offset: int = 0,
     since: dt.date | None = None,
     until: dt.date | None = None,
     langs: Sequence[str] = (),
     sort: str = "relevance",
     count_only: bool = False,
+    with_total: bool = False,
     summary: int | None = None,
     names: AliasTable | None = None,
 ) -> SearchResult:
     """Run a query against the index and return ranked hits with snippets.
 
-    ``langs`` keeps only articles in those languages; with ``names`` (an alias
-    table), a name in the query also finds its other spellings.
+    ``limit`` hits after the first ``offset`` (every hit for a ``limit`` of
+    None); ``langs`` keeps only articles in those languages; with ``names``
+    (an alias table), a name in the query also finds its other spellings;
+    ``with_total`` counts every match as well.
     """
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
     expanded, added = with_aliases(index, text, names)
-    options = {"limit": limit, "since": since, "until": until, "langs": langs, "sort": sort, "count_only": count_only}
-    found = index.matches(expanded, **options)
-    hits = _hits(found, summary=summary, query=expanded)
+    options = {"limit": limit, "offset": offset, "since": since, "until": until, "langs": langs, "sort": sort}
+    found = index.matches(expanded, **options, count_only=count_only, with_total=with_total)
+    hits = _hits(found, summary=summary, query=expanded, first=offset + 1)
     for hit in hits:
         hit.aliases = added
     return SearchResult(hits=hits, total=found.total, suggestion=found.suggestion, aliases=added)
@@ -105,10 +109,10 @@ def similar(index: CorpusIndex, article_id: str, *, limit: int = 10) -> list[Hit
     return _hits(index.similar_to(article_id, limit=limit))
 
 
-def _hits(found: Found, *, summary: int | None = None, query: str | None = None) -> list[Hit]:
-    """Hits with snippets (matched words marked) and, if asked, query-focused summaries."""
+def _hits(found: Found, *, summary: int | None = None, query: str | None = None, first: int = 1) -> list[Hit]:
+    """Hits with snippets (matched words marked) and, if asked, query-focused summaries; ranked from ``first``."""
     hits = []
-    for rank, match in enumerate(found.matches, start=1):
+    for rank, match in enumerate(found.matches, start=first):
         article = match.article
         snippet, marks = snippets.snippet(article.body, match.terms, lang=article.lang)
         chosen = None

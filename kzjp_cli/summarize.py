@@ -82,6 +82,20 @@ class Summary:
             record["ids"] = self.combined_ids
         return record
 
+    @staticmethod
+    def row_fields() -> list[str]:
+        """The columns of ``rows``."""
+        return ["summary", "id", "index", "text", "method", "title"]
+
+    def rows(self) -> list[dict[str, object]]:
+        """One flat record a sentence, for CSV and TSV: the summary's id, the sentence's article and position,
+        its text, the method and the summary's title."""
+        return [
+            {"summary": self.id, "id": u.id, "index": u.position, "text": u.text, "method": self.method}
+            | {"title": self.title}
+            for u in self.sentences
+        ]
+
 
 class OfflineTokenizer:
     """The two methods sumy calls on a tokenizer, for one language, with no NLTK data needed."""

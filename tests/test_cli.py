@@ -12,7 +12,7 @@ import pytest
 from kzjp_cli import __version__
 from kzjp_cli.cli import cli
 
-from .conftest import Run
+from .conftest import Run, generate
 
 ARTICLE_FIELDS = ["id", "title", "date", "source", "url", "lang", "words", "fetched", "path"]
 HIT_FIELDS = ["rank", *ARTICLE_FIELDS, "score", "snippet"]
@@ -260,3 +260,65 @@ def test_stats(run: Run, corpus: Path) -> None:
     assert stats["words"] == sum(a["words"] for a in json.loads(run("list", "-f", "json", "-q").stdout))
     text = run("stats", "-q").stdout.splitlines()
     assert text[1] == "articles:  4 (1 file(s) skipped)" and text[4] == "languages: en 4"
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> list[str]:
+    """Options that point the CLI at 120 generated articles."""
+    corpus = generate(tmp_path / "many", 120, seed=4)
+    return ["--corpus", str(corpus), "--index", str(tmp_path / "many-ix")]
+
+
+def test_search_pages_and_says_how_many_match(run: Run, many: list[str]) -> None:
+    """Issue 15, point 8: the total beside the hits, --offset and --all."""
+    every = run("search", "hydrogen", "--all", "-f", "ids", *many).stdout.split()
+    total = int(run("search", "hydrogen", "--count", *many).stdout)
+    assert len(every) == total > 12
+    first = run("search", "hydrogen", "-n", "5", "-f", "ids", *many)
+    assert first.stdout.split() == every[:5]
+    assert first.stderr == f"kzjp: hits 1–5 of {total}; --offset 5 shows the next 5, --all every one\n"
+    page = run("search", "hydrogen", "-n", "5", "--offset", "5", "-f", "json", *many)
+    assert [(h["rank"], h["id"]) for h in json.loads(page.stdout)] == list(enumerate(every[5:10], start=6))
+    last = run("search", "hydrogen", "--offset", str(total - 2), "-f", "ids", *many)
+    assert last.stdout.split() == every[-2:]
+    assert last.stderr == f"kzjp: hits {total - 1}–{total} of {total}\n"
+    past = run("search", "hydrogen", "--offset", str(total), *many)
+    assert (past.exit_code, past.stdout) == (1, "")
+    assert past.stderr == f"kzjp: {total} match(es) in all; --offset {total} is past them\n"
+    assert run("search", "hydrogen", "--all", "-q", *many).stderr == ""
+    assert run("search", "hydrogen", "-n", "3", "-q", *many).stderr == ""
+
+
+def test_fields_choose_the_columns(run: Run, many: list[str]) -> None:
+    rows = list(
+        csv.reader(io.StringIO(run("search", "hydrogen", "-n", "2", "-f", "csv", "--fields", "id,rank", *many).stdout))
+    )
+    assert rows[0] == ["id", "rank"] and [r[1] for r in rows[1:]] == ["1", "2"]
+    assert run("search", "zzzqqq", "-f", "tsv", "--fields", "id,title", *many).stdout == "id\ttitle\n"
+    assert list(json.loads(run("list", "-n", "1", "-f", "json", "--fields", "title,id", *many).stdout)[0]) == [
+        "title",
+        "id",
+    ]
+    record = json.loads(run("similar", "000/a000001", "-n", "1", "-f", "jsonl", "--fields", "id,score", *many).stdout)
+    assert list(record) == ["id", "score"]
+    for args, message in [
+        (["search", "hydrogen", "--fields", "id"], "--fields goes with -f json, jsonl, csv or tsv"),
+        (["search", "hydrogen", "-f", "json", "--fields", "id,bogus"], "no field 'bogus'; the fields are rank, id"),
+        (["search", "hydrogen", "--all", "-n", "3"], "--all shows every hit; leave out --limit"),
+    ]:
+        done = run(*args, *many)
+        assert done.exit_code == 2 and done.stderr.startswith(f"Error: {message}"), done.stderr
+
+
+def test_show_and_summarize_in_flat_formats(run: Run) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("show", "000", "003", "-f", "csv", "--fields", "id,title,body").stdout)))
+    assert [r["id"] for r in rows] == ["000_26794fffe5e8f9f3", "003_34a9f69a9f2f84be"] and "Naruhito" in rows[0]["body"]
+    assert run("show", "003", "000", "-f", "ids").stdout == "003_34a9f69a9f2f84be\n000_26794fffe5e8f9f3\n"
+    table = run("summarize", "000", "003", "-n", "2", "-f", "tsv").stdout.splitlines()
+    assert table[0] == "summary\tid\tindex\ttext\tmethod\ttitle" and len(table) == 5
+    assert all(line.split("\t")[4] == "reduction" for line in table[1:])
+    assert (
+        run("summarize", "000", "003", "-n", "2", "-f", "ids").stdout == "000_26794fffe5e8f9f3\n003_34a9f69a9f2f84be\n"
+    )
+    combined = list(csv.DictReader(io.StringIO(run("summarize", "--combine", "000", "003", "-f", "csv").stdout)))
+    assert {r["summary"] for r in combined} == {"combined"} and len(combined) == 3

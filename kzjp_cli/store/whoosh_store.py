@@ -169,15 +169,20 @@ class WhooshStore:
         text: str,
         *,
         limit: int | None = 10,
+        offset: int = 0,
         since: dt.date | None = None,
         until: dt.date | None = None,
         langs: Sequence[str] = (),
         sort: str = "relevance",
         count_only: bool = False,
+        with_total: bool = False,
     ) -> Found:
-        """Run a query: the best ``limit`` matches (or, with ``count_only``, just how many match).
+        """Run a query: the best ``limit`` matches after the first ``offset`` (all of them for a ``limit`` of
+        None), or, with ``count_only``, just how many match.
 
         ``langs`` keeps only articles in those languages (ISO 639-1 codes).
+        With ``with_total``, the total is counted too, but only when the
+        matches shown may not be all of them (counting costs a second query).
         """
         searcher = self._searcher_()
         q, allowed = self._prepare(searcher, text, None, since, until, langs)
@@ -190,7 +195,8 @@ class WhooshStore:
                 suggestion=None if total else query.suggest(searcher, q, text, self._used_text_fields()),
             )
         # terms=True records each hit's matched terms, so fuzzy and prefix terms need not be expanded again
-        options: dict[str, Any] = {"limit": limit, "filter": allowed, "terms": True}
+        wanted = None if limit is None else offset + limit
+        options: dict[str, Any] = {"limit": wanted, "filter": allowed, "terms": True}
         if sort == "date":
             options.update(sortedby=query.newest_first(), reverse=True)
         results = searcher.search(q, **options)
@@ -198,10 +204,16 @@ class WhooshStore:
         if sort == "date" and len(results):  # a sorted hit's score is its sort key: score those hits again
             shown = {hit.docnum for hit in results}
             relevance = {hit.docnum: hit.score for hit in searcher.search(q, limit=None, filter=shown)}
-        matches = _matches(results, relevance)
+        every = _matches(results, relevance)
+        matches = every[offset:]
+        total = None
+        if with_total:
+            complete = wanted is None or len(every) < wanted
+            total = len(every) if complete else len(searcher.search(q, limit=None, scored=False, filter=allowed))
         return Found(
             matches,
-            suggestion=None if matches else query.suggest(searcher, q, text, self._used_text_fields()),
+            total=total,
+            suggestion=None if every else query.suggest(searcher, q, text, self._used_text_fields()),
         )
 
     def similar(self, article_id: str, *, limit: int = 10) -> Found:

@@ -38,8 +38,12 @@ CANDIDATES = 5000
 SAMPLE_DOCS = 3000
 """Corpus statistics come from at most this many articles, evenly spaced; rankings settle long before."""
 CACHED_TOPICS = 1000
+DIVERSE_POOL = 200
+"""How many of the best topics ``diversify`` re-ranks for coverage."""
+OVERLAP_WEIGHT = 0.7
+"""How much a topic's score falls for sharing all its articles with a topic ranked above it."""
 CACHE_FILE = "topics.json"
-CACHE_VERSION = 10
+CACHE_VERSION = 11
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
 # Titles split off a name: "Prime Minister Sanae Takaichi" -> "Sanae Takaichi".
@@ -650,7 +654,7 @@ def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topi
     topics: list[Topic] = []
     for code, members in sorted(by_language.items()):
         topics += _ranked(index, texts(members), code)
-    topics = sorted(topics, key=lambda t: (-t.score, t.phrase))[:CACHED_TOPICS]
+    topics = diversify(sorted(topics, key=lambda t: (-t.score, t.phrase))[:CACHED_TOPICS])
     payload = {"version": _cache_version(), "fingerprint": index.fingerprint, "topics": [t.to_record() for t in topics]}
     tmp = cache.with_name(f".{cache.name}.tmp")
     try:
@@ -659,6 +663,42 @@ def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topi
     except OSError:
         pass  # a read-only index still answers, just without the cache
     return topics
+
+
+def diversify(topics: list[Topic], *, pool: int = DIVERSE_POOL, overlap: float = OVERLAP_WEIGHT) -> list[Topic]:
+    """Re-rank the head of a ranked list so that it covers the corpus (maximal marginal relevance).
+
+    Topics are picked one at a time by their score, lowered by how much their
+    articles overlap those of a topic already picked (Jaccard similarity of
+    the article lists): a second name from the same stories, or "Lib Dems"
+    after "Liberal Democrats", gives way to a subject the list has not
+    reached yet. The score shown becomes that lowered score, so it still
+    falls down the list. Only the best ``pool`` topics take part.
+    """
+    head, tail = topics[:pool], topics[pool:]
+    position: dict[str, int] = {}
+    bits = []
+    for topic in head:
+        mask = 0
+        for article_id in topic.ids:
+            mask |= 1 << position.setdefault(article_id, len(position))
+        bits.append(mask)
+    sizes = [mask.bit_count() for mask in bits]
+    nearest = [0.0] * len(head)  # each topic's largest overlap with a picked one
+    left = list(range(len(head)))
+    picked: list[Topic] = []
+    while left:
+        best = max(left, key=lambda i: (head[i].score * (1 - overlap * nearest[i]), -i))
+        left.remove(best)
+        chosen = head[best]
+        picked.append(Topic(chosen.phrase, chosen.score * (1 - overlap * nearest[best]), chosen.ids))
+        for i in left:
+            shared = (bits[i] & bits[best]).bit_count()
+            union = sizes[i] + sizes[best] - shared
+            if union:
+                nearest[i] = max(nearest[i], shared / union)
+    floor = picked[-1].score if picked else 0.0
+    return picked + [Topic(t.phrase, min(t.score, floor), t.ids) for t in tail]
 
 
 def _ranked(index: CorpusIndex, pairs: list[tuple[str, str]], lang: str) -> list[Topic]:

@@ -160,7 +160,17 @@ class WhooshStore:
                 id_of[docnum] = term.decode("utf-8")
         for phrase in phrases:
             q = parser.parse('"' + phrase.replace('"', " ") + '"')
-            docnums = [] if query.is_nothing(q) else searcher.search(q, limit=None, scored=False).docs()
+            if query.is_nothing(q):
+                docnums: Iterable[int] = []
+            elif _only_terms(q):  # one word (most topics): its postings, without a search's per-hit work
+                docnums = {
+                    d
+                    for t in q.leaves()
+                    if (t.fieldname, t.text) in reader
+                    for d in reader.postings(t.fieldname, t.text).all_ids()
+                }
+            else:
+                docnums = searcher.search(q, limit=None, scored=False).docs()
             found.append(sorted(id_of[d] for d in docnums if d in id_of))
         return found
 
@@ -433,6 +443,15 @@ def _matches(results: Any, relevance: dict[int, float] | None = None) -> list[Ma
         )
         for hit in results
     ]
+
+
+def _only_terms(q: Any) -> bool:
+    """Whether a parsed query is a term or an OR of terms (a one-word phrase over several fields)."""
+    from whoosh.query import Or, Term
+
+    if type(q) is Term:
+        return True
+    return type(q) is Or and all(type(leaf) is Term for leaf in q.subqueries)
 
 
 def _in_languages(searcher: Any, langs: Sequence[str]) -> set[int]:

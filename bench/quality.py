@@ -131,10 +131,11 @@ def fts5_ranked(db: Path, ids: list[str]) -> Callable[[str], list[str]]:
     return ranked
 
 
-def search_quality(corpus: Path, work: Path, count: int, seed: int) -> dict[str, dict[str, float]]:
+def search_quality(
+    corpus: Path, articles: list[tuple[str, str, str, str]], work: Path, count: int, seed: int
+) -> dict[str, dict[str, float]]:
     from kzjp_cli import index as kzjp_index
 
-    articles = load_articles(corpus)
     by_id = {a[0]: words(a[2]) for a in articles}
     asked = queries(articles, count, seed)
     kzjp_index.update(corpus.resolve(), work / "index")
@@ -164,12 +165,13 @@ def search_quality(corpus: Path, work: Path, count: int, seed: int) -> dict[str,
     return results
 
 
-def similar_quality(corpus: Path, work: Path, count: int, seed: int) -> dict[str, float]:
+def similar_quality(
+    corpus: Path, articles: list[tuple[str, str, str, str]], work: Path, count: int, seed: int
+) -> dict[str, float]:
     """Share of the top 5 similar articles on the source's subject: kzjp beside a TF-IDF cosine baseline."""
     from kzjp_cli import search
     from kzjp_cli.index import open_index
 
-    articles = load_articles(corpus)
     topic = {a[0]: a[3] for a in articles}
     rng = random.Random(seed + 1)
     chosen = rng.sample(articles, min(count, len(articles)))
@@ -218,7 +220,7 @@ def summary_pairs(root: Path) -> list[tuple[str, str, str]]:
     return pairs
 
 
-def reference_sentences(reference: str, body: str) -> int:
+def reference_sentences(reference: str) -> int:
     """How many sentences the reference has (it is made of the article's sentences, run together or not)."""
     from kzjp_cli import sentences
 
@@ -240,7 +242,7 @@ def summary_quality(root: Path, limit: int | None) -> dict[str, dict[str, float]
     for name, text, reference in pairs:
         article = parse_article(text, id=name, path=name)
         units = summarize.dedupe(summarize.units_of(article))
-        count = reference_sentences(reference, article.body)
+        count = reference_sentences(reference)
         picks = {"lead": " ".join(u.text for u in units[:count])}
         for method in summarize.METHODS:
             chosen = summarize.summarize(article, method=method, count=count)
@@ -272,7 +274,8 @@ def main() -> None:
         if not corpus.is_dir():
             generate.generate(corpus, args.articles, args.seed)
         results: dict[str, object] = {"articles": args.articles}
-        found = search_quality(corpus, work, args.queries, args.seed)
+        articles = load_articles(corpus)
+        found = search_quality(corpus, articles, work, args.queries, args.seed)
         results["search"] = found
         print(f"search, {args.articles:,} generated articles")
         print(f"  {'':24}{'kzjp':>8}{'FTS5':>8}")
@@ -283,7 +286,7 @@ def main() -> None:
             ("phrase_source1", "phrase, source first"),
         ):
             print(f"  {label:24}{found['kzjp'][key]:8.3f}{found['fts5'][key]:8.3f}")
-        similar = similar_quality(corpus, work, min(args.queries, 100), args.seed)
+        similar = similar_quality(corpus, articles, work, min(args.queries, 100), args.seed)
         results["similar"] = similar
         print(f"similar: same subject in the top 5: kzjp {similar['kzjp']:.3f}, TF-IDF cosine {similar['tfidf']:.3f}")
         if args.summaries:

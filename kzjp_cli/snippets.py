@@ -45,8 +45,8 @@ def _finder(prefixes: frozenset[str]) -> re.Pattern[str]:
         return re.compile(pattern)
     alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
     # A token starts where the tokenizer would start one: not inside a word (its characters include *, kept
-    # for wildcards), nor after "word."
-    # or any dotted word, which is also indexed as its parts (amazon.com for "com")
+    # for wildcards), nor after "word.". Besides the tokens with a wanted prefix, every dotted word is looked
+    # at: it is also indexed as its parts (amazon.com for "com").
     return re.compile(rf"(?<![\w*])(?<![\w*]\.)(?=(?:{alternatives})|\w+\.\w)(?:{pattern})")
 
 

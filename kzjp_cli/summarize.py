@@ -91,8 +91,14 @@ class Summary:
         """One flat record a sentence, for CSV and TSV: the summary's id, the sentence's article and position,
         its text, the method and the summary's title."""
         return [
-            {"summary": self.id, "id": u.id, "index": u.position, "text": u.text, "method": self.method}
-            | {"title": self.title}
+            {
+                "summary": self.id,
+                "id": u.id,
+                "index": u.position,
+                "text": u.text,
+                "method": self.method,
+                "title": self.title,
+            }
             for u in self.sentences
         ]
 

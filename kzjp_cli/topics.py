@@ -687,11 +687,14 @@ def diversify(topics: list[Topic], *, pool: int = DIVERSE_POOL, overlap: float =
     nearest = [0.0] * len(head)  # each topic's largest overlap with a picked one
     left = list(range(len(head)))
     picked: list[Topic] = []
+
+    def lowered(i: int) -> float:
+        return head[i].score * (1 - overlap * nearest[i])
+
     while left:
-        best = max(left, key=lambda i: (head[i].score * (1 - overlap * nearest[i]), -i))
+        best = max(left, key=lambda i: (lowered(i), -i))
         left.remove(best)
-        chosen = head[best]
-        picked.append(Topic(chosen.phrase, chosen.score * (1 - overlap * nearest[best]), chosen.ids))
+        picked.append(Topic(head[best].phrase, lowered(best), head[best].ids))
         for i in left:
             shared = (bits[i] & bits[best]).bit_count()
             union = sizes[i] + sizes[best] - shared

@@ -10,27 +10,16 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
-def bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+def bench(script: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run one of the benchmark's scripts with this Python."""
-    return subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True, timeout=600)
+    command = [sys.executable, str(BENCH / script), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
 def test_generator_is_deterministic(tmp_path: Path) -> None:
     for folder in ("a", "b"):
-        subprocess.run(
-            [
-                sys.executable,
-                str(BENCH / "generate.py"),
-                "--articles",
-                "5",
-                "--seed",
-                "7",
-                "--out",
-                str(tmp_path / folder),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        done = bench("generate.py", "--articles", "5", "--seed", "7", "--out", str(tmp_path / folder))
+        assert done.returncode == 0, done.stderr
     first = {p.name: p.read_bytes() for p in (tmp_path / "a").rglob("*.md")}
     assert len(first) == 5
     assert first == {p.name: p.read_bytes() for p in (tmp_path / "b").rglob("*.md")}
@@ -56,9 +45,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
 
 
 def test_the_extraction_benchmark_runs_and_kzjp_keeps_the_stories() -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCH / "extraction.py")], check=True, capture_output=True, text=True, timeout=300
-    )
+    done = bench("extraction.py", timeout=300)
+    assert done.returncode == 0, done.stderr
     scores = {
         line[:20].strip(): float(line.rsplit("F1 ", 1)[1]) for line in done.stdout.splitlines() if "  F1 " in line
     }

@@ -39,13 +39,9 @@ class EnglishChain:
         found: list[Token] = []
         for position, match in enumerate(expression.finditer(text)):
             terms = terms_of(match.group().lower())
-            if phrase:
-                terms = terms[:1]
-            elif query and terms and terms[0].startswith(STOP_MARK):
+            if query and not phrase and terms[0].startswith(STOP_MARK):
                 continue
-            elif query:
-                terms = terms[:1]
-            found.append((position, match.start(), match.end(), terms))
+            found.append((position, match.start(), match.end(), terms[:1] if phrase or query else terms))
         return found
 
     def terms(self, text: str) -> list[str]:
@@ -57,26 +53,23 @@ class EnglishChain:
         from kzjp_cli.store import engine
 
         engine.load()
-        from whoosh.analysis.filters import STOP_WORDS
         from whoosh.analysis.tokenizers import default_pattern
 
         # The same pattern with its groups made non-capturing, so findall() yields whole matches.
         expression = re.compile(default_pattern.pattern.replace("(", "(?:"), default_pattern.flags)
         assert expression.groups == 0
-        stem = self.stem
+        stem, stops = self.stem, _english_stops()
         table: dict[str, tuple[str, ...]] = {}  # word -> its terms, the word's own first
 
         def terms_of(word: str) -> tuple[str, ...]:
             found = table.get(word)
             if found is not None:
                 return found
-            if len(word) < 2 or word in STOP_WORDS:
+            if len(word) < 2 or word in stops:
                 found = (STOP_MARK + word,)
-            elif "." in word:
-                parts = [stem(part) for part in word.split(".") if len(part) > 1 and part not in STOP_WORDS]
-                found = tuple(dict.fromkeys([stem(word), *(p for p in parts if not p.isdigit())]))
             else:
-                found = (stem(word),)
+                parts = [stem(part) for part in _dotted_parts(word) if part not in stops]
+                found = tuple(dict.fromkeys([stem(word), *parts]))
             table[word] = found
             return found
 
@@ -159,8 +152,8 @@ class WordChain:
                 continue
             stemmed = self.stem(word)
             terms = (word,) if phrase or stemmed == word else (word, stemmed)
-            if "." in word and not (phrase or query):
-                terms = tuple(dict.fromkeys([*terms, *(p for p in word.split(".") if len(p) > 1 and not p.isdigit())]))
+            if not (phrase or query):
+                terms = tuple(dict.fromkeys([*terms, *_dotted_parts(word)]))
             found.append((position, match.start(), match.end(), terms))
         return found
 
@@ -210,6 +203,14 @@ def _positions(tokens: list[Token]) -> tuple[dict[str, list[int]], list[str]]:
         for term in terms:
             positions.setdefault(term, []).append(position)
     return positions, kept
+
+
+def _dotted_parts(word: str) -> list[str]:
+    """The parts of a dotted word (amazon.com: amazon, com) that are indexed beside it: not one letter (u.s.),
+    not numbers (4.3)."""
+    if "." not in word:
+        return []
+    return [part for part in word.split(".") if len(part) > 1 and not part.isdigit()]
 
 
 @lru_cache(maxsize=1)

@@ -100,7 +100,7 @@ def assert_same_index(expected_dir: Path, actual_dir: Path) -> int:
     return len(terms)
 
 
-def build_both(docs: list[dict[str, Any]], tmp_path: Path) -> tuple[Path, Path]:
+def build_both(docs: list[dict[str, Any]], tmp_path: Path, **options: Any) -> tuple[Path, Path]:
     stock, bulk = tmp_path / "stock", tmp_path / "bulk"
     stock.mkdir()
     bulk.mkdir()
@@ -111,10 +111,15 @@ def build_both(docs: list[dict[str, Any]], tmp_path: Path) -> tuple[Path, Path]:
     writer.commit()
     whoosh_index.create_in(str(bulk), make_schema())
     ix = whoosh_index.open_dir(str(bulk))  # as a build does: the schema comes back from the TOC
-    builder = SegmentBuilder(ix)
+    builder = SegmentBuilder(ix, **options)
+    spills = 0
     for doc in docs:
         builder.add_document(**doc)
+        spills = max(spills, len(builder.runs))
+    if "spill_bytes" in options:
+        assert spills > 3, "the budget should have forced several runs"
     segment = builder.finish()
+    assert builder.runs == []
     TOC(ix.schema, [segment], 1).write(ix.storage, ix.indexname)
     return stock, bulk
 
@@ -142,6 +147,16 @@ def test_bulk_segment_equals_whoosh_writer_on_generated_news(tmp_path: Path) -> 
     corpus = generate(tmp_path / "generated", 120)
     # long posting lists span several blocks; short ones are inlined in the term table
     assert assert_same_index(*build_both(documents(corpus), tmp_path)) > 3000
+
+
+def test_a_segment_spilled_to_runs_equals_whoosh_writer(tmp_path: Path) -> None:
+    """A small memory budget writes the postings out in sorted runs; merged back they make the same segment,
+    and the run files leave nothing behind in the index folder."""
+    corpus = generate(tmp_path / "generated", 120)
+    stock, bulk = build_both(documents(corpus), tmp_path, spill_bytes=200_000)
+    before = sorted(path.name for path in bulk.iterdir())
+    assert assert_same_index(stock, bulk) > 3000
+    assert not [name for name in before if name.startswith("tmp")]
 
 
 def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) -> None:

@@ -934,7 +934,7 @@ def topics_command(
     if article_id:
         found = topics.article_topics(corpus_index, corpus_index.full_id(article_id), limit)
     else:
-        found = topics.corpus_topics(corpus_index, langs=langs)[:limit]
+        found = topics.corpus_topics(corpus_index, langs=langs, exact=limit)[:limit]
     records = [{"id": t.phrase, **t.to_record()} if fmt == "ids" else t.to_record() for t in found]
     output.emit(records, fmt, lambda style: output.topics_text(found, style), _style(ctx))
     if not found:

@@ -342,9 +342,11 @@ class CorpusIndex:
             raise IndexStateError(f"article {article_id} is missing from the index", hint="run 'kzjp index --rebuild'")
         return self._located(found)
 
-    def documents(self) -> list[Article]:
-        """Every article with its body, in id order."""
-        return sorted((self._located(a) for a in self._read(lambda: self.store.documents())), key=lambda a: a.id)
+    def documents(self, ids: Iterable[str] | None = None) -> list[Article]:
+        """Every article (or those of ``ids``) with its body, in id order."""
+        wanted = None if ids is None else list(ids)
+        found = self._read(lambda: self.store.documents(wanted))
+        return sorted((self._located(a) for a in found), key=lambda a: a.id)
 
     def dates(self, query: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
         """The dates of the articles matching ``query`` (of every article for None) in ``langs`` (any language);

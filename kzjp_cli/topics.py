@@ -17,6 +17,7 @@ surname inside a full name is folded into it. The result is deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -25,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from kzjp_cli import kazakh
 from kzjp_cli.articles import Article
@@ -35,7 +37,7 @@ from kzjp_cli.store.analysis import chain
 MAX_WORDS = 4
 CANDIDATES = 5000
 """Only the best-scored candidates are folded and kept: far more than anyone lists."""
-SAMPLE_DOCS = 3000
+SAMPLE_DOCS = 1500
 """Corpus statistics come from at most this many articles, evenly spaced; rankings settle long before."""
 CACHED_TOPICS = 1000
 DIVERSE_POOL = 200
@@ -43,7 +45,7 @@ DIVERSE_POOL = 200
 OVERLAP_WEIGHT = 0.7
 """How much a topic's score falls for sharing all its articles with a topic ranked above it."""
 CACHE_FILE = "topics.json"
-CACHE_VERSION = 11
+CACHE_VERSION = 12
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
 # Titles split off a name: "Prime Minister Sanae Takaichi" -> "Sanae Takaichi".
@@ -164,11 +166,20 @@ def rules(lang: str | None = None) -> TopicRules:
 
 @dataclass
 class Topic:
-    """A key phrase of the corpus or of one article."""
+    """A key phrase of the corpus or of one article.
+
+    A corpus topic's ``ids`` are ``exact`` once looked up in the whole index
+    (``corpus_topics`` does that for the topics it is asked to show); before,
+    they are the articles of the sample it was found in, each standing for
+    ``scale`` articles of the corpus.
+    """
 
     phrase: str
     score: float
     ids: list[str] = field(default_factory=list)
+    exact: bool = True
+    scale: float = 1.0
+    chain: str = ""  # the language chain whose articles it was ranked among
 
     @property
     def articles(self) -> int:
@@ -632,37 +643,76 @@ def _cache_version() -> str:
     return f"{CACHE_VERSION}/{__version__}"
 
 
-def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = ()) -> list[Topic]:
+def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = (), exact: int | None = None) -> list[Topic]:
     """The corpus's topics (of its articles in ``langs``, if given), best first, cached in the index until it changes.
 
     Each language's articles are ranked with that language's rules, and the
     lists merged by score. More than ``SAMPLE_DOCS`` articles of a language are
-    ranked from an evenly spaced sample of them. Each topic's articles are found
-    in the whole index with a phrase query, so the counts and ids are exact.
+    ranked from an evenly spaced sample of them. The first ``exact`` topics (all
+    for None) then have their articles found in the whole index with a phrase
+    query, so their counts and ids are exact; the rest keep the sample's until
+    a later call asks for them. Looking up a thousand phrases in 50,000
+    articles took longer than ranking them.
     """
     cache = index.cache_path(f"topics-{'-'.join(sorted(langs))}.json" if langs else CACHE_FILE)
+    topics = _cached(cache, index)
+    if topics is None:
+        by_language: dict[str, list[str]] = defaultdict(list)
+        for article in index.articles():  # the manifest's metadata: no article text is read yet
+            if not langs or article.lang in langs:
+                by_language[language(article.lang).chain].append(article.id)
+        topics = []
+        for code, ids in sorted(by_language.items()):
+            topics += _ranked(index, ids, code)
+        topics = diversify(sorted(topics, key=lambda t: (-t.score, t.phrase))[:CACHED_TOPICS])
+        changed = True
+    else:
+        changed = False
+    wanted = [t for t in (topics if exact is None else topics[:exact]) if not t.exact]
+    if wanted:
+        _make_exact(index, wanted)
+        changed = True
+    if changed:
+        _save(cache, index, topics)
+    return topics
+
+
+def _cached(cache: Path, index: CorpusIndex) -> list[Topic] | None:
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if data.get("version") == _cache_version() and data.get("fingerprint") == index.fingerprint:
-            return [Topic(t["topic"], t["score"], t["ids"]) for t in data["topics"]]
+            return [
+                Topic(t["topic"], t["score"], t["ids"], exact=t["exact"], scale=t["scale"], chain=t["chain"])
+                for t in data["topics"]
+            ]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    by_language: dict[str, list[Article]] = defaultdict(list)
-    for article in index.documents():
-        if not langs or article.lang in langs:
-            by_language[language(article.lang).chain].append(article)
-    topics: list[Topic] = []
-    for code, members in sorted(by_language.items()):
-        topics += _ranked(index, texts(members), code)
-    topics = diversify(sorted(topics, key=lambda t: (-t.score, t.phrase))[:CACHED_TOPICS])
-    payload = {"version": _cache_version(), "fingerprint": index.fingerprint, "topics": [t.to_record() for t in topics]}
+    return None
+
+
+def _save(cache: Path, index: CorpusIndex, topics: list[Topic]) -> None:
+    records = [{**t.to_record(), "exact": t.exact, "scale": t.scale, "chain": t.chain} for t in topics]
+    payload = {"version": _cache_version(), "fingerprint": index.fingerprint, "topics": records}
     tmp = cache.with_name(f".{cache.name}.tmp")
     try:
         tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         tmp.replace(cache)
     except OSError:
         pass  # a read-only index still answers, just without the cache
-    return topics
+
+
+def _make_exact(index: CorpusIndex, topics: list[Topic]) -> None:
+    """Each topic's articles: every article of its language chain that a phrase search for it finds (what
+    ``kzjp search '"TOPIC"' --count`` counts), and those that name it only by a short form folded into it
+    ("Tokayev" for "Kassym-Jomart Tokayev"). The extractor alone counts a phrase only where it stands on its
+    own, not inside a longer name."""
+    members: dict[str, set[str]] = defaultdict(set)
+    for article in index.articles():
+        members[language(article.lang).chain].add(article.id)
+    for topic, found in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
+        kept = members[topic.chain]
+        topic.ids = sorted({i for i in found if i in kept} | set(topic.ids))
+        topic.exact, topic.scale = True, 1.0
 
 
 def diversify(topics: list[Topic], *, pool: int = DIVERSE_POOL, overlap: float = OVERLAP_WEIGHT) -> list[Topic]:
@@ -694,33 +744,29 @@ def diversify(topics: list[Topic], *, pool: int = DIVERSE_POOL, overlap: float =
     while left:
         best = max(left, key=lambda i: (lowered(i), -i))
         left.remove(best)
-        picked.append(Topic(head[best].phrase, lowered(best), head[best].ids))
+        picked.append(dataclasses.replace(head[best], score=lowered(best)))
         for i in left:
             shared = (bits[i] & bits[best]).bit_count()
             union = sizes[i] + sizes[best] - shared
             if union:
                 nearest[i] = max(nearest[i], shared / union)
     floor = picked[-1].score if picked else 0.0
-    return picked + [Topic(t.phrase, min(t.score, floor), t.ids) for t in tail]
+    return picked + [dataclasses.replace(t, score=min(t.score, floor)) for t in tail]
 
 
-def _ranked(index: CorpusIndex, pairs: list[tuple[str, str]], lang: str) -> list[Topic]:
-    """The topics of one language's texts, from a sample of them if there are many.
+def _ranked(index: CorpusIndex, ids: list[str], lang: str) -> list[Topic]:
+    """The topics of one language's articles (``ids``, sorted), from a sample of them if there are many.
 
-    Each topic's articles are then, at any corpus size, every article of these
-    that a phrase search for it finds (what ``kzjp search '"TOPIC"' --count``
-    counts), and those that name it only by a short form folded into it
-    ("Tokayev" for "Kassym-Jomart Tokayev"). The extractor alone counts a phrase
-    only where it stands on its own, not inside a longer name.
+    Only the sampled articles are read; each topic's ids are those of the
+    sample that the extractor counted, until ``_make_exact`` looks it up.
     """
-    if len(pairs) <= SAMPLE_DOCS:
-        topics = extract(pairs, limit=CACHED_TOPICS, lang=lang)
-    else:
-        step = len(pairs) / SAMPLE_DOCS
-        topics = extract([pairs[int(i * step)] for i in range(SAMPLE_DOCS)], limit=CACHED_TOPICS, lang=lang)
-    kept = {doc_id for doc_id, _ in pairs}
-    for topic, ids in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
-        topic.ids = sorted({i for i in ids if i in kept} | set(topic.ids))
+    sample = ids
+    if len(ids) > SAMPLE_DOCS:
+        step = len(ids) / SAMPLE_DOCS
+        sample = [ids[int(i * step)] for i in range(SAMPLE_DOCS)]
+    topics = extract(texts(index.documents(sample)), limit=CACHED_TOPICS, lang=lang)
+    for topic in topics:
+        topic.exact, topic.scale, topic.chain = False, len(ids) / len(sample), lang
     return topics
 
 
@@ -728,6 +774,7 @@ def article_topics(index: CorpusIndex, article_id: str, limit: int | None = None
     """The topics of one article, weighted against the whole corpus's document frequencies."""
     article = index.article(article_id)
     stem = rules(article.lang).stem
-    corpus = {tuple(t.phrase.lower().split()): t.articles for t in corpus_topics(index)}
+    # document frequencies: a count from the sample stands for its share of the corpus
+    corpus = {tuple(t.phrase.lower().split()): round(t.articles * t.scale) for t in corpus_topics(index, exact=0)}
     df = {tuple(stem(w) for w in phrase): n for phrase, n in corpus.items()}
     return extract(texts([article]), total_docs=len(index.ids()), df=df, limit=limit, lang=article.lang)

@@ -15,7 +15,7 @@ import pytest
 from kzjp_cli import index, search, topics
 from kzjp_cli.summarize import stop_words
 
-from .conftest import BUNDLED, Run, WriteCorpus, generate
+from .conftest import BUNDLED, MULTILINGUAL, Run, WriteCorpus, generate
 
 PINNED = [
     "Middle Corridor",
@@ -218,6 +218,66 @@ def test_topic_counts_are_phrase_search_counts_at_any_size(tmp_path: Path) -> No
         assert found <= set(topic.ids), topic.phrase
         same += found == set(topic.ids)
     assert same >= 20, "only a short form folded into a topic adds articles to it"
+
+
+def test_only_the_topics_shown_are_looked_up_in_the_whole_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Run
+) -> None:
+    """Issue 16: ranking reads a sample; exact article lists are found for the topics a command shows, and
+    kept in the cache for the next command that shows them."""
+    monkeypatch.setattr(topics, "SAMPLE_DOCS", 40)
+    corpus = generate(tmp_path / "corpus", 120, seed=3)
+    ci = index.open_index(corpus, tmp_path / "ix")
+    listed = topics.corpus_topics(ci, exact=5)
+    assert [t.exact for t in listed[:6]] == [True] * 5 + [False]
+    assert all(t.scale == 3.0 for t in listed if not t.exact), "each sampled article stands for three"
+    for topic in listed[:5]:
+        found = {hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', limit=None).hits}
+        assert found <= set(topic.ids), topic.phrase
+    again = topics.corpus_topics(index.open_index(corpus, tmp_path / "ix"), exact=8)
+    assert [t.phrase for t in again] == [t.phrase for t in listed], "the ranking came from the cache"
+    assert [t.exact for t in again[:9]] == [True] * 8 + [False]
+    assert [t.ids for t in again[:5]] == [t.ids for t in listed[:5]]
+    result = run("topics", "-n", "3", "-f", "json", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    shown = json.loads(result.output)
+    for record in shown:
+        hits = {h.article.id for h in search.search(ci, f'"{record["topic"]}"', limit=None).hits}
+        assert hits <= set(record["ids"]) and record["articles"] == len(record["ids"])
+
+
+def test_phrase_lists_match_phrase_searches_across_segments_deletions_and_languages(tmp_path: Path) -> None:
+    """Issue 16: topic lists come from postings read a block at a time and positions compared directly, not
+    from Whoosh's phrase query; on an index of several segments, with deleted and replaced articles and four
+    languages, each list is exactly what the phrase search finds."""
+    import random
+    import shutil
+
+    corpus = generate(tmp_path / "corpus", 80, seed=11)
+    shutil.copytree(MULTILINGUAL, corpus / "multi")
+    root = tmp_path / "ix"
+    index.update(corpus, root)
+    files = sorted(corpus.rglob("*.md"))
+    for path in files[:5]:  # replaced: the old document stays in its segment, deleted
+        path.write_text(path.read_text(encoding="utf-8") + "\nThe Port of Aktau signed a new deal.\n")
+    files[6].unlink()
+    generate(corpus / "more", 10, seed=12)
+    ci = index.open_index(corpus, root)
+    assert ci.store.segment_count() > 1
+    rng = random.Random(4)
+    phrases = ["Port of Aktau", "the Middle Corridor", "Kassym-Jomart Tokayev", "no such words here", "Токаев"]
+    for article in rng.sample(ci.documents(), 30):
+        words = article.body.split()
+        for size in (1, 2, 3):
+            start = rng.randrange(max(1, len(words) - size))
+            phrases.append(" ".join(words[start : start + size]).strip('.,;:"“”«»()'))
+    phrases = [p for p in phrases if p]
+    listed = ci.ids_for_phrases(phrases)
+    matched = 0
+    for phrase, ids in zip(phrases, listed, strict=True):
+        hits = sorted(h.article.id for h in search.search(ci, f'"{phrase}"', limit=None).hits)
+        assert ids == hits, phrase
+        matched += bool(hits)
+    assert matched > 0.8 * len(phrases)
 
 
 def bench_module(name: str) -> Any:

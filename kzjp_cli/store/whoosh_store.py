@@ -17,7 +17,7 @@ import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,10 +127,13 @@ class WhooshStore:
         stored = searcher.document(id=article_id)
         return None if stored is None else to_article(stored)
 
-    def documents(self) -> list[Article]:
-        """Every article, with its body, in the index's own order."""
+    def documents(self, ids: Iterable[str] | None = None) -> list[Article]:
+        """Every article (those of ``ids`` found, if given), with its body, in the index's own order."""
         searcher = self._searcher_()
-        return [to_article(stored) for stored in searcher.all_stored_fields()]
+        if ids is None:
+            return [to_article(stored) for stored in searcher.all_stored_fields()]
+        docnums = sorted(d for article_id in ids if (d := searcher.document_number(id=article_id)) is not None)
+        return [to_article(searcher.stored_fields(docnum)) for docnum in docnums]
 
     def dates(self, text: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
         """The date of every article matching the query ``text`` (of every article for None) in ``langs`` (any).
@@ -149,29 +152,54 @@ class WhooshStore:
         return [date_of(values[docnum]) for docnum in sorted(docnums)]
 
     def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
-        """For each phrase, the ids of every article with it in a text field, sorted."""
-        found: list[list[str]] = []
+        """For each phrase, the ids of every article with it in a text field, sorted.
+
+        Exactly what a phrase search finds, computed the way topic lists need it
+        (a thousand phrases, many sharing words): each word's documents are read
+        once, a block at a time, and positions are read only where every word
+        of a phrase occurs. Queries that are not words or phrases fall back to a
+        search.
+        """
+        import numpy as np
+
         searcher = self._searcher_()
         parser = query.parser(self.ix.schema, self._used_text_fields())
-        reader = searcher.reader()
-        id_of = {}
-        for term in reader.lexicon("id"):
-            for docnum in reader.postings("id", term).all_ids():
-                id_of[docnum] = term.decode("utf-8")
+        leaves = searcher.reader().leaf_readers()
+        ids = sorted((found, offset + docnum) for reader, offset in leaves for found, docnum in _ids_of(reader))
+        # docnum -> the rank of its id in sorted order, so a topic's ids come out sorted by sorting numbers
+        rank_of = np.full(searcher.doc_count_all() + 1, -1, dtype=np.int64)
+        rank_of[[docnum for _, docnum in ids]] = np.arange(len(ids))
+        sorted_ids = [article_id for article_id, _ in ids]
+        docs_of: dict[tuple[int, str, bytes], Any] = {}  # (segment, field, term) -> its documents, an array
+
+        def term_docs(segment: int, field: str, term: bytes) -> Any:
+            key = (segment, field, term)
+            if key not in docs_of:
+                reader = leaves[segment][0]
+                docnums = _docnums(reader.postings(field, term)) if (field, term) in reader else []
+                docs_of[key] = np.array(docnums, dtype=np.int64)
+            return docs_of[key]
+
+        decoded: dict[bytes, Any] = {}
+        found: list[list[str]] = []
         for phrase in phrases:
             q = parser.parse('"' + phrase.replace('"', " ") + '"')
-            if query.is_nothing(q):
-                docnums: Iterable[int] = []
-            elif _only_terms(q):  # one word (most topics): its postings, without a search's per-hit work
-                docnums = {
-                    d
-                    for t in q.leaves()
-                    if (t.fieldname, t.text) in reader
-                    for d in reader.postings(t.fieldname, t.text).all_ids()
-                }
+            parts = _words_and_phrases(q)
+            if parts is None:
+                docnums = np.fromiter(searcher.search(q, limit=None, scored=False).docs(), dtype=np.int64)
             else:
-                docnums = searcher.search(q, limit=None, scored=False).docs()
-            found.append(sorted(id_of[d] for d in docnums if d in id_of))
+                pieces = []
+                for segment, (reader, offset) in enumerate(leaves):
+                    for field, words in parts:
+                        terms = [self.ix.schema[field].to_bytes(word) for word in words]
+                        if len(terms) == 1:
+                            pieces.append(term_docs(segment, field, terms[0]) + offset)
+                        else:
+                            pieces.append(_phrase_docs(reader, field, terms, decoded) + offset)
+                docnums = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.int64)
+            ranks = rank_of[docnums]
+            ranks = np.sort(ranks[ranks >= 0])
+            found.append([sorted_ids[rank] for rank in ranks.tolist()])
         return found
 
     def search(
@@ -445,13 +473,117 @@ def _matches(results: Any, relevance: dict[int, float] | None = None) -> list[Ma
     ]
 
 
-def _only_terms(q: Any) -> bool:
-    """Whether a parsed query is a term or an OR of terms (a one-word phrase over several fields)."""
-    from whoosh.query import Or, Term
+def _words_and_phrases(q: Any) -> list[tuple[str, list[str]]] | None:
+    """A parsed phrase query as (field, words) parts, any of which matches: a word or an exact phrase in each
+    field. None for any other query."""
+    from whoosh.query import NullQuery, Or, Phrase, Term
 
-    if type(q) is Term:
-        return True
-    return type(q) is Or and all(type(leaf) is Term for leaf in q.subqueries)
+    parts = []
+    for leaf in q.subqueries if type(q) is Or else [q]:
+        if type(leaf) is Term:
+            parts.append((leaf.fieldname, [leaf.text]))
+        elif type(leaf) is Phrase and leaf.slop == 1 and leaf.words:
+            parts.append((leaf.fieldname, list(leaf.words)))
+        elif leaf is not NullQuery:
+            return None
+    return parts
+
+
+def _ids_of(reader: Any) -> Iterator[tuple[str, int]]:
+    """Each article id in one segment with its document number there, from the term table alone."""
+    for term, info in reader.iter_field("id"):
+        yield term if isinstance(term, str) else term.decode("utf-8"), info.min_id()
+
+
+def _docnums(matcher: Any) -> list[int]:
+    """Every document of a posting list, in order; a block at a time where Whoosh's own matcher allows."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    if type(matcher) is not W3LeafMatcher:  # inlined lists, or postings filtered by deletions
+        return list(matcher.all_ids())
+    docnums: list[int] = []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        docnums.extend(matcher._ids)
+        matcher._next_block()
+    return docnums
+
+
+def _phrase_docs(reader: Any, field: str, terms: list[bytes], decoded: dict[bytes, Any]) -> Any:
+    """The documents of one segment with ``terms`` at consecutive positions of ``field``: what Whoosh's
+    ``Phrase`` query (slop 1) matches, without its span objects.
+
+    The rarest term's postings are read whole; each other term's only in the
+    blocks that hold documents still in the running. ``decoded`` remembers
+    decoded position lists by their encoding: most recur across documents (a
+    word once at position 37), and a look-up costs a fraction of unpickling one.
+    """
+    import numpy as np
+
+    if any((field, term) not in reader for term in terms):
+        return np.zeros(0, dtype=np.int64)
+    order = sorted(range(len(terms)), key=lambda k: reader.doc_frequency(field, terms[k]))
+    values: list[dict[int, bytes]] = [{} for _ in terms]
+    wanted: list[int] | None = None  # every document, for the rarest term
+    for k in order:
+        values[k] = _values_at(reader.postings(field, terms[k]), wanted)
+        wanted = sorted(values[k]) if wanted is None else [d for d in wanted if d in values[k]]
+        if not wanted:
+            return np.zeros(0, dtype=np.int64)
+    decode = reader.schema[field].format.decode_positions
+    docs = np.asarray(wanted, dtype=np.int64)
+    starts = None  # (document << 32 | position where the phrase would start), for every term so far
+    for offset in order:
+        found = values[offset]
+        lists = [decoded[v] if v in decoded else decoded.setdefault(v, decode(v)) for v in map(found.get, wanted)]
+        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        positions = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum())) - offset
+        keys = np.repeat(docs, counts) << 32 | np.maximum(positions, 0)
+        keys = np.unique(keys[positions >= 0])
+        starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+    return np.unique(starts >> 32) if starts is not None else np.zeros(0, dtype=np.int64)
+
+
+def _values_at(matcher: Any, wanted: list[int] | None) -> dict[int, bytes]:
+    """The posting values (encoded positions) of those documents of ``wanted`` (sorted; None for all) that
+    the posting list holds.
+
+    Whoosh's own matcher is read a block at a time, skipping blocks that hold
+    none of them; stepping through it with ``skip_to`` cost twice as much.
+    """
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    found: dict[int, bytes] = {}
+    if type(matcher) is not W3LeafMatcher:  # inlined lists, or postings filtered by deletions
+        for docnum in wanted if wanted is not None else ():
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+            if matcher.id() == docnum:
+                found[docnum] = matcher.value()
+        while wanted is None and matcher.is_active():
+            found[matcher.id()] = matcher.value()
+            matcher.next()
+        return found
+    wanted_set, i = set(wanted or ()), 0
+    while matcher.is_active() and (wanted is None or i < len(wanted)):
+        if wanted is None or matcher.block_max_id() >= wanted[i]:
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._values is None:
+                matcher._read_values()
+            if wanted is None:
+                found.update(zip(matcher._ids, matcher._values, strict=True))
+            else:
+                for docnum, value in zip(matcher._ids, matcher._values, strict=True):
+                    if docnum in wanted_set:
+                        found[docnum] = value
+                last = matcher._ids[-1]
+                while i < len(wanted) and wanted[i] <= last:
+                    i += 1
+        matcher._next_block()
+    return found
 
 
 def _in_languages(searcher: Any, langs: Sequence[str]) -> set[int]:

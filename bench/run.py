@@ -1,6 +1,7 @@
 """Benchmark kzjp beside SQLite FTS5 on generated corpora; print a table and write JSON.
 
     python bench/run.py --sizes 1000,10000 --json bench/out/results.json
+    python bench/run.py --sizes 1000,10000,50000,100000    # the scale curve: about 25 minutes on 2 cores
 
 Every kzjp figure is also given as a ratio to FTS5 (or to a minimal Whoosh
 script) measured in the same run: the machines are shared and noisy, and
@@ -231,6 +232,7 @@ def mutate(corpus: Path, seed: int, fraction: float = 0.01) -> int:
 
 
 def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: Path) -> dict[str, object]:
+    began = time.perf_counter()
     corpus, index, db = work / f"corpus-{size}", work / f"index-{size}", work / f"fts-{size}.db"
     for path in (corpus, index):
         shutil.rmtree(path, ignore_errors=True)
@@ -250,12 +252,14 @@ def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: 
     some_id = sorted(p.relative_to(corpus).with_suffix("").as_posix() for p in corpus.rglob("*.md"))[0]
     whoosh = timed([sys.executable, "-c", WHOOSH_SCRIPT, str(index), "tourism"], repeat)
     search_proc = timed([KZJP, "search", "tourism", "-q", *env_args], repeat)
-    for cache in index.glob("gen-*/topics.json"):
+    for cache in index.glob("gen-*/cache/topics*.json"):
         cache.unlink()
     topics_cold = timed([KZJP, "topics", "-q", *env_args])
     result.update(
         build_seconds=build["seconds"],
         build_peak_mb=build["peak_mb"],
+        build_ms_per_article=build["seconds"] / size * 1000,
+        build_mb_per_1000=build["peak_mb"] / size * 1000,
         fts5_build_seconds=fts_build,
         build_ratio=build["seconds"] / fts_build,
         update_changed_added=changed,
@@ -268,6 +272,7 @@ def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: 
         search_p50_ratio=percentile(kz_lat, 0.5) / percentile(fts_lat, 0.5),
         whoosh_p50_ms=percentile(bare_lat, 0.5) * 1000,
         whoosh_p50_ratio=percentile(bare_lat, 0.5) / percentile(fts_lat, 0.5),
+        whoosh_p95_ms=percentile(bare_lat, 0.95) * 1000,
         help_seconds=timed([KZJP, "--help"], repeat)["seconds"],
         search_process_seconds=search_proc["seconds"],
         search_process_peak_mb=search_proc["peak_mb"],
@@ -278,6 +283,7 @@ def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: 
         topics_cold_peak_mb=topics_cold["peak_mb"],
         topics_cached_seconds=timed([KZJP, "topics", "-q", *env_args], repeat)["seconds"],
     )
+    result["bench_seconds"] = time.perf_counter() - began  # generating the corpus included
     return result
 
 
@@ -374,20 +380,24 @@ def language_table(results: list[dict[str, object]]) -> str:
 ROWS = [
     ("corpus", "megabytes", "{:.1f} MB", None),
     ("full build", "build_seconds", "{:.1f} s", "build_ratio"),
+    ("  per article", "build_ms_per_article", "{:.2f} ms", "growth"),
     ("  FTS5 build", "fts5_build_seconds", "{:.1f} s", None),
     ("  build peak memory", "build_peak_mb", "{:.0f} MB", None),
+    ("  per 1,000 articles", "build_mb_per_1000", "{:.1f} MB", "growth"),
     ("update 1% changed + 1% added", "update_seconds", "{:.1f} s", None),
     ("  share of a full build", "update_share_of_build", "{:.0%}", None),
     ("search p50 (in process)", "search_p50_ms", "{:.1f} ms", "search_p50_ratio"),
     ("search p95 (in process)", "search_p95_ms", "{:.1f} ms", None),
     ("  FTS5 p50 / p95", "fts5_p50_ms", "{:.2f} ms", None),
     ("  bare Whoosh p50, no snippets", "whoosh_p50_ms", "{:.1f} ms", "whoosh_p50_ratio"),
+    ("  bare Whoosh p95", "whoosh_p95_ms", "{:.1f} ms", None),
     ("kzjp --help", "help_seconds", "{:.2f} s", None),
     ("kzjp search (process)", "search_process_seconds", "{:.2f} s", "search_vs_whoosh_script"),
     ("  search peak memory", "search_process_peak_mb", "{:.0f} MB", None),
     ("kzjp summarize ID", "summarize_seconds", "{:.2f} s", None),
     ("kzjp topics (cold)", "topics_cold_seconds", "{:.1f} s", None),
     ("kzjp topics (cached)", "topics_cached_seconds", "{:.2f} s", None),
+    ("this size's benchmark", "bench_seconds", "{:.0f} s", None),
 ]
 
 
@@ -400,7 +410,9 @@ def table(results: list[dict[str, object]]) -> str:
             cell = fmt.format(r[key])
             if key == "fts5_p50_ms":
                 cell += f" / {r['fts5_p95_ms']:.2f}"
-            if ratio:
+            if ratio == "growth":  # against the smallest size: 1.0x everywhere is linear growth
+                cell += f" ({r[key] / results[0][key]:.2f}x)"
+            elif ratio:
                 suffix = " vs FTS5" if ratio != "search_vs_whoosh_script" else " vs Whoosh"
                 cell += f" ({r[ratio]:.1f}x{suffix})"
             cells.append(f"{cell:>26}")

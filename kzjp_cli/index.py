@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -504,22 +505,23 @@ def _partition(files: list[CorpusFile], parts: int) -> list[list[CorpusFile]]:
     return [part for part in result if part]
 
 
-Outcome = tuple[CorpusFile, "Article | None", str]
-"""A file read by a build: the article (its body dropped) or None and why it was skipped."""
+Part = tuple[Any, str]
+"""What one build process made: its segment and the file holding its part of the manifest."""
 
 
-def _build_part(
-    gen_dir: str, files: list[CorpusFile], ids: dict[str, str], tick: Any, stop: Any = None
-) -> tuple[Any, list[Outcome]]:
+def _build_part(gen_dir: str, files: list[CorpusFile], ids: dict[str, str], tick: Any, stop: Any = None) -> Part:
     """Read ``files`` and write them as one new segment of the index in ``gen_dir``.
 
-    Runs in a worker process for parallel builds; ``tick()`` is called before
-    each file is read, and ``stop`` (an Event) asks it to give up early.
+    Each file's manifest entry (or why it was skipped, and any warnings) goes
+    to a part file as it is read, one JSON line each, so that no process holds
+    a corpus-sized list; ``_write_manifest`` joins the parts. Runs in a worker
+    process for parallel builds; ``tick()`` is called before each file is read,
+    and ``stop`` (an Event) asks it to give up early.
     """
     builder = store.open_store(Path(gen_dir)).segment_writer()
-    outcomes: list[Outcome] = []
+    fd, part = tempfile.mkstemp(prefix=".manifest-part-", suffix=".jsonl", dir=gen_dir)
     try:
-        with _no_gc():
+        with _no_gc(), open(fd, "w", encoding="utf-8") as lines:
             for file in files:
                 if stop is not None and stop.is_set():
                     raise KeyboardInterrupt
@@ -527,15 +529,55 @@ def _build_part(
                 try:
                     article = read_article(file, ids[file.rel])
                 except ArticleError as exc:
-                    outcomes.append((file, None, str(exc)))
+                    line = [file.rel, file.size, file.mtime_ns, None, str(exc), []]
                 else:
                     builder.add(dataclasses.replace(article, path=file.rel))
-                    article.body = ""
-                    outcomes.append((file, article, ""))
-            return builder.finish(), outcomes
+                    line = [file.rel, file.size, file.mtime_ns, article.metadata(), "", article.warnings]
+                lines.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+            return builder.finish(), part
     except BaseException:
         builder.cancel()
         raise
+
+
+def _write_manifest(gen_dir: Path, corpus: Path, parts: list[str], reporter: Reporter, report: UpdateReport) -> int:
+    """The manifest of a new build, streamed from the builders' parts in corpus order, with their warnings
+    reported; returns how many articles it lists."""
+    path = gen_dir / MANIFEST
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    skipped: dict[str, dict[str, Any]] = {}
+    count = 0
+    try:
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write('{"files":{')
+            for part in parts:
+                with open(part, encoding="utf-8") as lines:
+                    for line in lines:
+                        rel, size, mtime_ns, metadata, reason, warnings = json.loads(line)
+                        shown = corpus / rel
+                        if metadata is None:
+                            reporter.warning(f"skipped {shown}: {reason}")
+                            skipped[rel] = {"size": size, "mtime_ns": mtime_ns, "reason": reason}
+                            continue
+                        for warning in warnings:
+                            reporter.warning(f"{shown}: {warning}")
+                        entry = {"size": size, "mtime_ns": mtime_ns, **metadata}
+                        out.write(("," if count else "") + json.dumps(rel, ensure_ascii=False) + ":")
+                        out.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+                        count += 1
+            out.write('},"skipped":' + json.dumps(skipped, ensure_ascii=False, separators=(",", ":")) + "}")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        with suppress(FileNotFoundError):
+            os.remove(tmp)
+    for part in parts:
+        with suppress(FileNotFoundError):
+            os.remove(part)
+    report.skipped = len(skipped)
+    report.reasons = {rel: entry["reason"] for rel, entry in skipped.items()}
+    return count
 
 
 PROGRESS_STEP = 25
@@ -579,7 +621,7 @@ def _die_with(parent: int) -> None:
 _WORKER: tuple[Any, Any, int] | None = None
 
 
-def _worker_part(gen_dir: str, files: list[CorpusFile], ids: dict[str, str]) -> tuple[Any, list[Outcome]]:
+def _worker_part(gen_dir: str, files: list[CorpusFile], ids: dict[str, str]) -> Part:
     assert _WORKER is not None
     queue, stop, parent = _WORKER
     count = 0
@@ -598,9 +640,7 @@ def _worker_part(gen_dir: str, files: list[CorpusFile], ids: dict[str, str]) -> 
     return result
 
 
-def _build_parallel(
-    gen_dir: str, files: list[CorpusFile], ids: dict[str, str], jobs: int, advance: Any
-) -> list[tuple[Any, list[Outcome]]]:
+def _build_parallel(gen_dir: str, files: list[CorpusFile], ids: dict[str, str], jobs: int, advance: Any) -> list[Part]:
     """Segments from ``jobs`` worker processes, each reading and indexing its share of the files."""
     import multiprocessing
     import queue as queues
@@ -648,7 +688,6 @@ def _build(
     generation = f"gen-{time.time_ns()}-{os.getpid()}"
     gen_dir = root / generation
     gen_dir.mkdir(parents=True)
-    manifest = Manifest()
     ids = assign_ids(files)
     bar = iter(reporter.progress(files, "Indexing"))
 
@@ -663,25 +702,16 @@ def _build(
         else:
             results = [_build_part(str(gen_dir), files, ids, advance)]
         advance(len(files))  # to the end, so the bar closes
-        for _segment, outcomes in results:
-            for file, article, reason in outcomes:
-                _report(file, article, reason, manifest, reporter)
-                if article is not None:
-                    manifest.record(file, article)
-        segments = [segment for segment, _ in results]
-        created.commit(segments)
+        count = _write_manifest(gen_dir, corpus, [part for _, part in results], reporter, report)
+        created.commit([segment for segment, _ in results])
         created.close()
-        manifest.save(gen_dir)
-        _commit_marker(root, corpus, generation, files, len(manifest.files), previous)
+        _commit_marker(root, corpus, generation, files, count, previous)
     except BaseException:
         shutil.rmtree(gen_dir, ignore_errors=True)
         raise
     _cleanup(root, keep={generation, previous or generation})
     report.rebuilt = True
-    report.added = len(manifest.files)
-    report.skipped = len(manifest.skipped)
-    report.reasons = {rel: entry.get("reason", "") for rel, entry in manifest.skipped.items()}
-    report.total = len(manifest.files)
+    report.added = report.total = count
 
 
 def _incremental(

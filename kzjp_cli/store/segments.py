@@ -154,7 +154,7 @@ class SegmentBuilder:
         def write_spelling(name: str) -> None:
             rows = sorted((word.encode("utf-8"), Postings.one(0, n)) for word, n in self.spelling[name].items())
             writer.start_field(name, self.schema[name])
-            self._write_field(writer, rows, None)
+            self._write_field(writer, rows, None, alike=True)
             writer.finish_field()
 
         for name, rows in groupby(self._merged(), key=lambda row: row[0]):
@@ -250,8 +250,11 @@ class SegmentBuilder:
         self.runs = []
 
     @staticmethod
-    def _write_field(writer: Any, rows: Iterable[tuple[bytes, Postings]], lengths: Any) -> None:
-        """Each term's postings, filled into the codec's blocks directly."""
+    def _write_field(writer: Any, rows: Iterable[tuple[bytes, Postings]], lengths: Any, *, alike: bool = False) -> None:
+        """Each term's postings, filled into the codec's blocks directly.
+
+        ``alike``: many terms have the same postings (spelling words: one dummy posting each), so their
+        entries are the same bytes, made once."""
         table = [byte_to_length(b) if b else 0 for b in range(256)]
         post = writer._postwriter
         fmt = writer._fieldobj.format
@@ -264,18 +267,25 @@ class SegmentBuilder:
                 return []
             return [table[lengths[d]] for d in docnums if d < len(lengths) and lengths[d]]
 
+        same: dict[tuple[Any, ...], bytes] | None = {} if alike else None
         for btext, postings in rows:
             docnums, weights = postings.docnums, postings.weights
             if len(docnums) < INLINE_LIMIT:
                 # What start_postings/add_posting/finish_postings would store, without the calls
-                sizes = sizes_of(docnums)
-                info = W3TermInfo()
                 floats = weights.tolist()
-                info._weight, info._df, info._maxweight = sum(floats), len(floats), max(floats)
-                info._minlength, info._maxlength = (min(sizes), max(sizes)) if sizes else (None, 0)
-                info._minid, info._maxid = docnums[0], docnums[-1]
-                info._inlined = (tuple(docnums), tuple(floats), tuple(postings.value_list()))
-                writer._tindex.add(key + btext, info.to_bytes())
+                inlined = (tuple(docnums), tuple(floats), tuple(postings.value_list()))
+                entry = None if same is None else same.get(inlined)
+                if entry is None:
+                    sizes = sizes_of(docnums)
+                    info = W3TermInfo()
+                    info._weight, info._df, info._maxweight = sum(floats), len(floats), max(floats)
+                    info._minlength, info._maxlength = (min(sizes), max(sizes)) if sizes else (None, 0)
+                    info._minid, info._maxid = docnums[0], docnums[-1]
+                    info._inlined = inlined
+                    entry = info.to_bytes()
+                    if same is not None:
+                        same[inlined] = entry
+                writer._tindex.add(key + btext, entry)
                 continue
             values = postings.value_list()
             mixed = 0 < len(values) < len(docnums)  # some values empty: keep their places for the block cuts

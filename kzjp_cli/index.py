@@ -106,18 +106,25 @@ def fingerprint(files: list[CorpusFile]) -> str:
     return digest.hexdigest()
 
 
-def _write_json(path: Path, data: Any) -> None:
+@contextmanager
+def _replacing(path: Path) -> Iterator[Any]:
+    """A text file to write that replaces ``path`` whole, and only once written and synced."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
-            # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower on a 10k manifest)
-            handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     finally:
         with suppress(FileNotFoundError):
             os.remove(tmp)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with _replacing(path) as handle:
+        # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower on a 10k manifest)
+        handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def _ours(name: str) -> bool:
@@ -543,35 +550,26 @@ def _build_part(gen_dir: str, files: list[CorpusFile], ids: dict[str, str], tick
 def _write_manifest(gen_dir: Path, corpus: Path, parts: list[str], reporter: Reporter, report: UpdateReport) -> int:
     """The manifest of a new build, streamed from the builders' parts in corpus order, with their warnings
     reported; returns how many articles it lists."""
-    path = gen_dir / MANIFEST
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     skipped: dict[str, dict[str, Any]] = {}
     count = 0
-    try:
-        with open(tmp, "w", encoding="utf-8") as out:
-            out.write('{"files":{')
-            for part in parts:
-                with open(part, encoding="utf-8") as lines:
-                    for line in lines:
-                        rel, size, mtime_ns, metadata, reason, warnings = json.loads(line)
-                        shown = corpus / rel
-                        if metadata is None:
-                            reporter.warning(f"skipped {shown}: {reason}")
-                            skipped[rel] = {"size": size, "mtime_ns": mtime_ns, "reason": reason}
-                            continue
-                        for warning in warnings:
-                            reporter.warning(f"{shown}: {warning}")
-                        entry = {"size": size, "mtime_ns": mtime_ns, **metadata}
-                        out.write(("," if count else "") + json.dumps(rel, ensure_ascii=False) + ":")
-                        out.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
-                        count += 1
-            out.write('},"skipped":' + json.dumps(skipped, ensure_ascii=False, separators=(",", ":")) + "}")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    finally:
-        with suppress(FileNotFoundError):
-            os.remove(tmp)
+    with _replacing(gen_dir / MANIFEST) as out:
+        out.write('{"files":{')
+        for part in parts:
+            with open(part, encoding="utf-8") as lines:
+                for line in lines:
+                    rel, size, mtime_ns, metadata, reason, warnings = json.loads(line)
+                    shown = corpus / rel
+                    if metadata is None:
+                        reporter.warning(f"skipped {shown}: {reason}")
+                        skipped[rel] = {"size": size, "mtime_ns": mtime_ns, "reason": reason}
+                        continue
+                    for warning in warnings:
+                        reporter.warning(f"{shown}: {warning}")
+                    entry = {"size": size, "mtime_ns": mtime_ns, **metadata}
+                    out.write(("," if count else "") + json.dumps(rel, ensure_ascii=False) + ":")
+                    out.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+                    count += 1
+        out.write('},"skipped":' + json.dumps(skipped, ensure_ascii=False, separators=(",", ":")) + "}")
     for part in parts:
         with suppress(FileNotFoundError):
             os.remove(part)

@@ -17,7 +17,7 @@ import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from itertools import chain, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from kzjp_cli.errors import IndexStateError, QueryError
 from kzjp_cli.languages import language
 from kzjp_cli.store import INDEX_NAME, query
 from kzjp_cli.store.analysis import CHAINS, STOP_MARK
+from kzjp_cli.store.phrases import phrase_docs
 from kzjp_cli.store.results import Found, Match
 from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, field_name, make_schema, to_article
 
@@ -195,7 +196,7 @@ class WhooshStore:
                         if len(terms) == 1:
                             pieces.append(term_docs(segment, field, terms[0]) + offset)
                         else:
-                            pieces.append(_phrase_docs(reader, field, terms, decoded) + offset)
+                            pieces.append(phrase_docs(reader, field, terms, decoded) + offset)
                 docnums = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.int64)
             ranks = rank_of[docnums]
             ranks = np.sort(ranks[ranks >= 0])
@@ -508,82 +509,6 @@ def _docnums(matcher: Any) -> list[int]:
         docnums.extend(matcher._ids)
         matcher._next_block()
     return docnums
-
-
-def _phrase_docs(reader: Any, field: str, terms: list[bytes], decoded: dict[bytes, Any]) -> Any:
-    """The documents of one segment with ``terms`` at consecutive positions of ``field``: what Whoosh's
-    ``Phrase`` query (slop 1) matches, without its span objects.
-
-    The rarest term's postings are read whole; each other term's only in the
-    blocks that hold documents still in the running. ``decoded`` remembers
-    decoded position lists by their encoding: most recur across documents (a
-    word once at position 37), and a look-up costs a fraction of unpickling one.
-    """
-    import numpy as np
-
-    if any((field, term) not in reader for term in terms):
-        return np.zeros(0, dtype=np.int64)
-    order = sorted(range(len(terms)), key=lambda k: reader.doc_frequency(field, terms[k]))
-    values: list[dict[int, bytes]] = [{} for _ in terms]
-    wanted: list[int] | None = None  # every document, for the rarest term
-    for k in order:
-        values[k] = _values_at(reader.postings(field, terms[k]), wanted)
-        wanted = sorted(values[k]) if wanted is None else [d for d in wanted if d in values[k]]
-        if not wanted:
-            return np.zeros(0, dtype=np.int64)
-    decode = reader.schema[field].format.decode_positions
-    docs = np.asarray(wanted, dtype=np.int64)
-    starts = None  # (document << 32 | position where the phrase would start), for every term so far
-    for offset in order:
-        found = values[offset]
-        lists = [decoded[v] if v in decoded else decoded.setdefault(v, decode(v)) for v in map(found.get, wanted)]
-        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        positions = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum())) - offset
-        keys = np.repeat(docs, counts) << 32 | np.maximum(positions, 0)
-        keys = np.unique(keys[positions >= 0])
-        starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
-    return np.unique(starts >> 32) if starts is not None else np.zeros(0, dtype=np.int64)
-
-
-def _values_at(matcher: Any, wanted: list[int] | None) -> dict[int, bytes]:
-    """The posting values (encoded positions) of those documents of ``wanted`` (sorted; None for all) that
-    the posting list holds.
-
-    Whoosh's own matcher is read a block at a time, skipping blocks that hold
-    none of them; stepping through it with ``skip_to`` cost twice as much.
-    """
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    found: dict[int, bytes] = {}
-    if type(matcher) is not W3LeafMatcher:  # inlined lists, or postings filtered by deletions
-        for docnum in wanted if wanted is not None else ():
-            matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-            if matcher.id() == docnum:
-                found[docnum] = matcher.value()
-        while wanted is None and matcher.is_active():
-            found[matcher.id()] = matcher.value()
-            matcher.next()
-        return found
-    wanted_set, i = set(wanted or ()), 0
-    while matcher.is_active() and (wanted is None or i < len(wanted)):
-        if wanted is None or matcher.block_max_id() >= wanted[i]:
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._values is None:
-                matcher._read_values()
-            if wanted is None:
-                found.update(zip(matcher._ids, matcher._values, strict=True))
-            else:
-                for docnum, value in zip(matcher._ids, matcher._values, strict=True):
-                    if docnum in wanted_set:
-                        found[docnum] = value
-                last = matcher._ids[-1]
-                while i < len(wanted) and wanted[i] <= last:
-                    i += 1
-        matcher._next_block()
-    return found
 
 
 def _in_languages(searcher: Any, langs: Sequence[str]) -> set[int]:

@@ -16,10 +16,12 @@ Imported only after ``engine.load()``.
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterator
 from itertools import chain
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 
 def phrase_docs(reader: Any, field: str, terms: list[bytes], decoded: dict[bytes, Any] | None = None) -> Any:
@@ -53,40 +55,73 @@ def phrase_docs(reader: Any, field: str, terms: list[bytes], decoded: dict[bytes
     return np.unique(starts >> 32) if starts is not None else np.zeros(0, dtype=np.int64)
 
 
+def live_docs(matcher: Any) -> list[int]:
+    """Every live document of a posting list, in order, a block at a time where Whoosh's own matcher allows."""
+    leaf, deleted = _unfiltered(matcher)
+    if type(leaf) is not W3LeafMatcher:  # a list short enough to live in the term table
+        return list(leaf.all_ids())
+    docnums: list[int] = []
+    for block in _blocks(leaf):
+        docnums.extend(_block_ids(block))
+    return [d for d in docnums if d not in deleted] if deleted else docnums
+
+
 def _values_at(matcher: Any, wanted: list[int] | None) -> dict[int, bytes]:
-    """The posting values (encoded positions) of those documents of ``wanted`` (sorted; None for all) that
-    the posting list holds.
+    """The posting values (encoded positions) of those documents of ``wanted`` (sorted and live; None for
+    every live one) that the posting list holds.
 
     Whoosh's own matcher is read a block at a time, skipping blocks that hold
     none of them; stepping through it with ``skip_to`` cost twice as much.
     """
+    leaf, deleted = _unfiltered(matcher)
     found: dict[int, bytes] = {}
-    if type(matcher) is not W3LeafMatcher:  # inlined lists, or postings filtered by deletions
-        for docnum in wanted if wanted is not None else ():
-            matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-            if matcher.id() == docnum:
-                found[docnum] = matcher.value()
-        while wanted is None and matcher.is_active():
-            found[matcher.id()] = matcher.value()
-            matcher.next()
-        return found
+    if type(leaf) is not W3LeafMatcher:  # a list short enough to live in the term table
+        while leaf.is_active():
+            if leaf.id() not in deleted:
+                found[leaf.id()] = leaf.value()
+            leaf.next()
+        return found if wanted is None else {d: found[d] for d in wanted if d in found}
     wanted_set, i = set(wanted or ()), 0
-    while matcher.is_active() and (wanted is None or i < len(wanted)):
-        if wanted is None or matcher.block_max_id() >= wanted[i]:
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._values is None:
-                matcher._read_values()
-            if wanted is None:
-                found.update(zip(matcher._ids, matcher._values, strict=True))
-            else:
-                for docnum, value in zip(matcher._ids, matcher._values, strict=True):
-                    if docnum in wanted_set:
-                        found[docnum] = value
-                last = matcher._ids[-1]
-                while i < len(wanted) and wanted[i] <= last:
-                    i += 1
-        matcher._next_block()
+    for block in _blocks(leaf):
+        if wanted is None:
+            found.update(
+                (d, v) for d, v in zip(_block_ids(block), _block_values(block), strict=True) if d not in deleted
+            )
+        elif block.block_max_id() >= wanted[i]:
+            ids = _block_ids(block)
+            for docnum, value in zip(ids, _block_values(block), strict=True):
+                if docnum in wanted_set:
+                    found[docnum] = value
+            while i < len(wanted) and wanted[i] <= ids[-1]:
+                i += 1
+            if i == len(wanted):
+                break
     return found
+
+
+def _unfiltered(matcher: Any) -> tuple[Any, Container[int]]:
+    """Whoosh's block matcher from under the filter a segment with deletions wraps it in, and the deleted
+    documents to leave out: the filter would step through every posting one call at a time."""
+    if type(matcher) is FilterMatcher and matcher._exclude and type(matcher.child) is W3LeafMatcher:
+        return matcher.child, matcher._ids
+    return matcher, ()
+
+
+def _blocks(leaf: Any) -> Iterator[Any]:
+    """Whoosh's block matcher at each of its blocks in turn, from the current one (a deletion filter may
+    have stepped past the first documents; the whole block is read, and deleted ones left out by the caller)."""
+    while leaf.is_active():
+        yield leaf
+        leaf._next_block()
+
+
+def _block_ids(block: Any) -> Any:
+    if block._ids is None:
+        block._read_ids()
+    return block._ids
+
+
+def _block_values(block: Any) -> Any:
+    if block._values is None:
+        block._read_values()
+    return block._values

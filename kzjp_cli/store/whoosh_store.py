@@ -30,7 +30,7 @@ from kzjp_cli.errors import IndexStateError, QueryError
 from kzjp_cli.languages import language
 from kzjp_cli.store import INDEX_NAME, query
 from kzjp_cli.store.analysis import CHAINS, STOP_MARK
-from kzjp_cli.store.phrases import phrase_docs
+from kzjp_cli.store.phrases import live_docs, phrase_docs
 from kzjp_cli.store.results import Found, Match
 from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, field_name, make_schema, to_article
 
@@ -177,7 +177,7 @@ class WhooshStore:
             key = (segment, field, term)
             if key not in docs_of:
                 reader = leaves[segment][0]
-                docnums = _docnums(reader.postings(field, term)) if (field, term) in reader else []
+                docnums = live_docs(reader.postings(field, term)) if (field, term) in reader else []
                 docs_of[key] = np.array(docnums, dtype=np.int64)
             return docs_of[key]
 
@@ -494,21 +494,6 @@ def _ids_of(reader: Any) -> Iterator[tuple[str, int]]:
     """Each article id in one segment with its document number there, from the term table alone."""
     for term, info in reader.iter_field("id"):
         yield term if isinstance(term, str) else term.decode("utf-8"), info.min_id()
-
-
-def _docnums(matcher: Any) -> list[int]:
-    """Every document of a posting list, in order; a block at a time where Whoosh's own matcher allows."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    if type(matcher) is not W3LeafMatcher:  # inlined lists, or postings filtered by deletions
-        return list(matcher.all_ids())
-    docnums: list[int] = []
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        docnums.extend(matcher._ids)
-        matcher._next_block()
-    return docnums
 
 
 def _in_languages(searcher: Any, langs: Sequence[str]) -> set[int]:

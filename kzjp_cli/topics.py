@@ -656,21 +656,17 @@ def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = (), exact: int |
     """
     cache = index.cache_path(f"topics-{'-'.join(sorted(langs))}.json" if langs else CACHE_FILE)
     topics = _cached(cache, index)
+    members: dict[str, list[str]] | None = None
+    changed = topics is None
     if topics is None:
-        by_language: dict[str, list[str]] = defaultdict(list)
-        for article in index.articles():  # the manifest's metadata: no article text is read yet
-            if not langs or article.lang in langs:
-                by_language[language(article.lang).chain].append(article.id)
+        members = _members(index, langs)
         topics = []
-        for code, ids in sorted(by_language.items()):
+        for code, ids in sorted(members.items()):
             topics += _ranked(index, ids, code)
         topics = diversify(sorted(topics, key=lambda t: (-t.score, t.phrase))[:CACHED_TOPICS])
-        changed = True
-    else:
-        changed = False
     wanted = [t for t in (topics if exact is None else topics[:exact]) if not t.exact]
     if wanted:
-        _make_exact(index, wanted)
+        _make_exact(index, wanted, members if members is not None else _members(index, langs))
         changed = True
     if changed:
         _save(cache, index, topics)
@@ -701,17 +697,25 @@ def _save(cache: Path, index: CorpusIndex, topics: list[Topic]) -> None:
         pass  # a read-only index still answers, just without the cache
 
 
-def _make_exact(index: CorpusIndex, topics: list[Topic]) -> None:
-    """Each topic's articles: every article of its language chain that a phrase search for it finds (what
-    ``kzjp search '"TOPIC"' --count`` counts), and those that name it only by a short form folded into it
-    ("Tokayev" for "Kassym-Jomart Tokayev"). The extractor alone counts a phrase only where it stands on its
-    own, not inside a longer name."""
-    members: dict[str, set[str]] = defaultdict(set)
+def _members(index: CorpusIndex, langs: Sequence[str]) -> dict[str, list[str]]:
+    """Each language chain's article ids (of ``langs`` only, if given), sorted, from the manifest's metadata:
+    no article text is read."""
+    members: dict[str, list[str]] = defaultdict(list)
     for article in index.articles():
-        members[language(article.lang).chain].add(article.id)
+        if not langs or article.lang in langs:
+            members[language(article.lang).chain].append(article.id)
+    return members
+
+
+def _make_exact(index: CorpusIndex, topics: list[Topic], members: dict[str, list[str]]) -> None:
+    """Each topic's articles: every article among its chain's ``members`` that a phrase search for it finds
+    (what ``kzjp search '"TOPIC"' --count`` counts), and those that name it only by a short form folded into
+    it ("Tokayev" for "Kassym-Jomart Tokayev"). The extractor alone counts a phrase only where it stands on
+    its own, not inside a longer name."""
+    kept = {code: set(ids) for code, ids in members.items()}
     for topic, found in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
-        kept = members[topic.chain]
-        topic.ids = sorted({i for i in found if i in kept} | set(topic.ids))
+        chain_ids = kept.get(topic.chain, set())
+        topic.ids = sorted({i for i in found if i in chain_ids} | set(topic.ids))
         topic.exact, topic.scale = True, 1.0
 
 

@@ -245,6 +245,24 @@ def test_only_the_topics_shown_are_looked_up_in_the_whole_index(
         assert hits <= set(record["ids"]) and record["articles"] == len(record["ids"])
 
 
+def test_topics_of_one_language_list_only_its_articles(tmp_path: Path) -> None:
+    """German and French share one analysis chain; the German topics' exact lists hold German articles only."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(3):
+        (corpus / f"de{n}.md").write_text(
+            f"---\nlang: de\n---\nDie Handelskammer Zentralasien traf sich in Berlin. Bericht {n} über Handel.\n"
+        )
+        (corpus / f"fr{n}.md").write_text(
+            f"---\nlang: fr\n---\nLa chambre de commerce a tenu sa réunion à Berlin. Rapport {n}.\n"
+        )
+    ci = index.open_index(corpus, tmp_path / "ix")
+    listed = topics.corpus_topics(ci, langs=("de",))
+    assert "Berlin" in [t.phrase for t in listed], "a name both languages use"
+    assert all(t.exact for t in listed)
+    assert {i for t in listed for i in t.ids} <= {"de0", "de1", "de2"}
+
+
 def test_phrase_lists_match_phrase_searches_across_segments_deletions_and_languages(tmp_path: Path) -> None:
     """Issue 16: topic lists come from postings read a block at a time and positions compared directly, not
     from Whoosh's phrase query; on an index of several segments, with deleted and replaced articles and four

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
@@ -380,13 +381,13 @@ MAX_DEPTH = 100
 """Folders nested deeper than this are skipped with a warning (no corpus is organised 100 levels deep)."""
 
 
-def _walk(root: str, warnings: list[str], seen: set[tuple[int, int]]) -> list[CorpusFile]:
-    """Article files below ``root`` (os.scandir and plain strings: this runs before every command, once for
-    each file of a corpus of 100,000).
+def _walk(root: str, warnings: list[str], seen: set[tuple[int, int]]) -> list[tuple[str, str]]:
+    """The relative and full paths of the article files below ``root``, not yet stat'ed (os.scandir and plain
+    strings: this runs before every command, once for each file of a corpus of 100,000).
 
     Iterative, so a folder nested a thousand levels deep cannot exhaust Python's stack.
     """
-    found: list[CorpusFile] = []
+    found: list[tuple[str, str]] = []
     pending: list[tuple[str, str, int]] = [(root, "", 0)]
     by_name = attrgetter("name")
     while pending:
@@ -415,10 +416,24 @@ def _walk(root: str, warnings: list[str], seen: set[tuple[int, int]]) -> list[Co
                         continue
                     pending.append((entry.path, f"{prefix}{name}/", depth + 1))
                 elif name.lower().endswith(_ARTICLE_SUFFIXES):
-                    st = entry.stat()
-                    found.append(CorpusFile(prefix + name, entry.path, st.st_size, st.st_mtime_ns))
+                    found.append((prefix + name, entry.path))
             except OSError as exc:
                 warnings.append(f"{shown_path(entry.path)}: skipped: {exc.strerror}")
+    return found
+
+
+def stat_files(candidates: Iterable[tuple[str, str]], warnings: list[str]) -> list[CorpusFile]:
+    """The files of ``list_corpus`` with their sizes and modification times (a file gone or unreadable is
+    skipped with a warning)."""
+    found: list[CorpusFile] = []
+    stat = os.stat
+    for rel, full in candidates:
+        try:
+            st = stat(full)
+        except OSError as exc:
+            warnings.append(f"{shown_path(full)}: skipped: {exc.strerror}")
+            continue
+        found.append(CorpusFile(rel, full, st.st_size, st.st_mtime_ns))
     return found
 
 
@@ -438,7 +453,15 @@ def shown_path(path: str) -> str:
 
 
 def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
-    """All article files under ``root`` (recursively, hidden ones skipped), sorted."""
+    """All article files under ``root`` (recursively, hidden ones skipped), sorted, and warnings about what
+    was skipped."""
+    candidates, warnings = list_corpus(root)
+    return stat_files(candidates, warnings), warnings
+
+
+def list_corpus(root: Path, *, ordered: bool = True) -> tuple[list[tuple[str, str]], list[str]]:
+    """The relative and full paths of the article files under ``root``, sorted (if ``ordered``), without the
+    ``stat`` call each that ``scan_corpus`` adds (``freshness`` spreads those over processes), and warnings."""
     if not root.exists():
         raise CorpusError(f"corpus folder {root} does not exist")
     if not root.is_dir():
@@ -447,8 +470,10 @@ def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
         raise CorpusError(f"corpus folder {root} is not readable")
     warnings: list[str] = []
     st = root.stat()
-    files = sorted(_walk(str(root), warnings, {(st.st_dev, st.st_ino)}), key=attrgetter("rel"))
-    return files, warnings
+    candidates = _walk(str(root), warnings, {(st.st_dev, st.st_ino)})
+    if ordered:
+        candidates.sort()
+    return candidates, warnings
 
 
 def assign_ids(files: list[CorpusFile]) -> dict[str, str]:

@@ -543,7 +543,7 @@ def add_command(
     if not quiet:
         reporter.notice(adding.tally(done, folder, dry_run))
     if any(o.saved for o in done):
-        _open_index(folder, index_dir, quiet)  # the next search answers at once
+        _open_index(folder, index_dir, quiet).confirm()  # refreshed now: the next search answers at once
     failed = sum(not o.ok for o in done)
     if failed:
         ctx.exit(2 if failed == len(done) else EXIT_PARTIAL)

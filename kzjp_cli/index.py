@@ -22,7 +22,6 @@ import datetime as dt
 import errno
 import fcntl
 import gc
-import hashlib
 import json
 import os
 import shutil
@@ -31,10 +30,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kzjp_cli import store
+from kzjp_cli import freshness, store
 from kzjp_cli.articles import Article, CorpusFile, assign_ids, match_id, read_article, scan_corpus
 from kzjp_cli.errors import ArticleError, CorpusError, IndexBusyError, IndexStateError
 
@@ -96,14 +96,6 @@ class UpdateReport:
 
 
 # --- marker and manifest -----------------------------------------------------
-
-
-def fingerprint(files: list[CorpusFile]) -> str:
-    """A digest of every file's path, size and mtime: equal means nothing changed."""
-    digest = hashlib.blake2b(digest_size=16)
-    for f in files:
-        digest.update(f"{f.rel}\0{f.size}\0{f.mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
 
 
 @contextmanager
@@ -276,42 +268,78 @@ class CorpusIndex:
 
     Reads come back as articles with their full paths; the store behind it is
     opened on first use (listing articles needs only the manifest).
+
+    On a large corpus the index may be opened while child processes still
+    check the corpus against it (``freshness``): the first read then waits for
+    that check, and if the corpus changed, brings the index up to date
+    (``_reopen``) and reads again, so no answer comes from a stale index.
     """
 
     root: Path
     corpus: Path
-    generation: Path
-    fingerprint: str = ""
+    _generation: Path
+    _fingerprint: str = ""
     _store: Store | None = field(default=None, repr=False)
     _manifest: Manifest | None = field(default=None, repr=False)
+    _check: freshness.Check | None = field(default=None, repr=False)
+    _reopen: Callable[[], CorpusIndex] | None = field(default=None, repr=False)
+
+    @property
+    def generation(self) -> Path:
+        """The folder of the generation read (after the corpus check)."""
+        self.confirm()
+        return self._generation
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the corpus this generation was built from (after the corpus check)."""
+        self.confirm()
+        return self._fingerprint
+
+    def confirm(self) -> bool:
+        """Wait for the corpus check begun at opening, if any; if the corpus changed, bring the index up to
+        date and read from it from now on. True if it was brought up to date (earlier reads are stale)."""
+        check, self._check = self._check, None
+        if check is None or check.result() == self._fingerprint:
+            return False
+        assert self._reopen is not None
+        current = self._reopen()
+        self._forget_store()
+        self._generation, self._fingerprint, self._manifest = current._generation, current._fingerprint, None
+        return True
 
     @property
     def manifest(self) -> Manifest:
         """Per-file metadata, loaded on first use (a search does not need it)."""
         if self._manifest is None:
-            self._manifest = self._read(lambda: Manifest.load(self.generation))
+            self._manifest = self._read(lambda: Manifest.load(self._generation))
         return self._manifest
 
     @property
     def store(self) -> Store:
         """The search engine's index of this generation, opened on first use."""
         if self._store is None:
-            self._store = store.open_store(self.generation)
+            self._store = store.open_store(self._generation)
         return self._store
 
     def _read(self, read: Callable[[], T]) -> T:
-        """``read()``, again from the new generation if a rebuild replaced this one meanwhile.
+        """``read()``, once the corpus check agrees (read again if the index had to be brought up to date), and
+        again from the new generation if a rebuild replaced this one meanwhile.
 
         A rebuild keeps the generation it replaces until the next one, so this
         is needed only when two rebuilds finish while a reader holds the first.
         """
-        for attempt in range(READ_ATTEMPTS):
+        attempt = 0
+        while True:
             try:
-                return read()
+                found = read()
             except IndexStateError:
-                if attempt == READ_ATTEMPTS - 1 or not self._moved_on():
+                attempt += 1
+                if attempt == READ_ATTEMPTS or not self._moved_on():
                     raise
-        raise AssertionError("unreachable")
+                continue
+            if not self.confirm():
+                return found
 
     def _moved_on(self) -> bool:
         """Whether the marker now names another generation; if so, read from it from now on."""
@@ -319,14 +347,18 @@ class CorpusIndex:
             marker = read_marker(self.root)
         except IndexStateError:
             return False
-        if not _usable(marker, self.corpus) or marker["generation"] == self.generation.name:
+        if not _usable(marker, self.corpus) or marker["generation"] == self._generation.name:
             return False
+        self._forget_store()
+        self._generation, self._manifest = self.root / marker["generation"], None
+        self._fingerprint = marker.get("fingerprint", "")
+        return True
+
+    def _forget_store(self) -> None:
         if self._store is not None:
             with suppress(Exception):  # its files may be gone already; nothing is lost by not closing cleanly
                 self._store.close()
-        self.generation, self._store, self._manifest = self.root / marker["generation"], None, None
-        self.fingerprint = marker.get("fingerprint", "")
-        return True
+        self._store = None
 
     def ids(self) -> list[str]:
         """Every indexed article's id, sorted."""
@@ -481,7 +513,7 @@ def _commit_marker(
             "corpus": str(corpus),
             "generation": generation,
             "previous": previous,
-            "fingerprint": fingerprint(files),
+            "fingerprint": freshness.fingerprint(files),
             "articles": count,
             "files": _index_files(root / generation),
             "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -823,7 +855,32 @@ def update(
 
 
 def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jobs: int | None = None) -> CorpusIndex:
-    """Open the index for reading, building or refreshing it first if it is missing, stale or damaged."""
+    """Open the index for reading, building or refreshing it first if it is missing, stale or damaged.
+
+    A large, intact index opens at once, with the corpus checked against it in
+    parallel (``freshness``); the first read waits for that check.
+    """
+    reporter = reporter or Reporter()
+    reopen = partial(_open_current, corpus, root, reporter, jobs)
+    marker = _intact_marker(root, corpus)
+    if marker and marker.get("articles", 0) >= freshness.PARALLEL_FROM and (check := freshness.start(corpus)):
+        return CorpusIndex(
+            root, corpus, root / marker["generation"], marker.get("fingerprint", ""), _check=check, _reopen=reopen
+        )
+    return reopen()
+
+
+def _intact_marker(root: Path, corpus: Path) -> dict[str, Any] | None:
+    """The marker if it names an intact generation of this corpus's index, else None."""
+    try:
+        marker = read_marker(root)
+    except IndexStateError:
+        return None
+    return marker if _usable(marker, corpus) and not damage(root, marker) else None
+
+
+def _open_current(corpus: Path, root: Path, reporter: Reporter, jobs: int | None) -> CorpusIndex:
+    """The index once the corpus is scanned here and the index brought up to date with it."""
     reporter = reporter or Reporter()
     files, warnings = _scan(corpus)
     marker = read_marker(root)
@@ -832,7 +889,7 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
         marker = read_marker(root)
         broken = damage(root, marker) if _usable(marker, corpus) else None
     usable = _usable(marker, corpus) and not broken
-    if not usable or marker.get("fingerprint") != fingerprint(files):
+    if not usable or marker.get("fingerprint") != freshness.fingerprint(files):
         for warning in warnings:
             reporter.warning(warning)
         try:
@@ -857,5 +914,4 @@ def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jo
             reporter.warning(f"the index is out of date ({reason}); answering from the last complete index")
         marker = read_marker(root)
     assert marker is not None
-    generation = root / marker["generation"]
-    return CorpusIndex(root=root, corpus=corpus, generation=generation, fingerprint=marker.get("fingerprint", ""))
+    return CorpusIndex(root, corpus, root / marker["generation"], marker.get("fingerprint", ""))

@@ -1,0 +1,201 @@
+"""The corpus check taken in child processes while a command reads the index (``freshness``): the same
+fingerprint as a scan in one process, no answer from a stale index, no process left behind."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from kzjp_cli import freshness, index
+from kzjp_cli.articles import scan_corpus
+from kzjp_cli.errors import CorpusError, QueryError
+
+from .conftest import Run
+from .test_index import Recorder, bump
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check every corpus in parallel, however small (the threshold is for speed only)."""
+    monkeypatch.setattr(freshness, "PARALLEL_FROM", 0)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "ix"
+
+
+def opened_in_parallel(corpus: Path, root: Path, reporter: index.Reporter | None = None) -> index.CorpusIndex:
+    ci = index.open_index(corpus, root, reporter=reporter)
+    assert ci._check is not None, "the index was not opened with the check running beside it"
+    return ci
+
+
+def test_the_fingerprint_is_the_same_taken_in_parts(write_corpus, tmp_path: Path) -> None:
+    files = {f"f{n:03d}.md": f"Article {n} on Astana." for n in range(60)}
+    files |= {
+        "sub/deeper/Тоқаев.md": "Тоқаев Жапонияға барды.",
+        "sub/東京.txt": "東京で会談が行われた。",
+        "page.HTML": "<html><body><p>A saved page.</p></body></html>",
+        ".hidden/skip.md": "not an article",
+    }
+    corpus = write_corpus(files)
+    (corpus / "gone.md").symlink_to(tmp_path / "nowhere.md")  # listed, but its stat fails: left out by both
+    scanned, _ = scan_corpus(corpus)
+    assert {freshness.part_of(f.rel) for f in scanned} == set(range(freshness.PARTS))
+    check = freshness.start(corpus)
+    assert check is not None
+    assert check.result() == freshness.fingerprint(scanned)
+
+    bump(corpus / "f007.md", "Article 7 on Almaty.")
+    changed = freshness.fingerprint(scan_corpus(corpus)[0])
+    assert changed != freshness.fingerprint(scanned)
+    check = freshness.start(corpus)
+    assert check is not None and check.result() == changed
+
+
+@pytest.mark.usefixtures("parallel")
+def test_a_read_of_a_changed_corpus_refreshes_first(corpus: Path, root: Path) -> None:
+    index.update(corpus, root)
+    (corpus / "new.txt").write_text("Uzbekistan and Japan discuss rare earth metals.")
+    bump(corpus / "judo.txt", "date 2024-06-15 Kazakhstan will host sambo championships.")
+    (corpus / "nodate.txt").unlink()
+    recorder = Recorder()
+    ci = opened_in_parallel(corpus, root, recorder)
+    found = ci.matches("sambo OR uzbekistan", limit=10)
+    assert sorted(m.article.id for m in found.matches) == ["judo", "new"]
+    assert recorder.notices == ["index refreshed: 1 added, 1 changed, 1 removed"]
+    assert ci.ids() == ["aktau", "judo", "new", "sub/visit"]
+    assert not ci.confirm(), "checked once"
+
+
+@pytest.mark.usefixtures("parallel")
+@pytest.mark.parametrize("first", ["generation", "fingerprint"])
+def test_the_generation_and_fingerprint_wait_for_the_check(corpus: Path, root: Path, first: str) -> None:
+    """Callers that read the generation's folder (stats, topics' cache) never see the stale one."""
+    index.update(corpus, root)
+    before = json.loads((root / index.MARKER).read_text())["fingerprint"]
+    (corpus / "new.txt").write_text("Fresh news from Astana.")
+    ci = opened_in_parallel(corpus, root)
+    getattr(ci, first)
+    assert ci._check is None
+    assert before != ci.fingerprint == freshness.fingerprint(scan_corpus(corpus)[0])
+    assert "new" in ci.ids()
+
+
+@pytest.mark.usefixtures("parallel")
+def test_a_current_index_is_read_once_and_not_refreshed(corpus: Path, root: Path) -> None:
+    index.update(corpus, root)
+    recorder = Recorder()
+    ci = opened_in_parallel(corpus, root, recorder)
+    generation = ci._generation
+    assert [m.article.id for m in ci.matches("Tokyo", limit=10).matches] == ["sub/visit", "nodate"]
+    assert recorder.notices == recorder.warnings == []
+    assert ci.generation == generation and not ci.confirm()
+
+
+@pytest.mark.usefixtures("parallel")
+def test_no_checking_process_outlives_its_index(corpus: Path, root: Path) -> None:
+    """A read that fails before the check is needed (a bad query) leaves no child running or unreaped."""
+    index.update(corpus, root)
+    ci = opened_in_parallel(corpus, root)
+    assert ci._check is not None
+    pids = [child.pid for child in ci._check._children]
+    with pytest.raises(QueryError):
+        ci.matches("   ", limit=10)
+    del ci
+    gc.collect()
+    for pid in pids:
+        with pytest.raises(ChildProcessError):  # reaped: no longer this process's child
+            os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.usefixtures("parallel")
+def test_a_killed_check_falls_back_to_a_scan_here(corpus: Path, root: Path) -> None:
+    index.update(corpus, root)
+    (corpus / "new.txt").write_text("Fresh news from Astana.")
+    ci = opened_in_parallel(corpus, root)
+    assert ci._check is not None
+    for child in ci._check._children:
+        os.kill(child.pid, signal.SIGKILL)
+    assert "new" in ci.ids()
+
+
+@pytest.mark.usefixtures("parallel")
+def test_a_vanished_corpus_is_reported_plainly(corpus: Path, root: Path) -> None:
+    index.update(corpus, root)
+    corpus.rename(corpus.with_name("moved"))
+    with pytest.raises(CorpusError, match="does not exist"):
+        index.open_index(corpus, root)
+
+
+def test_no_fork_while_threads_run(corpus: Path) -> None:
+    """A forked copy of a threaded process may inherit a lock held by a thread that is not copied."""
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        assert freshness.start(corpus) is None
+    finally:
+        stop.set()
+        waiting.join()
+
+
+@pytest.mark.usefixtures("parallel")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["search", "sambo", "-f", "ids"], "judo\n"),
+        (["search", "uzbekistan", "-f", "ids"], "new\n"),
+        (["list", "-f", "ids"], "aktau\njudo\nnew\nsub/visit\n"),
+        (["show", "new", "-f", "json"], "rare earth metals"),
+    ],
+)
+def test_commands_answer_from_the_refreshed_index(
+    run: Run, corpus: Path, root: Path, args: list[str], expected: str
+) -> None:
+    assert run("index", "--index", str(root)).exit_code == 0
+    (corpus / "new.txt").write_text("Uzbekistan and Japan discuss rare earth metals.")
+    bump(corpus / "judo.txt", "date 2024-06-15 Kazakhstan will host sambo championships.")
+    (corpus / "nodate.txt").unlink()
+    result = run(*args, "--index", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert expected in result.stdout if args[0] == "show" else result.stdout == expected
+    assert "index refreshed: 1 added, 1 changed, 1 removed" in result.stderr
+    stats = json.loads(run("stats", "-f", "json", "--index", str(root)).stdout)
+    assert stats["articles"] == 4
+
+
+PARALLEL_CLI = """
+import sys
+from kzjp_cli import freshness
+freshness.PARALLEL_FROM = 0
+from kzjp_cli.cli import cli
+cli(sys.argv[1:], prog_name="kzjp")
+"""
+
+
+def test_in_a_real_process_the_answer_is_printed_once(corpus: Path, root: Path) -> None:
+    """The checking children exit without flushing what the command had buffered for its output."""
+    kzjp = [sys.executable, "-c", PARALLEL_CLI]
+    env = {**os.environ, "KZJP_CORPUS": str(corpus), "KZJP_INDEX": str(root)}
+    assert subprocess.run([*kzjp, "index", "-q"], env=env, timeout=120).returncode == 0
+    (corpus / "new.txt").write_text("Fresh news from Astana and Tokyo.")
+    search = [*kzjp, "search", "Tokyo", "-f", "ids"]
+    done = subprocess.run(search, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "new\nsub/visit\nnodate\n"
+    assert done.stderr.splitlines() == ["kzjp: index refreshed: 1 added, 0 changed, 0 removed"]
+    again = subprocess.run(
+        [*kzjp, "search", "Tokyo", "-f", "ids"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert (again.returncode, again.stdout) == (0, done.stdout)
+    assert again.stderr == ""

@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
-import threading
-import weakref
 import zlib
 from collections.abc import Iterable
-from contextlib import suppress
 from pathlib import Path
 
 from kzjp_cli.articles import CorpusFile, list_corpus
 from kzjp_cli.errors import CorpusError
+from kzjp_cli.forking import Forked, ForkedError, can_fork
 
 PARTS = 2
 """How many pieces the files are hashed in, and how many processes check them in parallel."""
@@ -73,105 +70,39 @@ def _part_digest(candidates: list[tuple[str, str]], part: int) -> bytes:
     return _digest(lines)
 
 
-class _Child:
-    """One checking process: its id until reaped, the read end of its pipe until closed (-1 after: a closed
-    descriptor's number, or a reaped child's id, may be reused at once and must not be touched again)."""
-
-    __slots__ = ("pid", "pipe")
-
-    def __init__(self, pid: int, pipe: int) -> None:
-        self.pid, self.pipe = pid, pipe
-
-    def finish(self) -> bytes:
-        """What the child sent, once it has exited (b"" if it failed)."""
-        chunks = []
-        while chunk := os.read(self.pipe, 4096):
-            chunks.append(chunk)
-        self.close()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = -1
-        return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else b""
-
-    def close(self) -> None:
-        if self.pipe >= 0:
-            pipe, self.pipe = self.pipe, -1
-            os.close(pipe)
-
-    def stop(self) -> None:
-        """End and reap the child if it was not waited for (a read failed before the check was needed)."""
-        self.close()
-        if self.pid > 0:
-            pid, self.pid = self.pid, -1
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-
-
 class Check:
     """A fingerprint being taken by child processes; ``result()`` waits for it."""
 
-    def __init__(self, children: list[_Child]) -> None:
-        self._children = children
-        self._stopper = weakref.finalize(self, _stop, children)
+    def __init__(self, parts: list[Forked]) -> None:
+        self._parts = parts
 
     def result(self) -> str | None:
-        """The corpus's fingerprint, or None if a part could not be taken (the corpus is gone, a child was
-        killed): the caller then scans in its own process, which explains what went wrong."""
+        """The corpus's fingerprint, or None if a part could not be taken (a child was killed): the caller
+        then scans in its own process."""
         try:
-            digests = [child.finish() for child in self._children]
+            return _joined(part.result() for part in self._parts)
+        except ForkedError:
+            return None
         finally:
-            self._stopper()
-        return _joined(digests) if all(len(d) == _DIGEST for d in digests) else None
+            for part in self._parts:
+                part.end()
 
 
 def start(corpus: Path) -> Check | None:
-    """Begin taking the corpus's fingerprint in child processes; None where that cannot help (no fork, one
-    processor, or threads running: a forked copy of a threaded process may deadlock)."""
-    if not hasattr(os, "fork") or _processors() < 2 or threading.active_count() > 1:
+    """Begin taking the corpus's fingerprint in child processes; None where that cannot help (see
+    ``forking.can_fork``) or the corpus cannot be listed (the scan in this process will say why)."""
+    if not can_fork():
         return None
     try:
         candidates, _ = list_corpus(corpus, ordered=False)  # here, once: it is cheap, and the children inherit it
-    except CorpusError:  # the check in this process will say what is wrong
+    except CorpusError:
         return None
-    children: list[_Child] = []
+    parts: list[Forked] = []
     try:
         for part in range(PARTS):
-            read_end, write_end = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:
-                os.close(read_end)
-                os.close(write_end)
-                raise
-            if pid == 0:
-                _child(candidates, part, write_end)
-            os.close(write_end)
-            children.append(_Child(pid, read_end))
+            parts.append(Forked(_part_digest, candidates, part))
     except OSError:  # out of processes or pipes: the caller checks in its own process
-        _stop(children)
+        for started in parts:
+            started.end()
         return None
-    return Check(children)
-
-
-def _child(candidates: list[tuple[str, str]], part: int, pipe: int) -> None:
-    """A child's whole life: its part's digest down the pipe, then out, without running the parent's exit
-    handlers or flushing its buffered output (os._exit)."""
-    code = 1
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child silently; the parent reports it
-        os.write(pipe, _part_digest(candidates, part))
-        code = 0
-    finally:
-        os._exit(code)
-
-
-def _stop(children: list[_Child]) -> None:
-    for child in children:
-        child.stop()
-
-
-def _processors() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS
-        return os.cpu_count() or 1
+    return Check(parts)

@@ -34,7 +34,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kzjp_cli import freshness, store
+from kzjp_cli import forking, freshness, store
 from kzjp_cli.articles import Article, CorpusFile, assign_ids, match_id, read_article, scan_corpus
 from kzjp_cli.errors import ArticleError, CorpusError, IndexBusyError, IndexStateError
 
@@ -449,16 +449,41 @@ def _scan(corpus: Path) -> tuple[list[CorpusFile], list[str]]:
 def _read_all(
     files: list[CorpusFile], ids: dict[str, str], manifest: Manifest, reporter: Reporter, label: str
 ) -> Iterator[tuple[CorpusFile, Article | None]]:
-    """Read files, yielding (file, article) or (file, None) for a skipped one."""
-    for file in reporter.progress(files, label):
-        try:
-            article = read_article(file, ids[file.rel])
-        except ArticleError as exc:
-            _report(file, None, str(exc), manifest, reporter)
-            yield file, None
-            continue
-        _report(file, article, "", manifest, reporter)
-        yield file, article
+    """Read files, yielding (file, article) or (file, None) for a skipped one, in order.
+
+    From ``PARALLEL_MIN_ARTICLES`` files, a forked process reads the second half meanwhile (reading is
+    decoding, parsing and hashing: an update of 1,000 articles spent 0.6 s on it).
+    """
+    helper, here = None, files
+    if len(files) >= PARALLEL_MIN_ARTICLES and forking.can_fork():
+        here = files[: len(files) // 2]
+        helper = forking.Forked(_read_quietly, files[len(here) :], ids)
+
+    def outcomes() -> Iterator[tuple[Article | None, str]]:
+        for file in here:
+            yield _read_one(file, ids[file.rel])
+        if helper is not None:
+            yield from helper.result()
+
+    try:
+        for file, (article, reason) in zip(reporter.progress(files, label), outcomes(), strict=True):
+            _report(file, article, reason, manifest, reporter)
+            yield file, article
+    finally:
+        if helper is not None:
+            helper.end()
+
+
+def _read_one(file: CorpusFile, article_id: str) -> tuple[Article | None, str]:
+    """The file's article, or None and why it cannot be indexed."""
+    try:
+        return read_article(file, article_id), ""
+    except ArticleError as exc:
+        return None, str(exc)
+
+
+def _read_quietly(files: list[CorpusFile], ids: dict[str, str]) -> list[tuple[Article | None, str]]:
+    return [_read_one(file, ids[file.rel]) for file in files]
 
 
 def _report(file: CorpusFile, article: Article | None, reason: str, manifest: Manifest, reporter: Reporter) -> None:
@@ -628,23 +653,17 @@ def _die_with(parent: int) -> None:
 
     Linux kills it at once (``PR_SET_PDEATHSIG``); elsewhere a thread notices within half a second.
     """
-    import signal
-    import sys
     import threading
 
-    if sys.platform.startswith("linux"):
-        import ctypes
+    from kzjp_cli.forking import die_with
 
-        with suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    die_with(parent)
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
         os._exit(1)
 
-    if os.getppid() != parent:  # the parent died before the signal was set up
-        os._exit(1)
     threading.Thread(target=watch, daemon=True, name="kzjp-parent-watch").start()
 
 

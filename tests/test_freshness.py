@@ -108,7 +108,7 @@ def test_no_checking_process_outlives_its_index(corpus: Path, root: Path) -> Non
     index.update(corpus, root)
     ci = opened_in_parallel(corpus, root)
     assert ci._check is not None
-    pids = [child.pid for child in ci._check._children]
+    pids = [part._process.pid for part in ci._check._parts]
     with pytest.raises(QueryError):
         ci.matches("   ", limit=10)
     del ci
@@ -124,8 +124,8 @@ def test_a_killed_check_falls_back_to_a_scan_here(corpus: Path, root: Path) -> N
     (corpus / "new.txt").write_text("Fresh news from Astana.")
     ci = opened_in_parallel(corpus, root)
     assert ci._check is not None
-    for child in ci._check._children:
-        os.kill(child.pid, signal.SIGKILL)
+    for part in ci._check._parts:
+        os.kill(part._process.pid, signal.SIGKILL)
     assert "new" in ci.ids()
 
 

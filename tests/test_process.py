@@ -117,6 +117,11 @@ def test_whoosh_stand_ins_stay_inside_whoosh() -> None:
         "assert whoosh.reading.cached_property is functools.cached_property\n"
         "import urllib.request, cached_property\n"
         "assert callable(urllib.request.urlopen) and hasattr(cached_property, 'threaded_cached_property')\n"
+        "import whoosh.query.terms\n"
+        "assert 'whoosh.lang.morph_en' not in sys.modules\n"
+        "assert 'rendered' in whoosh.query.terms.variations('render')\n"  # the stand-in loads the real one
+        "import whoosh.lang.morph_en\n"
+        "assert whoosh.lang.morph_en.variations('render') == whoosh.query.terms.variations('render')\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

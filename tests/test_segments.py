@@ -18,7 +18,7 @@ from whoosh.index import TOC
 
 from kzjp_cli import index, search
 from kzjp_cli.articles import assign_ids, read_article, scan_corpus
-from kzjp_cli.store import open_store
+from kzjp_cli.store import open_store, whoosh_store
 from kzjp_cli.store.analysis import chain
 from kzjp_cli.store.schema import TEXT_FIELDS, make_schema, to_document
 from kzjp_cli.store.segments import SegmentBuilder
@@ -179,10 +179,18 @@ def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) 
     assert found[0] == found[1] and all(found[0])
 
 
-def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(tmp_path: Path) -> None:
+@pytest.mark.parametrize("forked", [False, True], ids=["one process", "forked halves"])
+def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
+) -> None:
+    """Also with an update's reading and writing split over two processes (from 500 articles, here from 2):
+    the second half's segment and articles come back from the forked process whole."""
     corpus = generate(tmp_path / "generated", 200)
     root = tmp_path / "ix"
     index.update(corpus, root, jobs=2)
+    if forked:
+        monkeypatch.setattr(whoosh_store, "PARALLEL_DOCS", 2)
+        monkeypatch.setattr(index, "PARALLEL_MIN_ARTICLES", 2)
     files = sorted(corpus.rglob("*.md"))
     for round_ in range(6):
         for path in files[round_ * 7 : round_ * 7 + 3]:
@@ -192,12 +200,15 @@ def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(tmp_path: Pa
             (corpus / f"new-{round_}-{n}.md").write_text(f"# Kainbashi report {round_} {n}\nUranium and hydrogen.")
         report = index.update(corpus, root)
         assert (report.changed, report.added, report.removed) == (3, 4, 1)
+        if round_ == 0:
+            assert index.open_index(corpus, root).store.segment_count() == 2 + (2 if forked else 1)
     fresh = tmp_path / "fresh"
     index.update(corpus, fresh, rebuild=True)
     updated_ci, fresh_ci = index.open_index(corpus, root), index.open_index(corpus, fresh)
     assert updated_ci.ids() == fresh_ci.ids()
     assert updated_ci.store.count() == len(fresh_ci.ids())
-    assert updated_ci.store.segment_count() <= 4
+    assert updated_ci.store.segment_count() <= (6 if forked else 4)  # an update writes its halves apart
+    assert updated_ci.manifest.files == fresh_ci.manifest.files
     for query in ("Kainbashi", '"green hydrogen"', "Update", "hydrogen AND Aktau", "date:2024"):
         ids = [{h.article.id for h in search_all(ci, query)} for ci in (updated_ci, fresh_ci)]
         assert ids[0] == ids[1] and ids[0], query

@@ -3,12 +3,14 @@
 ``load()`` runs before the store first touches Whoosh (opening or creating an
 index, building an analyzer), never as a side effect of importing a module:
 
-* **Stand-ins for two imports.** ``whoosh.compat`` imports ``urllib.request``
-  (http, email and ssl with it) for a download helper, and ``whoosh.reading``
-  imports the ``cached_property`` package, which imports ``asyncio``: about
-  40 ms of every command that opens an index. While just those two Whoosh
-  modules run, small stand-ins answer the two imports; nothing else sees them,
-  and a later import gets the real module.
+* **Stand-ins for three imports.** ``whoosh.compat`` imports ``urllib.request``
+  (http, email and ssl with it) for a download helper, ``whoosh.reading``
+  imports the ``cached_property`` package, which imports ``asyncio``, and
+  ``whoosh.query.terms`` imports ``whoosh.lang.morph_en`` (English word
+  variations, for a query type kzjp never builds; 11 ms to import): about 50 ms
+  of every command that opens an index. While just those Whoosh modules run,
+  small stand-ins answer the three imports; nothing else sees them, and a later
+  import gets the real module.
 * **The version check.** The bulk segment writer and the date column reader
   use Whoosh internals, so Whoosh must be the version pyproject pins.
 * **A cached lookup.** See ``_cached_reader``.
@@ -35,9 +37,16 @@ def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
     return urlretrieve(*args, **kwargs)
 
 
+def _variations(word: str) -> Any:
+    from whoosh.lang.morph_en import variations
+
+    return variations(word)
+
+
 STAND_INS: dict[str, dict[str, dict[str, Any]]] = {
     "whoosh.compat": {"urllib.request": {"urlretrieve": _urlretrieve}},
     "whoosh.reading": {"cached_property": {"cached_property": functools.cached_property}},
+    "whoosh.query.terms": {"whoosh.lang.morph_en": {"variations": _variations}},
 }
 
 
@@ -79,11 +88,12 @@ class _Finder:
 
 
 def _import_with_stand_ins() -> None:
-    """Import the two Whoosh modules with their stand-ins, then take the finder away again."""
+    """Import the Whoosh modules of STAND_INS with their stand-ins, then take the finder away again."""
     finder = _Finder()
     sys.meta_path.insert(0, finder)
     try:
         import whoosh.compat
+        import whoosh.query.terms
         import whoosh.reading  # noqa: F401
     finally:
         sys.meta_path.remove(finder)

@@ -70,6 +70,7 @@ class SegmentBuilder:
         self.held = 0  # about how many bytes self.postings holds
         self.spill_bytes = spill_bytes
         self.runs: list[IO[bytes]] = []  # sorted runs already written out, oldest first
+        self.terms_writer: Any = None  # Whoosh's term table and postings writer, while finish() runs
         self.fields: list[str] = []  # the run files' field numbers
         self.kinds: list[Any] = []  # and how to read each field's postings back
         # field -> per-document length, for the block statistics Whoosh keeps
@@ -148,7 +149,7 @@ class SegmentBuilder:
     def finish(self) -> Any:
         """Write the postings and close the segment's files; returns the Whoosh segment."""
         self.perdoc.close()
-        writer = self.codec.field_writer(self.storage, self.segment)
+        writer = self.terms_writer = self.codec.field_writer(self.storage, self.segment)
         spelling = sorted(self.spelling)
 
         def write_spelling(name: str) -> None:
@@ -166,6 +167,7 @@ class SegmentBuilder:
         for name in spelling:
             write_spelling(name)
         writer.close()
+        self.terms_writer = None
         self._close_runs()
         self.segment.set_doc_count(self.docnum)
         if self.segment.should_assemble():
@@ -174,11 +176,20 @@ class SegmentBuilder:
         return self.segment
 
     def cancel(self) -> None:
-        """Close what is still open after a failure; the caller removes the folder."""
+        """Close what is still open after a failure; the caller removes the folder.
+
+        Files are closed here, not left to the garbage collector: on a full
+        disk their space is freed only once they are closed.
+        """
         self._close_runs()
         if not self.perdoc.is_closed:
             with suppress(Exception):  # an interrupted close can leave Whoosh's files half-closed
                 self.perdoc.close()
+        if self.terms_writer is not None:
+            for file in (self.terms_writer._tindex.dbfile, self.terms_writer._postfile):
+                with suppress(Exception):  # its unwritten buffer fails again on a full disk; the file closes anyway
+                    file.close()
+            self.terms_writer = None
 
     def _held_rows(self) -> Iterator[Row]:
         """The postings in memory, by field and then by term as Whoosh orders them (its bytes)."""

@@ -204,10 +204,11 @@ def whoosh_latencies(index: Path, rounds: int) -> list[float]:
 
 WHOOSH_SCRIPT = """
 import json, sys
-from whoosh import index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import MultifieldParser
 marker = json.load(open(sys.argv[1] + "/kzjp-index.json"))
-ix = index.open_dir(sys.argv[1] + "/" + marker["generation"])
+# without mmap, as kzjp opens it: index.open_dir maps whole segments (840 MB resident at 50,000 articles)
+ix = FileStorage(sys.argv[1] + "/" + marker["generation"], supports_mmap=False).open_index("MAIN")
 q = MultifieldParser(["title", "body"], ix.schema).parse(sys.argv[2])
 with ix.searcher() as s:
     for hit in s.search(q, limit=10):

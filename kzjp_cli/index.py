@@ -283,6 +283,7 @@ class CorpusIndex:
     _manifest: Manifest | None = field(default=None, repr=False)
     _check: freshness.Check | None = field(default=None, repr=False)
     _reopen: Callable[[], CorpusIndex] | None = field(default=None, repr=False)
+    _deferring: int = field(default=0, repr=False)
 
     @property
     def generation(self) -> Path:
@@ -322,6 +323,18 @@ class CorpusIndex:
             self._store = store.open_store(self._generation)
         return self._store
 
+    def consistent(self, compute: Callable[[], T]) -> T:
+        """``compute()``, whose reads of this index wait for the corpus check only once it returns (and run
+        again if the check found the corpus changed): a search's several reads all overlap the check."""
+        while True:
+            self._deferring += 1
+            try:
+                found = compute()
+            finally:
+                self._deferring -= 1
+            if self._deferring or not self.confirm():
+                return found
+
     def _read(self, read: Callable[[], T]) -> T:
         """``read()``, once the corpus check agrees (read again if the index had to be brought up to date), and
         again from the new generation if a rebuild replaced this one meanwhile.
@@ -338,7 +351,7 @@ class CorpusIndex:
                 if attempt == READ_ATTEMPTS or not self._moved_on():
                     raise
                 continue
-            if not self.confirm():
+            if self._deferring or not self.confirm():
                 return found
 
     def _moved_on(self) -> bool:

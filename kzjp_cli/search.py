@@ -95,13 +95,17 @@ def search(
     """
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
-    expanded, added = with_aliases(index, text, names)
     options = {"limit": limit, "offset": offset, "since": since, "until": until, "langs": langs, "sort": sort}
-    found = index.matches(expanded, **options, count_only=count_only, with_total=with_total)
-    hits = _hits(found, summary=summary, query=expanded, first=offset + 1)
-    for hit in hits:
-        hit.aliases = added
-    return SearchResult(hits=hits, total=found.total, suggestion=found.suggestion, aliases=added)
+
+    def answer() -> SearchResult:
+        expanded, added = with_aliases(index, text, names)
+        found = index.matches(expanded, **options, count_only=count_only, with_total=with_total)
+        hits = _hits(found, summary=summary, query=expanded, first=offset + 1)
+        for hit in hits:
+            hit.aliases = added
+        return SearchResult(hits=hits, total=found.total, suggestion=found.suggestion, aliases=added)
+
+    return index.consistent(answer)
 
 
 def similar(index: CorpusIndex, article_id: str, *, limit: int = 10) -> list[Hit]:

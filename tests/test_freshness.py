@@ -199,3 +199,24 @@ def test_in_a_real_process_the_answer_is_printed_once(corpus: Path, root: Path) 
     )
     assert (again.returncode, again.stdout) == (0, done.stdout)
     assert again.stderr == ""
+
+
+@pytest.mark.usefixtures("parallel")
+@pytest.mark.parametrize("stale", [False, True])
+def test_a_consistent_read_waits_once_at_its_end(corpus: Path, root: Path, stale: bool) -> None:
+    """A search's reads (the scripts in use, the matches) all run beside the check; on a changed corpus the
+    whole computation runs again on the refreshed index."""
+    index.update(corpus, root)
+    if stale:
+        (corpus / "new.txt").write_text("Uzbekistan and Japan discuss rare earth metals.")
+    ci = opened_in_parallel(corpus, root)
+    pending: list[bool] = []
+
+    def compute() -> list[str]:
+        pending.append(ci._check is not None)
+        ci.scripts_in_use()
+        return [m.article.id for m in ci.matches("uzbekistan OR Tokyo", limit=10).matches]
+
+    found = ci.consistent(compute)
+    assert ("new" in found) is stale
+    assert pending == ([True, False] if stale else [True])

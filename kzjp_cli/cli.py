@@ -279,6 +279,20 @@ def corpus_options(func: F) -> F:
     return func
 
 
+no_refresh_option = click.option(
+    "--no-refresh",
+    is_flag=True,
+    envvar="KZJP_NO_REFRESH",
+    expose_value=False,
+    callback=lambda ctx, param, value: ctx.meta.__setitem__("kzjp.no_refresh", value),
+    help=(
+        "Answer from the index as it is, without checking the corpus for changes first (faster on a large "
+        "corpus; run 'kzjp index' after changing it) [env: KZJP_NO_REFRESH]."
+    ),
+)
+"""For the commands that read the index: skip the check of every article file that each command makes first."""
+
+
 def format_option(*choices: str) -> Callable[[F], F]:
     return click.option(
         "-f",
@@ -297,9 +311,13 @@ def limit_option(default: int | None, help: str) -> Callable[[F], F]:
     )
 
 
-def _open_index(corpus: Path | None, index_dir: Path | None, quiet: bool) -> index.CorpusIndex:
+def _open_index(corpus: Path | None, index_dir: Path | None, quiet: bool, *, refresh: bool = True) -> index.CorpusIndex:
+    """The index, brought up to date with the corpus first unless ``--no-refresh`` says not to (or ``refresh``
+    is False)."""
     corpus_dir, index_path = locations.folders(corpus, index_dir)
-    return index.open_index(corpus_dir, index_path, reporter=CliReporter(quiet))
+    ctx = click.get_current_context(silent=True)
+    check = refresh and not (ctx is not None and ctx.meta.get("kzjp.no_refresh"))
+    return index.open_index(corpus_dir, index_path, reporter=CliReporter(quiet), check=check)
 
 
 def _style(ctx: click.Context) -> output.Style:
@@ -570,6 +588,7 @@ def _stdin_bytes() -> bytes:
 @cli.command("search")
 @click.argument("query", nargs=-1, required=True)
 @corpus_options
+@no_refresh_option
 @limit_option(10, "Show at most N hits.")
 @click.option("--since", type=DateType(), help="Only articles dated on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--until", type=DateType(end=True), help="Only articles dated on or before DATE.")
@@ -685,6 +704,7 @@ def _report_page(total: int | None, offset: int, shown: int) -> None:
 
 @cli.command("list")
 @corpus_options
+@no_refresh_option
 @click.option(
     "--sort", type=click.Choice(["id", "date"]), default="id", show_default=True, help="Order (date: newest first)."
 )
@@ -730,6 +750,7 @@ def list_command(
 @cli.command("stats")
 @format_option("text", "json")
 @corpus_options
+@no_refresh_option
 @click.pass_context
 def stats_command(ctx: click.Context, fmt: str, corpus: Path | None, index_dir: Path | None, quiet: bool) -> None:
     """Show what the corpus holds: articles, words, languages, years, sources, index size and age.
@@ -750,6 +771,7 @@ def stats_command(ctx: click.Context, fmt: str, corpus: Path | None, index_dir: 
 @cli.command("show")
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @corpus_options
+@no_refresh_option
 @fields_option
 @format_option(*output.ALL_FORMATS)
 @click.pass_context
@@ -810,6 +832,7 @@ def show_command(
 @click.option("--combine", is_flag=True, help="One summary across all targets, each sentence labelled with its id.")
 @format_option(*output.ALL_FORMATS)
 @corpus_options
+@no_refresh_option
 @click.pass_context
 def summarize_command(
     ctx: click.Context,
@@ -889,6 +912,7 @@ def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str, fields: Seq
 @aliases_option
 @format_option(*output.ALL_FORMATS)
 @corpus_options
+@no_refresh_option
 @click.pass_context
 def topics_command(
     ctx: click.Context,
@@ -949,6 +973,7 @@ def topics_command(
 @fields_option
 @format_option(*output.ALL_FORMATS)
 @corpus_options
+@no_refresh_option
 @click.pass_context
 def similar_command(
     ctx: click.Context,
@@ -989,6 +1014,7 @@ def similar_command(
 @aliases_option
 @format_option("text", "json", "jsonl", "csv", "tsv")
 @corpus_options
+@no_refresh_option
 @click.pass_context
 def timeline_command(
     ctx: click.Context,

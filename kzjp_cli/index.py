@@ -894,15 +894,21 @@ def update(
     return report
 
 
-def open_index(corpus: Path, root: Path, *, reporter: Reporter | None = None, jobs: int | None = None) -> CorpusIndex:
+def open_index(
+    corpus: Path, root: Path, *, reporter: Reporter | None = None, jobs: int | None = None, check: bool = True
+) -> CorpusIndex:
     """Open the index for reading, building or refreshing it first if it is missing, stale or damaged.
 
     A large, intact index opens at once, with the corpus checked against it in
-    parallel (``freshness``); the first read waits for that check.
+    parallel (``freshness``); the first read waits for that check. Without
+    ``check``, an intact index is read as it is (a missing or damaged one is
+    still built).
     """
     reporter = reporter or Reporter()
     reopen = partial(_open_current, corpus, root, reporter, jobs)
     marker = _intact_marker(root, corpus)
+    if marker and not check:
+        return CorpusIndex(root, corpus, root / marker["generation"], marker.get("fingerprint", ""))
     if marker and marker.get("articles", 0) >= freshness.PARALLEL_FROM and (check := freshness.start(corpus)):
         return CorpusIndex(
             root, corpus, root / marker["generation"], marker.get("fingerprint", ""), _check=check, _reopen=reopen

@@ -220,3 +220,26 @@ def test_a_consistent_read_waits_once_at_its_end(corpus: Path, root: Path, stale
     found = ci.consistent(compute)
     assert ("new" in found) is stale
     assert pending == ([True, False] if stale else [True])
+
+
+def test_no_refresh_answers_from_the_index_as_it_is(
+    run: Run, corpus: Path, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For scripts that run many commands over a corpus they index once: no check of every file."""
+    assert run("index", "--index", str(root)).exit_code == 0
+    (corpus / "new.txt").write_text("Uzbekistan and Japan discuss rare earth metals.")
+    stale = run("search", "uzbekistan", "-f", "ids", "--no-refresh", "--index", str(root))
+    assert (stale.exit_code, stale.stdout) == (1, "")
+    assert "refreshed" not in stale.stderr
+    monkeypatch.setenv("KZJP_NO_REFRESH", "1")
+    assert run("list", "-f", "ids", "--index", str(root)).stdout == "aktau\njudo\nnodate\nsub/visit\n"
+    monkeypatch.delenv("KZJP_NO_REFRESH")
+    fresh = run("search", "uzbekistan", "-f", "ids", "--index", str(root))
+    assert (fresh.exit_code, fresh.stdout) == (0, "new\n")
+    assert "index refreshed: 1 added" in fresh.stderr
+
+
+def test_no_refresh_still_builds_a_missing_index(run: Run, corpus: Path, root: Path) -> None:
+    done = run("search", "Tokyo", "-f", "ids", "--no-refresh", "--index", str(root))
+    assert done.exit_code == 0 and "building the index of 4 articles" in done.stderr
+    assert "sub/visit" in done.stdout.split()

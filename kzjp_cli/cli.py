@@ -311,12 +311,10 @@ def limit_option(default: int | None, help: str) -> Callable[[F], F]:
     )
 
 
-def _open_index(corpus: Path | None, index_dir: Path | None, quiet: bool, *, refresh: bool = True) -> index.CorpusIndex:
-    """The index, brought up to date with the corpus first unless ``--no-refresh`` says not to (or ``refresh``
-    is False)."""
+def _open_index(corpus: Path | None, index_dir: Path | None, quiet: bool) -> index.CorpusIndex:
+    """The index, brought up to date with the corpus first unless the command's ``--no-refresh`` says not to."""
     corpus_dir, index_path = locations.folders(corpus, index_dir)
-    ctx = click.get_current_context(silent=True)
-    check = refresh and not (ctx is not None and ctx.meta.get("kzjp.no_refresh"))
+    check = not click.get_current_context().meta.get("kzjp.no_refresh", False)
     return index.open_index(corpus_dir, index_path, reporter=CliReporter(quiet), check=check)
 
 

@@ -27,7 +27,7 @@ from kzjp_cli.articles import CorpusFile, list_corpus
 from kzjp_cli.forking import Forked, ForkedError, can_fork, processors
 
 PARTS = 2
-"""How many pieces the files are hashed in, and how many processes check them in parallel."""
+"""How many pieces the files are hashed in, and so at most how many processes check them in parallel."""
 PARALLEL_FROM = 5_000
 """Articles from which the check runs beside the read (below it, forking costs more than it saves)."""
 _DIGEST = 16
@@ -63,9 +63,8 @@ def _part_digests(corpus: Path, parts: list[int]) -> list[bytes]:
     ``stat_files`` and ``fingerprint`` would make, without their objects: this is the check's whole cost)."""
     candidates, _ = list_corpus(corpus, ordered=False)
     lines: dict[int, list[tuple[str, str]]] = {part: [] for part in parts}
-    crc32 = zlib.crc32
     for candidate in candidates:
-        found = lines.get(crc32(candidate[0].encode("utf-8", "surrogateescape")) % PARTS)
+        found = lines.get(part_of(candidate[0]))
         if found is not None:
             found.append(candidate)
     return [_digest(_stat_lines(sorted(lines[part]))) for part in parts]

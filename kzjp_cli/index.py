@@ -908,12 +908,15 @@ def open_index(
     reopen = partial(_open_current, corpus, root, reporter, jobs)
     marker = _intact_marker(root, corpus)
     if marker and not check:
-        return CorpusIndex(root, corpus, root / marker["generation"], marker.get("fingerprint", ""))
-    if marker and marker.get("articles", 0) >= freshness.PARALLEL_FROM and (check := freshness.start(corpus)):
-        return CorpusIndex(
-            root, corpus, root / marker["generation"], marker.get("fingerprint", ""), _check=check, _reopen=reopen
-        )
+        return _opened(root, corpus, marker)
+    if marker and marker.get("articles", 0) >= freshness.PARALLEL_FROM and (pending := freshness.start(corpus)):
+        return _opened(root, corpus, marker, _check=pending, _reopen=reopen)
     return reopen()
+
+
+def _opened(root: Path, corpus: Path, marker: dict[str, Any], **more: Any) -> CorpusIndex:
+    """The index of the generation ``marker`` names."""
+    return CorpusIndex(root, corpus, root / marker["generation"], marker.get("fingerprint", ""), **more)
 
 
 def _intact_marker(root: Path, corpus: Path) -> dict[str, Any] | None:
@@ -927,7 +930,6 @@ def _intact_marker(root: Path, corpus: Path) -> dict[str, Any] | None:
 
 def _open_current(corpus: Path, root: Path, reporter: Reporter, jobs: int | None) -> CorpusIndex:
     """The index once the corpus is scanned here and the index brought up to date with it."""
-    reporter = reporter or Reporter()
     files, warnings = _scan(corpus)
     marker = read_marker(root)
     broken = damage(root, marker) if _usable(marker, corpus) else None
@@ -960,4 +962,4 @@ def _open_current(corpus: Path, root: Path, reporter: Reporter, jobs: int | None
             reporter.warning(f"the index is out of date ({reason}); answering from the last complete index")
         marker = read_marker(root)
     assert marker is not None
-    return CorpusIndex(root, corpus, root / marker["generation"], marker.get("fingerprint", ""))
+    return _opened(root, corpus, marker)

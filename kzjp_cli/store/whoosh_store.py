@@ -395,10 +395,7 @@ class WhooshStore:
             # The failure's traceback holds the writers, and so their files open (and on a full disk, deleted
             # files still take their space): let them go now, not when the exception is forgotten.
             with _quietly():
-                failure: BaseException | None = exc
-                while failure is not None:  # and the failures it led to (a cancel failing on the same full disk)
-                    traceback.clear_frames(failure.__traceback__)
-                    failure = failure.__context__
+                traceback.clear_frames(exc.__traceback__)
                 helper = writer = None
                 gc.collect()
             self._discard_uncommitted()

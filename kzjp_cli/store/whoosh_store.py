@@ -28,7 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import IndexStateError, QueryError
 from kzjp_cli.languages import language
-from kzjp_cli.store import INDEX_NAME, query
+from kzjp_cli.store import INDEX_NAME, query, ranking
 from kzjp_cli.store.analysis import CHAINS, STOP_MARK
 from kzjp_cli.store.phrases import live_docs, phrase_docs
 from kzjp_cli.store.results import Found, Match
@@ -230,14 +230,22 @@ class WhooshStore:
         q, allowed = self._prepare(searcher, text, None, since, until, langs)
         if allowed == set():  # Whoosh would take an empty filter for no filter
             return Found(total=0 if count_only else None)
+        wanted = None if limit is None else offset + limit
+        ranked = ranking.top(searcher, q, 0 if count_only else wanted, allowed) if sort == "relevance" else None
         if count_only:
-            total = len(searcher.search(q, limit=None, scored=False, filter=allowed))
+            total = ranked.total if ranked else len(searcher.search(q, limit=None, scored=False, filter=allowed))
             return Found(
                 total=total,
                 suggestion=None if total else query.suggest(searcher, q, text, self._used_text_fields()),
             )
+        if ranked is not None:
+            every = [Match(to_article(searcher.stored_fields(d)), score, terms) for d, score, terms in ranked.top]
+            return Found(
+                every[offset:],
+                total=ranked.total if with_total else None,
+                suggestion=None if every else query.suggest(searcher, q, text, self._used_text_fields()),
+            )
         # terms=True records each hit's matched terms, so fuzzy and prefix terms need not be expanded again
-        wanted = None if limit is None else offset + limit
         options: dict[str, Any] = {"limit": wanted, "filter": allowed, "terms": True}
         if sort == "date":
             options.update(sortedby=query.newest_first(), reverse=True)

@@ -72,18 +72,18 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Any:
     assert store.segment_count() >= 2
     found = store._searcher_()
     assert any(reader.has_deletions() for reader, _ in found.reader().leaf_readers())
-    yield found, store._used_text_fields()
+    yield found, store._used_text_fields(), store
     store.close()
 
 
 def parsed(searcher: Any, text: str) -> Any:
-    found, fields = searcher
+    found, fields, _ = searcher
     return query.parse(found.schema, text, fields)
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_every_hit_score_and_word_is_whooshs(searcher: Any, text: str) -> None:
-    found, _ = searcher
+    found, _, _ = searcher
     q = parsed(searcher, text)
     ranked = ranking.top(found, q, None)
     assert ranked is not None, "evaluated here, not handed to Whoosh"
@@ -105,7 +105,7 @@ def test_every_hit_score_and_word_is_whooshs(searcher: Any, text: str) -> None:
 @pytest.mark.parametrize("text", QUERIES[:20])
 @pytest.mark.parametrize("limit", [1, 3, 10])
 def test_the_first_n_are_the_first_n_of_all(searcher: Any, text: str, limit: int) -> None:
-    found, _ = searcher
+    found, _, _ = searcher
     q = parsed(searcher, text)
     every = ranking.top(found, q, None)
     first = ranking.top(found, q, limit)
@@ -115,7 +115,7 @@ def test_the_first_n_are_the_first_n_of_all(searcher: Any, text: str, limit: int
 
 
 def test_a_filter_keeps_only_the_documents_allowed(searcher: Any) -> None:
-    found, _ = searcher
+    found, _, _ = searcher
     q = parsed(searcher, "Tokayev")
     every = ranking.top(found, q, None)
     assert every is not None
@@ -132,7 +132,7 @@ def test_other_shapes_are_left_to_whoosh(searcher: Any, text: str) -> None:
     segments where it stands for one word): asked of Whoosh, and the store's answer is Whoosh's."""
     from whoosh.query import FuzzyTerm
 
-    found, _ = searcher
+    found, _, _ = searcher
     q = (
         FuzzyTerm("body", "tokaev", boost=2.0)
         if text == "boosted fuzzy"
@@ -160,3 +160,19 @@ def test_the_first_hits_shown_are_the_best(run: Run, tmp_path: Path, words: list
     for limit in (3, 5, 10):
         first = run("search", *words, "-n", str(limit), *common)
         assert first.stdout.splitlines() == every.stdout.splitlines()[:limit]
+
+
+def test_similar_articles_are_ranked_here_too(searcher: Any) -> None:
+    """``similar`` searches an OR of an article's key terms, each boosted: its first hits are the first of
+    every hit, and never the article itself."""
+    from kzjp_cli.store.schema import to_article
+
+    found, _, store = searcher
+    for docnum in range(0, found.doc_count_all(), 17):
+        if found.reader().is_deleted(docnum):
+            continue
+        article_id = to_article(found.stored_fields(docnum)).id
+        top3 = [m.article.id for m in store.similar(article_id, limit=3).matches]
+        top10 = [m.article.id for m in store.similar(article_id, limit=10).matches]
+        assert top3 == top10[:3] and article_id not in top10
+        assert top10, "an article of the generated corpus has others on its subject"

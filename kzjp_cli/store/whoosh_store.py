@@ -290,7 +290,11 @@ class WhooshStore:
         if not kept:
             return Found([])
         q = Or([Term(body, term, boost=weight) for term, weight in kept])
-        return Found(_matches(searcher.search(q, limit=limit, mask={docnum})))
+        ranked = ranking.top(searcher, q, limit + 1)  # Whoosh's own top N missed better matches (ranking)
+        if ranked is None:
+            return Found(_matches(searcher.search(q, limit=limit, mask={docnum})))
+        best = [(found, score, terms) for found, score, terms in ranked.top if found != docnum][:limit]
+        return Found([Match(to_article(searcher.stored_fields(d)), score, terms) for d, score, terms in best])
 
     def _prepare(
         self,

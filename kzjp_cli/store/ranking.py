@@ -230,6 +230,8 @@ class _Evaluation:
         import numpy as np
 
         field = q.fieldname
+        if field in self.schema and not self.schema[field].format.supports("positions"):
+            raise Unsupported("a phrase in a field without positions")  # Whoosh says so to the user
         terms = [self._term_bytes(field, word)[1] for word in q.words]
         if any(term is None for term in terms):
             return _Node({})

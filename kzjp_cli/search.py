@@ -56,7 +56,8 @@ class SearchResult:
 
     hits: list[Hit]
     total: int | None = None
-    """How many articles match: counted only with ``count_only`` or ``with_total`` (counting costs a query)."""
+    """How many articles match: given only with ``count_only`` or ``with_total`` (for the few queries Whoosh
+    ranks itself, counting costs a second query)."""
     suggestion: str | None = None
     aliases: dict[str, list[str]] = field(default_factory=dict)
     """Each name in the query and the other spellings it was searched as."""

@@ -11,8 +11,9 @@ Two reasons not to use Whoosh's own top-N search for these:
   held only 3 of the best 10. Searched for every match, Whoosh ranks as this
   module does.
 - **It scores one document at a time** through a tree of Python matchers, and
-  its block-quality skipping skipped no block of any benchmark query (a
-  block's bound pairs its highest term frequency with its shortest document).
+  its block-quality skipping skipped 5 blocks in all over the benchmark's
+  queries at 50,000 articles (a block's bound pairs its highest term
+  frequency with its shortest document, and stays above the tenth best score).
 
 Here each term's postings are read a block at a time and every match is scored
 in one loop with Whoosh's BM25F formula and statistics, operation by operation;

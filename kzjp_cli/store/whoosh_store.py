@@ -223,8 +223,10 @@ class WhooshStore:
         None), or, with ``count_only``, just how many match.
 
         ``langs`` keeps only articles in those languages (ISO 639-1 codes).
-        With ``with_total``, the total is counted too, but only when the
-        matches shown may not be all of them (counting costs a second query).
+        Ranked by ``ranking`` where it can (Whoosh's own top N missed better
+        matches), which counts every match as it goes; for the shapes left to
+        Whoosh, ``with_total`` counts with a second query, and only when the
+        matches shown may not be all of them.
         """
         searcher = self._searcher_()
         q, allowed = self._prepare(searcher, text, None, since, until, langs)

@@ -120,6 +120,16 @@ def test_misspelling_gets_a_suggestion(bundled: index.CorpusIndex) -> None:
     assert search.search(bundled, "Naruhito").suggestion is None
 
 
+def test_the_nearest_word_is_suggested_before_a_commoner_one(write_corpus: WriteCorpus, tmp_path: Path) -> None:
+    # "asress" is one edit from "assess" and two from "across", which is in more articles (and sorts first):
+    # Whoosh's own correctors rank every word within two edits by frequency alone
+    files = {f"a{n}.md": f"Trains ran across the steppe, report {n}." for n in range(4)}
+    files["b.md"] = "Analysts assess the new corridor."
+    ci = index.open_index(write_corpus(files), tmp_path / "ix")
+    assert search.search(ci, "asress").suggestion == "assess"
+    assert search.search(ci, "acrss").suggestion == "across"
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

@@ -30,6 +30,9 @@ MAX_WORD_CHARS = 256
 """Longer words are refused: parsing one took 0.8 s at 10,000 characters and 93 s at 100,000."""
 SUGGEST_MAX_CHARS = 40
 """Longer words get no spelling suggestion (none is a misspelled news word)."""
+SUGGEST_PREFIX = 1
+"""Letters a suggestion shares with the misspelled word at its start, as in Elasticsearch's term suggester
+(``prefix_length``, 1 by default): Whoosh's default of 0 measures the distance to every word of the index."""
 
 Bounds = list[tuple[int | None, int | None]]
 """Ranges of date-column values (None: open), all of which a hit's date must fall in."""
@@ -180,7 +183,9 @@ def suggest(searcher: Any, q: Any, text: str, fields: Sequence[str] = ()) -> str
     words = [t for _, t in q.iter_all_terms() if isinstance(t, str)]
     maxdist = 2 if words and min(len(w) for w in words) > 5 else 1
     try:
-        corrected = searcher.correct_query(q, text, maxdist=maxdist)
+        corrected = searcher.correct_query(
+            q, text, correctors=_nearest_first(searcher, q), maxdist=maxdist, prefix=SUGGEST_PREFIX
+        )
     except (AttributeError, NotImplementedError, TypeError):
         # Whoosh bugs: range queries over text fields have no tokens, and terms
         # of unknown fields ("EA:00") have no character positions to format
@@ -188,6 +193,24 @@ def suggest(searcher: Any, q: Any, text: str, fields: Sequence[str] = ()) -> str
     if corrected.query == q or corrected.string.strip() == text.strip():
         return None
     return corrected.string
+
+
+def _nearest_first(searcher: Any, q: Any) -> dict[str, Any]:
+    """Correctors for the query's fields that offer the nearest words first: Whoosh's own rank every word
+    within the largest distance by frequency alone, so a common word two edits away beat the word one edit
+    away (``rfiuler`` -> ``kiuler``, not ``riuler``)."""
+    from whoosh.spelling import ReaderCorrector
+
+    class NearestFirst(ReaderCorrector):  # type: ignore[misc]
+        def suggest(self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0) -> list[str]:
+            for distance in range(1, maxdist + 1):
+                if found := super().suggest(text, limit=limit, maxdist=distance, prefix=prefix):
+                    return list(found)
+            return []
+
+    reader, schema = searcher.reader(), searcher.schema
+    names = {token.fieldname for token in q.all_tokens() if token.fieldname in schema}
+    return {name: NearestFirst(reader, name, schema[name]) for name in sorted(names)}
 
 
 def _suggest_words(searcher: Any, text: str, fields: Sequence[str]) -> str | None:
@@ -206,7 +229,14 @@ def _suggest_words(searcher: Any, text: str, fields: Sequence[str]) -> str | Non
             continue
         best = None
         for distance in range(1, 3 if len(word) > 5 else 2):  # Whoosh ranks only by frequency: nearest first
-            best = next((found[0] for c in correctors if (found := c.suggest(word, limit=1, maxdist=distance))), None)
+            best = next(
+                (
+                    found[0]
+                    for c in correctors
+                    if (found := c.suggest(word, limit=1, maxdist=distance, prefix=SUGGEST_PREFIX))
+                ),
+                None,
+            )
             if best:
                 break
         if best and best != word:

@@ -1,7 +1,7 @@
 """Benchmark kzjp beside SQLite FTS5 on generated corpora; print a table and write JSON.
 
     python bench/run.py --sizes 1000,10000 --json bench/out/results.json
-    python bench/run.py --sizes 1000,10000,50000,100000    # the scale curve: about 17-25 minutes on 2 cores
+    python bench/run.py --sizes 1000,10000,50000,100000    # the scale curve: 11-13 minutes on 2 quiet cores, 17-25 busy
 
 Every kzjp figure is also given as a ratio to FTS5 (or to a minimal Whoosh
 script) measured in the same run: the machines are shared and noisy, and

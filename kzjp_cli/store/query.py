@@ -198,7 +198,7 @@ def suggest(searcher: Any, q: Any, text: str, fields: Sequence[str] = ()) -> str
 def _nearest_first(searcher: Any, q: Any) -> dict[str, Any]:
     """Correctors for the query's fields that offer the nearest words first: Whoosh's own rank every word
     within the largest distance by frequency alone, so a common word two edits away beat the word one edit
-    away (``rfiuler`` -> ``kiuler``, not ``riuler``)."""
+    away (``asress`` -> ``across``, not ``assess``)."""
     from whoosh.spelling import ReaderCorrector
 
     class NearestFirst(ReaderCorrector):  # type: ignore[misc]

@@ -195,22 +195,30 @@ def suggest(searcher: Any, q: Any, text: str, fields: Sequence[str] = ()) -> str
     return corrected.string
 
 
-def _nearest_first(searcher: Any, q: Any) -> dict[str, Any]:
-    """Correctors for the query's fields that offer the nearest words first: Whoosh's own rank every word
-    within the largest distance by frequency alone, so a common word two edits away beat the word one edit
-    away (``asress`` -> ``across``, not ``assess``)."""
-    from whoosh.spelling import ReaderCorrector
+class _NearestFirst:
+    """Whoosh's correctors of some fields as one that offers the words at the least edit distance any of them
+    has, the commonest first: Whoosh's own rank every word within the largest distance by frequency alone, so
+    a common word two edits away beat the word one edit away (``asress`` -> ``across``, not ``assess``).
+    ``correct_query`` asks a corrector only for ``suggest``."""
 
-    class NearestFirst(ReaderCorrector):  # type: ignore[misc]
-        def suggest(self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0) -> list[str]:
-            for distance in range(1, maxdist + 1):
-                if found := super().suggest(text, limit=limit, maxdist=distance, prefix=prefix):
+    def __init__(self, correctors: list[Any]) -> None:
+        self.correctors = correctors
+
+    def suggest(self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0) -> list[str]:
+        for distance in range(1, maxdist + 1):
+            for corrector in self.correctors:
+                if found := corrector.suggest(text, limit=limit, maxdist=distance, prefix=prefix):
                     return list(found)
-            return []
+        return []
+
+
+def _nearest_first(searcher: Any, q: Any) -> dict[str, _NearestFirst]:
+    """A nearest-first corrector for each of the query's fields, for ``correct_query``."""
+    from whoosh.spelling import ReaderCorrector
 
     reader, schema = searcher.reader(), searcher.schema
     names = {token.fieldname for token in q.all_tokens() if token.fieldname in schema}
-    return {name: NearestFirst(reader, name, schema[name]) for name in sorted(names)}
+    return {name: _NearestFirst([ReaderCorrector(reader, name, schema[name])]) for name in sorted(names)}
 
 
 def _suggest_words(searcher: Any, text: str, fields: Sequence[str]) -> str | None:
@@ -220,25 +228,15 @@ def _suggest_words(searcher: Any, text: str, fields: Sequence[str]) -> str | Non
     from whoosh.spelling import ReaderCorrector
 
     reader = searcher.reader()
-    correctors = [ReaderCorrector(reader, name, reader.schema[name]) for name in fields]
+    nearest = _NearestFirst([ReaderCorrector(reader, name, reader.schema[name]) for name in fields])
     pieces = text.split()
     changed = False
     for number, piece in enumerate(pieces):
         word = piece.lower()
         if not _FOREIGN_WORD.fullmatch(word) or any((name, word) in reader for name in fields):
             continue
-        best = None
-        for distance in range(1, 3 if len(word) > 5 else 2):  # Whoosh ranks only by frequency: nearest first
-            best = next(
-                (
-                    found[0]
-                    for c in correctors
-                    if (found := c.suggest(word, limit=1, maxdist=distance, prefix=SUGGEST_PREFIX))
-                ),
-                None,
-            )
-            if best:
-                break
+        found = nearest.suggest(word, limit=1, maxdist=2 if len(word) > 5 else 1, prefix=SUGGEST_PREFIX)
+        best = found[0] if found else None
         if best and best != word:
             pieces[number], changed = best, True
     return " ".join(pieces) if changed else None

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kzjp_cli import extract
-from kzjp_cli.articles import parse_article
+from kzjp_cli.articles import from_text, parse_article
+from kzjp_cli.articles import pages as extract
 
 PAGES = Path(__file__).resolve().parent / "extraction"
 WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]|[^\W_]+")
@@ -83,7 +83,7 @@ def main() -> None:
                 totals[name][i] += v
             line.append(f"{name} P {p:.3f} R {r:.3f} F1 {f:.3f}")
         article = parse_article(extract.extract(html).text, id="x", path="x")
-        found = extract.article_from_html(html, id="x", path="x")
+        found = from_text(html, id="x", path="x", suffix=".html")
         got = (found.title, str(found.date), found.lang or article.lang)
         title = " ".join(title.split())  # white space is folded in titles (a full-width space too)
         meta_right += got == (title, date, lang)

@@ -110,7 +110,7 @@ def kzjp_ranked(corpus: Path, index: Path) -> Callable[[str], list[str]]:
 
     def ranked(query: str) -> list[str]:
         try:
-            return [hit.article.id for hit in search.search(ci, query, limit=10).hits]
+            return [hit.article.id for hit in search.search(ci, query, search.SearchOptions(limit=10)).hits]
         except QueryError:
             return []
 
@@ -222,7 +222,7 @@ def summary_pairs(root: Path) -> list[tuple[str, str, str]]:
 
 def reference_sentences(reference: str) -> int:
     """How many sentences the reference has (it is made of the article's sentences, run together or not)."""
-    from kzjp_cli import sentences
+    from kzjp_cli.languages import sentences
 
     lines = [line for line in reference.splitlines() if line.strip()]
     if len(lines) > 1:

@@ -171,7 +171,7 @@ def kzjp_latencies(corpus: Path, index: Path, rounds: int) -> list[float]:
         for query, _, _ in QUERIES:
             start = time.perf_counter()
             try:
-                search.search(ci, query, limit=10)
+                search.search(ci, query, search.SearchOptions(limit=10))
             except Exception as exc:  # a query kzjp rejects still costs its time
                 if type(exc).__name__ != "QueryError":
                     raise
@@ -315,8 +315,8 @@ LANGUAGE_SOURCES = {
 
 def language_corpus(code: str, out: Path, articles: int, seed: int) -> float:
     """``articles`` articles in one language, each 8-24 sentences recombined from kzjp's own texts in it; MB."""
-    from kzjp_cli import sentences
     from kzjp_cli.articles import parse_article
+    from kzjp_cli.languages import sentences
 
     pool = []
     for path in sorted(LANGUAGE_SOURCES[code].iterdir()):
@@ -353,7 +353,7 @@ def bench_languages(work: Path, articles: int, seed: int) -> list[dict[str, obje
         for _ in range(3):
             for query in queries:
                 start = time.perf_counter()
-                search.search(ci, query, limit=10)
+                search.search(ci, query, search.SearchOptions(limit=10))
                 latencies.append(time.perf_counter() - start)
         results.append(
             {

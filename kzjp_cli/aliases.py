@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kzjp_cli.errors import CorpusError
-from kzjp_cli.languages import script_letters
+from kzjp_cli.languages import ALL, script
 
 FILE_NAME = "aliases.toml"
 BUILT_IN = Path(__file__).resolve().parent / FILE_NAME
@@ -32,16 +32,6 @@ MAX_WORDS = 6
 _PIECE = re.compile(r'"[^"]*"|\S+')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _SPECIAL = re.compile(r"[:*?~^\[\]{}\"()]")
-
-
-def script(text: str) -> str:
-    """``latin``, ``cyrillic`` or ``cjk``: the script most of the letters of ``text`` are in (``latin`` if none)."""
-    counts = script_letters(text)
-    return max(counts, key=lambda name: counts[name])
-
-
-SCRIPT_OF_CHAIN = {"en": "latin", "other": "latin", "ru": "cyrillic", "kk": "cyrillic", "ja": "cjk"}
-"""The script of the articles each analysis chain indexes."""
 
 
 @dataclass
@@ -88,14 +78,13 @@ class AliasTable:
 
 
 def _forms(text: str) -> list[set[str]]:
-    """Each word of a Cyrillic name as written and by its Russian and Kazakh stems: Токаева, Тоқаевтың find theirs.
+    """Each word of a Cyrillic name as written and by the stem each Cyrillic language gives it: Токаева,
+    Тоқаевтың find theirs.
 
     The word as written counts because stems alone over-stem (Russian токаев → тока, but токаева → токаев).
     """
-    from kzjp_cli.store.analysis import chain
-
-    russian, kazakh = chain("ru").stem, chain("kk").stem
-    return [{word, russian(word), kazakh(word)} for word in text.casefold().split()]
+    stems = [lang.stem for lang in ALL if lang.script == "cyrillic" and lang.stem]
+    return [{word, *(stem(word) for stem in stems)} for word in text.casefold().split()]
 
 
 @lru_cache(maxsize=1)

@@ -13,16 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from kzjp_cli import __version__, index, languages, locations, output, search, sources, summarize, timeline
+from kzjp_cli import __version__, index, languages, listing, locations, output, search, summarize, targets, timeline
 from kzjp_cli.articles import FIELDS, parse_date
-from kzjp_cli.errors import KzjpError
+from kzjp_cli.errors import Exit, KzjpError
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_NOTHING_FOUND = 1
-EXIT_SKIPPED = 3
-EXIT_PARTIAL = 3
-EXIT_BUG = 70
-"""An internal error (EX_SOFTWARE in sysexits.h): never 1, which means "nothing found"."""
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -30,7 +25,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 class UserError(click.ClickException):
     """A one-line ``Error: …`` with exit code 2."""
 
-    exit_code = 2
+    exit_code = Exit.USAGE
 
     def show(self, file: Any = None) -> None:
         click.echo(f"Error: {output.safe(self.format_message())}", err=True)
@@ -75,7 +70,7 @@ class KzjpGroup(click.Group):
             ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("\r\x1b[KInterrupted." if sys.stderr.isatty() else "Interrupted.", err=True)
-            ctx.exit(130)
+            ctx.exit(Exit.INTERRUPTED)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except OSError as exc:  # the machine's doing (disk full, permissions), not kzjp's
@@ -91,7 +86,7 @@ class KzjpGroup(click.Group):
                 "kzjp: please report it with the command you ran (--debug or KZJP_DEBUG=1 shows the traceback)",
                 err=True,
             )
-            ctx.exit(EXIT_BUG)
+            ctx.exit(Exit.BUG)
 
 
 def _debugging(ctx: click.Context) -> bool:
@@ -418,7 +413,7 @@ def index_command(
             if message not in reporter.said:
                 reporter.warning(message)
         click.echo(f"Error: {report.skipped} file(s) skipped", err=True)
-        ctx.exit(EXIT_SKIPPED)
+        ctx.exit(Exit.PARTIAL)
     if quiet:
         return
     counts = f"{report.added} added, {report.changed} changed, {report.removed} removed, {report.skipped} skipped"
@@ -432,7 +427,7 @@ def index_command(
 
 
 @cli.command("add")
-@click.argument("targets", nargs=-1, metavar="[SOURCE]...")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option(
     "--feed", "feeds", multiple=True, metavar="URL|FILE", help="An RSS or Atom feed: add every story it lists."
 )
@@ -471,7 +466,7 @@ def index_command(
 @click.pass_context
 def add_command(
     ctx: click.Context,
-    targets: tuple[str, ...],
+    sources: tuple[str, ...],
     feeds: tuple[str, ...],
     exports: tuple[str, ...],
     title: str | None,
@@ -513,42 +508,35 @@ def add_command(
     Exit status: 0 every source added or already there, 2 none could be added
     (or a usage error), 3 some could not (each failure has an Error: line).
     """
-    from kzjp_cli import adding, fetch
+    from kzjp_cli import adding
 
-    if not (targets or feeds or exports):
+    if not (sources or feeds or exports):
         raise click.UsageError("give a web address, a file, - for stdin, --feed or --jsonl", ctx)
-    if (targets.count("-") + exports.count("-")) > 1:
+    if (sources.count("-") + exports.count("-")) > 1:
         raise click.UsageError("stdin can be read only once", ctx)
     folder = adding.target_corpus(corpus)
     reporter = CliReporter(quiet, progress_min=2)
-    known = adding.known_articles([])
-    if adding.has_articles(folder):
-        known = adding.known_articles(_open_index(folder, index_dir, quiet).manifest.files.values())
     adder = adding.Adder(
         corpus=folder,
-        known=known,
+        known=adding.known_in(folder, lambda: _open_index(folder, index_dir, quiet)),
         overrides=adding.Overrides(title=title, date=date, source=source_name, lang=lang),
         skip_near=skip_near_duplicates,
         dry_run=dry_run,
-        limits=fetch.Limits(timeout=timeout, deadline=max_time),
+        limits=adding.Limits(timeout=timeout, deadline=max_time),
         delay=delay,
         progress=reporter.progress,
         notice=reporter.notice,
     )
     style = _style(ctx)
     done: list[adding.Outcome] = []
-    for outcome in adder.add(targets, feeds, exports, stdin=_stdin_bytes):
+    for outcome in adder.add(sources, feeds, exports, stdin=_stdin_bytes):
         done.append(outcome)
         reporter.clear_line()
-        for warning in outcome.warnings:
-            reporter.warning(f"{outcome.input}: {warning}")
-        if outcome.error:
-            click.echo(f"Error: {output.safe(outcome.input)}: {output.safe(outcome.error)}", err=True)
-        elif outcome.outcome == "near-duplicate":
-            kept = "left out" if outcome.skipped else "saved all the same"
-            reporter.warning(
-                f"{outcome.input}: {outcome.similarity:.0%} like {outcome.similar_to}, a near-duplicate; {kept}"
-            )
+        for level, message in outcome.notes():
+            if level == "error":
+                click.echo(f"Error: {output.safe(message)}", err=True)
+            else:
+                reporter.warning(message)
         if fmt == "json" or (fmt == "ids" and outcome.id is None):
             continue
         record = outcome.to_record()
@@ -562,7 +550,7 @@ def add_command(
         _open_index(folder, index_dir, quiet).confirm()  # refreshed now: the next search answers at once
     failed = sum(not o.ok for o in done)
     if failed:
-        ctx.exit(2 if failed == len(done) else EXIT_PARTIAL)
+        ctx.exit(Exit.USAGE if failed == len(done) else Exit.PARTIAL)
 
 
 def _no_terminal(what: str) -> None:
@@ -656,9 +644,7 @@ def search_command(
     _check_fields(ctx, fields, fmt, [*search.Hit.fields(), "summary", "aliases"])
     text = _stdin_text("the query (echo Tokyo | kzjp search -)") if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
-    result = search.search(
-        corpus_index,
-        text,
+    options = search.SearchOptions(
         limit=None if every else limit,
         offset=offset,
         since=since,
@@ -667,16 +653,15 @@ def search_command(
         sort=sort,
         count_only=count,
         with_total=not count,
-        summary=summary,
-        names=_names(corpus_index, no_aliases),
     )
+    result = search.search(corpus_index, text, options, summary=summary, names=_names(corpus_index, no_aliases))
     _report_aliases(result.aliases, quiet)
     if result.suggestion:
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
     if count:
         click.echo(result.total)
         if not result.total:
-            ctx.exit(EXIT_NOTHING_FOUND)
+            ctx.exit(Exit.NOTHING_FOUND)
         return
     if not quiet:
         _report_page(result.total, offset, len(result.hits))
@@ -735,14 +720,11 @@ def list_command(
     """
     header = [name for name, spec in FIELDS.items() if spec.record]
     _check_fields(ctx, fields, fmt, header)
-    articles = [a for a in _open_index(corpus, index_dir, quiet).articles() if not langs or a.lang in langs]
-    if sort == "date":
-        articles.sort(key=lambda a: (a.date is not None, a.date or dt.date.min), reverse=True)
-    articles = articles[:limit] if limit else articles
+    articles = listing.list_articles(_open_index(corpus, index_dir, quiet), sort=sort, langs=langs, limit=limit)
     records = output.select([a.to_record() for a in articles], fields)
     output.emit(records, fmt, partial(output.articles_text, articles), _style(ctx), fields=fields or header)
     if not articles:
-        ctx.exit(EXIT_NOTHING_FOUND)
+        ctx.exit(Exit.NOTHING_FOUND)
 
 
 @cli.command("stats")
@@ -796,15 +778,14 @@ def show_command(
     """
     header = [*(name for name, spec in FIELDS.items() if spec.record), "body"]
     _check_fields(ctx, fields, fmt, header)
-    corpus_index = _open_index(corpus, index_dir, quiet)
-    articles = [corpus_index.article(corpus_index.full_id(wanted)) for wanted in ids]
+    articles = listing.show_articles(_open_index(corpus, index_dir, quiet), ids)
     records = output.select([a.to_record(body=True) for a in articles], fields)
     text = partial(output.article_text, articles)
     output.emit(records, fmt, text, _style(ctx), single_object=True, fields=fields or header)
 
 
 @cli.command("summarize")
-@click.argument("targets", nargs=-1, metavar="[TARGET]...")
+@click.argument("target_list", nargs=-1, metavar="[TARGET]...")
 @click.option(
     "--ids-from",
     type=click.File("rb"),
@@ -834,7 +815,7 @@ def show_command(
 @click.pass_context
 def summarize_command(
     ctx: click.Context,
-    targets: tuple[str, ...],
+    target_list: tuple[str, ...],
     ids_from: Any,
     method: str,
     count: int | None,
@@ -869,12 +850,12 @@ def summarize_command(
     ids_on_stdin = ids_from is not None and getattr(ids_from, "name", "<stdin>") == "<stdin>"
     if ids_on_stdin:
         _no_terminal("the article ids (kzjp search visa -f ids | kzjp summarize --ids-from -)")
-    wanted = list(targets) + (sources.ids_from_lines(ids_from) if ids_from else [])
+    wanted = list(target_list) + (targets.ids_from_lines(ids_from) if ids_from else [])
     if not wanted:
         raise click.UsageError("give an article id, a file, - for stdin, or --ids-from FILE", ctx)
-    if "-" in targets and ids_on_stdin:
+    if "-" in target_list and ids_on_stdin:
         raise click.UsageError("stdin cannot be both a TARGET (-) and --ids-from -", ctx)
-    articles = sources.load(
+    articles = targets.load(
         wanted, lambda: _stdin_text("the text to summarise"), lambda: _open_index(corpus, index_dir, quiet)
     )
     options = {"method": method, "count": count, "ratio": ratio, "query": query}
@@ -899,7 +880,7 @@ def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str, fields: Seq
     header = fields or search.Hit.fields()
     output.emit(records, fmt, lambda style: output.hits_text(hits, style), _style(ctx), fields=header)
     if not hits:
-        ctx.exit(EXIT_NOTHING_FOUND)
+        ctx.exit(Exit.NOTHING_FOUND)
 
 
 @cli.command("topics")
@@ -941,17 +922,17 @@ def topics_command(
     """
     if topic is not None and article_id is not None:
         raise click.UsageError("give either TOPIC or --article, not both", ctx)
+    if topic is not None and not topic.replace('"', " ").strip():
+        raise click.UsageError("TOPIC is empty", ctx)
     corpus_index = _open_index(corpus, index_dir, quiet)
+    from kzjp_cli import topics  # 10 ms of regexes and word lists that other commands never need
+
     if topic is not None:
-        phrase = " ".join(topic.replace('"', " ").split())
-        if not phrase:
-            raise click.UsageError("TOPIC is empty", ctx)
         names = _names(corpus_index, no_aliases)
-        result = search.search(corpus_index, f'"{phrase}"', limit=limit, langs=langs, names=names)
+        result = topics.articles_on(corpus_index, topic, limit=limit, langs=langs, names=names)
         _report_aliases(result.aliases, quiet)
         _emit_hits(ctx, result.hits, fmt)
         return
-    from kzjp_cli import topics  # 10 ms of regexes and word lists that other commands never need
 
     if article_id:
         found = topics.article_topics(corpus_index, corpus_index.full_id(article_id), limit)
@@ -962,7 +943,7 @@ def topics_command(
     if not found:
         if not quiet:
             click.echo("kzjp: no topics found" + (f" in {article_id}" if article_id else ""), err=True)
-        ctx.exit(EXIT_NOTHING_FOUND)
+        ctx.exit(Exit.NOTHING_FOUND)
 
 
 @cli.command("similar")
@@ -1056,7 +1037,7 @@ def timeline_command(
     header = ["period", "count", "start"]
     output.emit(records, fmt, lambda style: output.timeline_text(buckets, style), _style(ctx), fields=header)
     if not any(b.count for b in buckets):
-        ctx.exit(EXIT_NOTHING_FOUND)
+        ctx.exit(Exit.NOTHING_FOUND)
 
 
 def main() -> None:

@@ -1,10 +1,32 @@
-"""The exceptions kzjp raises for anything a user can cause.
+"""The exceptions kzjp raises for anything a user can cause, and the exit codes of every command.
 
-The CLI turns every ``KzjpError`` into one ``Error: …`` line and exit code 2;
-anything else is a bug and is allowed to show its traceback.
+The command line turns these into output in one place (``cli.KzjpGroup``):
+a ``KzjpError`` becomes one ``Error: …`` line (with its hint) and exit code
+2, and so does an ``OSError`` (the machine's doing: a full disk, a
+permission); any other exception is a bug in kzjp, shown as one ``Error:
+internal error …`` line and exit code 70 (its traceback with ``--debug`` or
+``KZJP_DEBUG=1``). Ctrl-C exits 130; a closed pipe ends output quietly, 0.
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    """Every exit code kzjp uses, the grep and ripgrep convention with sysexits' 70 for a bug."""
+
+    OK = 0
+    NOTHING_FOUND = 1
+    """A search, list or chart found nothing."""
+    USAGE = 2
+    """A usage or input error, or nothing could be done (every source of an ``add`` failed)."""
+    PARTIAL = 3
+    """Some of the work failed: a source of ``add``, or a file ``index --strict`` had to skip."""
+    BUG = 70
+    """An internal error (EX_SOFTWARE in sysexits.h): never 1, which means "nothing found"."""
+    INTERRUPTED = 130
+    """Ctrl-C (128 + SIGINT)."""
 
 
 class KzjpError(Exception):

@@ -5,7 +5,7 @@ GIL in a thread: the corpus check beside a command's read (``freshness``) and
 half of an update's new segment (``store.whoosh_store``). A fork costs about
 a millisecond and copies nothing up front; the child inherits its arguments
 and sends back only its pickled result. Full builds use worker processes of
-their own (``index._build_parallel``), with progress and a stop signal.
+their own (``index.building``), with progress and a stop signal.
 """
 
 from __future__ import annotations

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kzjp_cli import snippets
 from kzjp_cli.articles import FIELDS, Article
-from kzjp_cli.errors import QueryError
 from kzjp_cli.index import CorpusIndex
+from kzjp_cli.store import SearchOptions
 
 if TYPE_CHECKING:
     from kzjp_cli.aliases import AliasTable
     from kzjp_cli.store import Found
 
-SORTS = ("relevance", "date")
+__all__ = ["Hit", "SearchOptions", "SearchResult", "search", "similar", "with_aliases"]
 
 
 @dataclass
@@ -75,33 +73,23 @@ def with_aliases(index: CorpusIndex, text: str, names: AliasTable | None) -> tup
 def search(
     index: CorpusIndex,
     text: str,
+    options: SearchOptions | None = None,
     *,
-    limit: int | None = 10,
-    offset: int = 0,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    langs: Sequence[str] = (),
-    sort: str = "relevance",
-    count_only: bool = False,
-    with_total: bool = False,
     summary: int | None = None,
     names: AliasTable | None = None,
 ) -> SearchResult:
     """Run a query against the index and return ranked hits with snippets.
 
-    ``limit`` hits after the first ``offset`` (every hit for a ``limit`` of
-    None); ``langs`` keeps only articles in those languages; with ``names``
-    (an alias table), a name in the query also finds its other spellings;
-    ``with_total`` counts every match as well.
+    ``options`` say which hits (see ``SearchOptions``); with ``names`` (an
+    alias table), a name in the query also finds its other spellings; with
+    ``summary``, each hit gets a query-focused summary of that many sentences.
     """
-    if sort not in SORTS:
-        raise QueryError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
-    options = {"limit": limit, "offset": offset, "since": since, "until": until, "langs": langs, "sort": sort}
+    options = options or SearchOptions()
 
     def answer() -> SearchResult:
         expanded, added = with_aliases(index, text, names)
-        found = index.matches(expanded, **options, count_only=count_only, with_total=with_total)
-        hits = _hits(found, summary=summary, query=expanded, first=offset + 1)
+        found = index.matches(expanded, options)
+        hits = _hits(found, summary=summary, query=expanded, first=options.offset + 1)
         for hit in hits:
             hit.aliases = added
         return SearchResult(hits=hits, total=found.total, suggestion=found.suggestion, aliases=added)

@@ -1,11 +1,11 @@
 """Extractive summaries with sumy, fully offline, in the article's language.
 
 sumy's own ``Tokenizer`` needs NLTK's downloadable punkt data, so kzjp builds
-sumy's document model itself: sentences from ``kzjp_cli.sentences`` (untrained
+sumy's document model itself: sentences from ``languages.sentences`` (untrained
 Punkt plus abbreviation lists; Japanese by its own marks), words from NLTK's
 ``NLTKWordTokenizer`` (no data needed) or, for Japanese, Sudachi; stop words
-from sumy's package data (English, Japanese) or ``languages`` (Russian,
-Kazakh); stemmers: Snowball (English, Russian), ``kazakh.stem``, none for
+from sumy's package data (English, Japanese) or the language objects (Russian,
+Kazakh: ``languages.stop_words``); stemmers: Snowball (English, Russian), ``kazakh.stem``, none for
 Japanese. Chosen sentences come out verbatim, once each, in the article's own order.
 """
 
@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from kzjp_cli import sentences
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import SummaryError
-from kzjp_cli.languages import language
+from kzjp_cli.languages import language, sentences, stop_words
 from kzjp_cli.store.analysis import chain
 
 METHODS = {
@@ -115,7 +114,7 @@ class OfflineTokenizer:
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
         if not language(self.lang).spaced:
-            from kzjp_cli import japanese
+            from kzjp_cli.languages import japanese
 
             return tuple(w.surface for w in japanese.words(sentence) if w.pos not in japanese.FUNCTION)
         words = _word_tokenizer().tokenize(sentence.translate(_APOSTROPHES))
@@ -127,20 +126,6 @@ def _word_tokenizer() -> Any:
     from nltk.tokenize.destructive import NLTKWordTokenizer
 
     return NLTKWordTokenizer()
-
-
-@lru_cache(maxsize=8)
-def stop_words(lang: str | None = None) -> frozenset[str]:
-    """The stop words of a language (English by default): its own list, else sumy's, else none."""
-    spec = language(lang)
-    if spec.stop_words or not spec.sumy:
-        return spec.stop_words
-    from sumy.utils import get_stop_words
-
-    try:
-        return frozenset(get_stop_words(spec.sumy))
-    except LookupError:
-        return frozenset()
 
 
 def _stemmer(lang: str | None) -> Callable[[str], str]:

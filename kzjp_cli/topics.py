@@ -27,12 +27,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kzjp_cli import kazakh
 from kzjp_cli.articles import Article
+from kzjp_cli.errors import QueryError
 from kzjp_cli.index import CorpusIndex
-from kzjp_cli.languages import language
+from kzjp_cli.languages import language, stop_words
+from kzjp_cli.languages.english import ENGLISH
 from kzjp_cli.store.analysis import chain
+
+if TYPE_CHECKING:
+    from kzjp_cli.aliases import AliasTable
+    from kzjp_cli.search import SearchResult
 
 MAX_WORDS = 4
 CANDIDATES = 5000
@@ -48,60 +54,61 @@ CACHE_FILE = "topics.json"
 CACHE_VERSION = 12
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
-# Titles split off a name: "Prime Minister Sanae Takaichi" -> "Sanae Takaichi".
-TITLES = frozenset(
-    """president vice prime minister deputy emperor empress king queen prince princess governor mayor chairman
-    chairwoman chair ceo director secretary general ambassador senator mr mrs ms dr prof foreign head spokesman
-    spokeswoman representative leader sheikh pope chancellor premier""".split()
-)
-# Words that may join two capitalised parts of one name: "Port of Aktau", "Ministry of Foreign Affairs".
-CONNECTORS = frozenset({"of", "for", "de"})
-# Frequent in news prose but never a subject on their own.
-GENERIC = frozenset(
-    """said says say told noted added stated according also new well many much more most other others
-    one two three four five six seven eight nine ten first second third last next year years month months
-    week weeks day days today time times way part number percent per cent including include includes
-    important particular various several major key main wide wider broader further greater greatest
-    current currently recent recently already still even within without across among toward towards
-    amid beyond alongside since while though although however thus therefore meanwhile
-    mr mrs ms dr according people thing things lot lots kind side sides area areas level levels
-    january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday
-    held hold holds met meet meets made make makes took take takes gave give gives came come comes went go goes
-    became become began begin led lead leads saw see sees found find finds brought bring left kept keep sent
-    send set put got get paid pay won win lost lose ran run stood spoke speak wrote write grew grow grows rose
-    rise rises fell fall falls built build sold sell bought buy drew flew chose spent struck meant felt heard
-    thought understood""".split()
-)
-# Single lower-case words with these endings are mostly adjectives, adverbs or verb forms.
-_MODIFIER = re.compile(r"(?:ly|ing|ed|al|ic|ive|ous|ful|less|able|ible)$")
+
+@dataclass(frozen=True)
+class Weights:
+    """Every constant a topic's score is made of (``_score``, ``_japanese_scores``), named.
+
+    A phrase's score is ``attention × coverage × shape × centrality``:
+    attention is how often it is said (``1 + log`` of its occurrences, a
+    sentence crowded with names sharing its attention); coverage is
+    ``(1 + coverage_log × log docs) × sqrt(log(1 + total / docs))``, wide but not
+    everywhere; shape is how topic-like its form is (the fields below); centrality
+    lifts a phrase of words the corpus uses often.
+    """
+
+    named: float = 0.5
+    """The share of a phrase's occurrences that must be capitalised as a name for it to count as one."""
+    single_name: float = 1.5
+    """Shape of a one-word name ("Tokayev")."""
+    single_modifier: float = 0.3
+    """Shape of a one-word adjective, adverb or verb form ("strategic")."""
+    single_word: float = 0.6
+    """Shape of any other one word ("uranium")."""
+    name: float = 2.0
+    """Shape of a name of several words ("Port of Aktau")."""
+    phrase: float = 1.5
+    """Shape of a phrase of several common words that pass the collocation test ("rare earth")."""
+    per_word: float = 0.25
+    """Added to a several-word shape for each word past the first."""
+    adjective_name: float = 0.3
+    """Multiplies the shape of a name mostly used as an adjective before varied nouns ("Japanese companies")."""
+    coverage_log: float = 0.5
+    """How much coverage grows with the log of the number of articles."""
+    centrality: float = 0.5
+    """How much a several-word phrase gains for being made of words the corpus uses often."""
+    collocation: float = 10.83
+    """The likelihood-ratio each adjacent pair of a common phrase must reach (p < 0.001)."""
+    japanese_name: float = 2.0
+    """Shape of a Japanese proper noun or compound holding one."""
+    japanese_long: float = 1.5
+    """Shape of a Japanese noun compound of four or more characters."""
+    japanese_short: float = 0.8
+    """Shape of a shorter Japanese noun compound."""
+    japanese_long_chars: int = 4
+    """The characters from which a Japanese compound counts as long."""
+
+
+WEIGHTS = Weights()
 
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F]*(?:[-'’][A-Za-z\u00C0-\u024F][\w\u00C0-\u024F]*)*|\S")
-_SEGMENT_END = set('.!?…:;"“”«»()')
-_POSSESSIVE = re.compile(r"[’']s$")
 _CYRILLIC_TOKEN = re.compile(
     r"[A-Za-z\u00C0-\u024F\u0400-\u04FF][\w\u00C0-\u024F\u0400-\u04FF]*(?:[-'’][\w\u0400-\u04FF]+)*|\S"
 )
+"""Words as topics see them: in Latin letters, and for a Cyrillic language in Cyrillic ones too."""
+_SEGMENT_END = set('.!?…:;"“”«»()')
+_POSSESSIVE = re.compile(r"[’']s$")
 _NO_POSSESSIVE = re.compile(r"(?!x)x")
-
-RUSSIAN_TITLES = frozenset(
-    """президент вице-президент премьер-министр министр глава заместитель император императрица губернатор мэр
-    аким председатель посол генеральный секретарь директор депутат сенатор спикер лидер господин госпожа""".split()
-)
-KAZAKH_TITLES = frozenset(
-    """президент президенті премьер-министр премьер-министрі министр министрі басшысы басшы төраға төрағасы
-    елші елшісі әкім әкімі депутат сенатор император императоры мырза ханым""".split()
-)
-RUSSIAN_GENERIC = frozenset(
-    """заявил заявила отметил отметила сообщил сообщила сказал сказала подчеркнул подчеркнула также кроме
-    новый новые новых году года годах время ранее сегодня вчера январь февраль март апрель май июнь июль август
-    сентябрь октябрь ноябрь декабрь января февраля марта апреля мая июня июля августа сентября октября ноября
-    декабря понедельник вторник среда четверг пятница суббота воскресенье стороны страны страна""".split()
-)
-KAZAKH_GENERIC = frozenset(
-    """деді атап айтты хабарлады мәлімдеді сондай ақ жаңа жылы жыл уақыт бүгін кеше қаңтар ақпан наурыз сәуір
-    мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан тараптар ел елдер""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -122,46 +129,26 @@ class TopicRules:
     """Whether a word ends the name it is part of (a Kazakh case ending does)."""
 
 
-_CYRILLIC_RULES: dict[str, tuple[frozenset[str], frozenset[str], str, str, Callable[[str], bool]]] = {
-    # generic words, titles, "and", endings of words that alone are never a topic, what closes a name
-    "ru": (
-        RUSSIAN_GENERIC,
-        RUSSIAN_TITLES,
-        "и",
-        # adjectives, and verbs in the past or present tense
-        r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ых|их|ую|юю|ли|ла|ло|ет|ит|ют|ят|ся)$",
-        lambda word: False,
-    ),
-    "kk": (
-        KAZAKH_GENERIC,
-        KAZAKH_TITLES,
-        "және",
-        r"(?:лық|лік|дық|дік|тық|тік|ғы|гі|қы|кі|ды|ді|ты|ті)$",
-        kazakh.has_case_ending,
-    ),
-}
-
-
 @lru_cache(maxsize=8)
 def rules(lang: str | None = None) -> TopicRules:
-    """The extraction rules for a language: English's for English and any Latin-script language."""
-    from kzjp_cli.summarize import stop_words
-
-    code = language(lang).chain
-    if code in _CYRILLIC_RULES:
-        generic, titles, conjunction, modifier, closes_name = _CYRILLIC_RULES[code]
-        return TopicRules(
-            chain(code).stem,
-            stop_words(code) | generic,
-            titles,
-            frozenset(),
-            conjunction,
-            re.compile(modifier),
-            _CYRILLIC_TOKEN,
-            _NO_POSSESSIVE,
-            closes_name,
-        )
-    return TopicRules(_stem, stop_words() | GENERIC, TITLES, CONNECTORS, "and", _MODIFIER)
+    """The extraction rules for a language, from its language object's topic word lists (English's for any
+    language without its own)."""
+    spec = language(lang)
+    if spec.topics is None:
+        spec = ENGLISH
+    words = spec.topics
+    assert words is not None
+    return TopicRules(
+        chain(spec.chain).stem if spec is not ENGLISH else _stem,
+        stop_words(spec.code) | words.generic,
+        words.titles,
+        words.connectors,
+        words.conjunction,
+        re.compile(words.modifier),
+        _CYRILLIC_TOKEN if spec.script == "cyrillic" else _TOKEN,
+        _POSSESSIVE if words.possessive else _NO_POSSESSIVE,
+        words.closes_name or (lambda word: False),
+    )
 
 
 @dataclass
@@ -425,7 +412,7 @@ def _phrase_shaped(key: tuple[str, ...], stats: _Stats) -> bool:
     return not words[0].endswith(("ed", "ing", "ly")) and not stats.rules.modifier.search(words[-1])
 
 
-def _collocation_ok(key: tuple[str, ...], stats: _Stats) -> bool:
+def _collocation_ok(key: tuple[str, ...], stats: _Stats, threshold: float = WEIGHTS.collocation) -> bool:
     """NLTK's likelihood-ratio test on each adjacent pair of a lower-case phrase."""
     from nltk.metrics.association import BigramAssocMeasures
 
@@ -435,44 +422,50 @@ def _collocation_ok(key: tuple[str, ...], stats: _Stats) -> bool:
         if together < 2:
             return False
         score = BigramAssocMeasures.likelihood_ratio(together, (stats.unigrams[a], stats.unigrams[b]), total)
-        if score < 10.83:  # p < 0.001
+        if score < threshold:
             return False
     return True
 
 
 def _score(
-    stats: _Stats, total_docs: int, df: dict[tuple[str, ...], int], word_tf: Counter[str]
+    stats: _Stats, total_docs: int, df: dict[tuple[str, ...], int], word_tf: Counter[str], weights: Weights = WEIGHTS
 ) -> dict[tuple[str, ...], float]:
+    """Each candidate phrase's score (see ``Weights``); phrases that are no topic are left out."""
     top = math.log(max(max(word_tf.values(), default=2), 2))
-
+    w = weights
     scores: dict[tuple[str, ...], float] = {}
     for key, tf in stats.tf.items():
         named_share = stats.named[key] / tf
-        if tf < 2 and named_share < 0.5:
+        named = named_share >= w.named
+        if tf < 2 and not named:
             continue  # a common phrase said once is no topic
         n = len(key)
         if n == 1:
             form = _display(key, stats)
             if tf < 2 or len(form) < 3:
                 continue
-            shape = 1.5 if named_share >= 0.5 else 0.3 if stats.rules.modifier.search(form.lower()) else 0.6
-        elif named_share >= 0.5:
-            shape = 2.0 + 0.25 * (n - 1)
-        elif _phrase_shaped(key, stats) and _collocation_ok(key, stats):
-            shape = 1.5 + 0.25 * (n - 1)
+            modifier = stats.rules.modifier.search(form.lower())
+            shape = w.single_name if named else w.single_modifier if modifier else w.single_word
+        elif named:
+            shape = w.name + w.per_word * (n - 1)
+        elif _phrase_shaped(key, stats) and _collocation_ok(key, stats, w.collocation):
+            shape = w.phrase + w.per_word * (n - 1)
         else:
             continue
-        if named_share >= 0.5 and stats.modifies[key] >= 0.5 * stats.named[key] and len(stats.followers[key]) > 1:
-            shape *= 0.3  # mostly an adjective before varied nouns: "Japanese companies", "Japanese tourists"
+        if named and stats.modifies[key] >= 0.5 * stats.named[key] and len(stats.followers[key]) > 1:
+            shape *= w.adjective_name  # mostly an adjective before varied nouns: "Japanese companies", "… tourists"
         docs = max(df.get(key, 0), len(stats.docs[key]), 1)
-        # Corpus topics are discussed widely (coverage) but not everywhere (a gentle idf).
-        coverage = (1 + 0.5 * math.log(docs)) * math.sqrt(math.log(1 + total_docs / docs))
         # A phrase made of words the corpus uses often is central to it.
-        centrality = 1 + 0.5 * sum(math.log(max(word_tf[w], 1)) for w in key) / n / top if n > 1 else 1.0
+        centrality = 1 + w.centrality * sum(math.log(max(word_tf[x], 1)) for x in key) / n / top if n > 1 else 1.0
         attention = stats.attention[key]
         weight = 1 + math.log(attention) if attention >= 1 else attention
-        scores[key] = weight * coverage * shape * centrality
+        scores[key] = weight * _coverage(docs, total_docs, w) * shape * centrality
     return scores
+
+
+def _coverage(docs: int, total_docs: int, weights: Weights = WEIGHTS) -> float:
+    """Corpus topics are discussed widely (coverage) but not everywhere (a gentle idf)."""
+    return (1 + weights.coverage_log * math.log(docs)) * math.sqrt(math.log(1 + total_docs / docs))
 
 
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
@@ -555,7 +548,7 @@ def extract(
 ) -> list[Topic]:
     """Rank the key phrases of ``texts`` ((id, text) pairs, in language ``lang``), best first."""
     if not language(lang).spaced:
-        return _extract_japanese(texts, total_docs=total_docs, limit=limit)
+        return _extract_japanese(texts, total_docs=total_docs, limit=limit, lang=lang)
     extractor = _Extractor(texts, rules(lang))
     extractor.survey()
     stats = extractor.collect()
@@ -573,7 +566,7 @@ _JAPANESE_AFFIXES = {"接頭辞": "prefix", "接尾辞": "suffix"}
 
 def _japanese_phrases(text: str) -> Iterable[tuple[str, bool]]:
     """Noun compounds (prefixes and suffixes kept on: アクタウ港) and the proper nouns inside them, flagged as names."""
-    from kzjp_cli import japanese
+    from kzjp_cli.languages import japanese
 
     run: list[japanese.Word] = []
     for word in [*japanese.words(text), None]:
@@ -595,11 +588,11 @@ def _japanese_phrases(text: str) -> Iterable[tuple[str, bool]]:
         run = [word] if word is not None and not joined and (noun or affix == "prefix") else []
 
 
-def _extract_japanese(pairs: list[tuple[str, str]], *, total_docs: int | None, limit: int | None) -> list[Topic]:
+def _extract_japanese(
+    pairs: list[tuple[str, str]], *, total_docs: int | None, limit: int | None, lang: str | None = "ja"
+) -> list[Topic]:
     """Japanese topics from Sudachi's parts of speech: noun compounds and proper nouns, never particles or kana."""
-    from kzjp_cli.summarize import stop_words
-
-    stop = stop_words("ja")
+    stop = stop_words(lang)
     tf: Counter[str] = Counter()
     named: Counter[str] = Counter()
     docs: dict[str, set[str]] = defaultdict(set)
@@ -613,12 +606,12 @@ def _extract_japanese(pairs: list[tuple[str, str]], *, total_docs: int | None, l
     total = total_docs or len(pairs)
     scores = {}
     for phrase, count in tf.items():
-        proper = named[phrase] >= 0.5 * count
+        proper = named[phrase] >= WEIGHTS.named * count
         if count < 2 and not proper:
             continue
-        shape = 2.0 if proper else 1.5 if len(phrase) >= 4 else 0.8
-        coverage = (1 + 0.5 * math.log(len(docs[phrase]))) * math.sqrt(math.log(1 + total / len(docs[phrase])))
-        scores[phrase] = (1 + math.log(count)) * coverage * shape
+        long = len(phrase) >= WEIGHTS.japanese_long_chars
+        shape = WEIGHTS.japanese_name if proper else WEIGHTS.japanese_long if long else WEIGHTS.japanese_short
+        scores[phrase] = (1 + math.log(count)) * _coverage(len(docs[phrase]), total) * shape
     ordered = sorted(scores, key=lambda k: (-scores[k], k))
     topics = [Topic(k, scores[k], sorted(docs[k])) for k in ordered]
     return topics[:limit] if limit else topics
@@ -782,3 +775,21 @@ def article_topics(index: CorpusIndex, article_id: str, limit: int | None = None
     corpus = {tuple(t.phrase.lower().split()): round(t.articles * t.scale) for t in corpus_topics(index, exact=0)}
     df = {tuple(stem(w) for w in phrase): n for phrase, n in corpus.items()}
     return extract(texts([article]), total_docs=len(index.ids()), df=df, limit=limit, lang=article.lang)
+
+
+def articles_on(
+    index: CorpusIndex,
+    topic: str,
+    *,
+    limit: int | None = 20,
+    langs: Sequence[str] = (),
+    names: AliasTable | None = None,
+) -> SearchResult:
+    """A topic's articles, best first: what a search for the topic as a phrase finds (QueryError if it is
+    empty once quotes are taken out)."""
+    from kzjp_cli.search import SearchOptions, search
+
+    phrase = " ".join(topic.replace('"', " ").split())
+    if not phrase:
+        raise QueryError("the topic is empty")
+    return search(index, f'"{phrase}"', SearchOptions(limit=limit, langs=tuple(langs)), names=names)

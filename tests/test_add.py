@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzjp_cli import adding, articles, dedup, fetch
+from kzjp_cli import articles
+from kzjp_cli.adding import adder as adding
+from kzjp_cli.adding import fetch
+from kzjp_cli.articles import dedup
 from kzjp_cli.cli import cli
 from kzjp_cli.errors import FetchError
 
@@ -229,9 +232,9 @@ def test_every_bad_source_gets_one_line_and_the_rest_is_added(run: Run, site: Si
 
 
 def adding_partial() -> int:
-    from kzjp_cli.cli import EXIT_PARTIAL
+    from kzjp_cli.errors import Exit
 
-    return EXIT_PARTIAL
+    return Exit.PARTIAL
 
 
 def test_redirects_are_followed_up_to_five(site: Site) -> None:
@@ -538,7 +541,7 @@ def test_the_manifest_keeps_what_the_checks_need(run: Run, site: Site, corpus_di
     opened = index.open_index(*locations.folders(corpus_dir, None))
     [entry] = opened.manifest.files.values()
     assert entry["url"] == site.url("/a") and len(entry["text_key"]) == 20 and entry["minhash"]
-    known = adding.known_articles(opened.manifest.files.values())
+    known = adding.known_in(corpus_dir, lambda: opened)
     assert known.by_url(site.url("/a/")).id == entry["id"]
 
 
@@ -556,7 +559,7 @@ def test_the_manifest_keeps_what_the_checks_need(run: Run, site: Site, corpus_di
     ],
 )
 def test_feed_versions(document: str) -> None:
-    from kzjp_cli.feeds import parse_feed
+    from kzjp_cli.adding.feeds import parse_feed
 
     feed = parse_feed(document.encode(), "https://x.kz/feed")
     assert feed.title == "Wire" and [(i.link, i.title) for i in feed.items] == [("https://x.kz/1", "One")]

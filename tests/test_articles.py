@@ -33,7 +33,7 @@ def test_seed_without_date_starts_mid_story() -> None:
     article = read(BUNDLED / "003_34a9f69a9f2f84be.txt")
     assert article.date is None
     assert article.title.startswith("He argued that simplifying visa procedures")
-    assert len(article.title) <= articles.TITLE_CHARS + 1
+    assert len(article.title) <= articles.text.TITLE_CHARS + 1
     assert article.words > 500
 
 

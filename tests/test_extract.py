@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kzjp_cli import sources
+from kzjp_cli import targets
+from kzjp_cli.articles.pages import decode_html, extract
 from kzjp_cli.errors import ArticleError
-from kzjp_cli.extract import decode_html, extract
 
 from .conftest import Run
 
@@ -41,7 +41,7 @@ def token_f1(got: str, want: str, lang: str) -> float:
 @pytest.mark.parametrize("page", sorted(PAGES.glob("*.html")), ids=lambda p: p.stem)
 def test_the_story_and_nothing_else(page: Path) -> None:
     title, date, lang, story = expected(page)
-    article = sources.from_file(page)
+    article = targets.from_file(page)
     assert token_f1(article.body, "\n".join(story), lang) >= 0.95
     for text in BOILERPLATE[lang]:
         assert text not in article.body, text
@@ -62,7 +62,9 @@ def test_a_page_without_a_story_is_an_error() -> None:
 
 def test_an_undated_page_stays_undated() -> None:
     body = "<p>" + "The ferry terminal at Kuryk will be built with Japanese help, officials said. " * 3 + "</p>"
-    article = sources.from_text(f"<html><head><title>Kuryk</title></head><body><article>{body}</article></body></html>")
+    article = targets.from_stdin(
+        f"<html><head><title>Kuryk</title></head><body><article>{body}</article></body></html>"
+    )
     assert article.date is None and article.title == "Kuryk"
 
 

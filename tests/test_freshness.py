@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from kzjp_cli import freshness, index
+from kzjp_cli import index
 from kzjp_cli.articles import scan_corpus
 from kzjp_cli.errors import CorpusError, QueryError
+from kzjp_cli.index import freshness
+from kzjp_cli.store import SearchOptions
 
 from .conftest import Run
 from .test_index import Recorder, bump
@@ -75,7 +77,7 @@ def test_a_read_of_a_changed_corpus_refreshes_first(corpus: Path, root: Path) ->
     (corpus / "nodate.txt").unlink()
     recorder = Recorder()
     ci = opened_in_parallel(corpus, root, recorder)
-    found = ci.matches("sambo OR uzbekistan", limit=10)
+    found = ci.matches("sambo OR uzbekistan", SearchOptions(limit=10))
     assert sorted(m.article.id for m in found.matches) == ["judo", "new"]
     assert recorder.notices == ["index refreshed: 1 added, 1 changed, 1 removed"]
     assert ci.ids() == ["aktau", "judo", "new", "sub/visit"]
@@ -102,7 +104,7 @@ def test_a_current_index_is_read_once_and_not_refreshed(corpus: Path, root: Path
     recorder = Recorder()
     ci = opened_in_parallel(corpus, root, recorder)
     generation = ci._generation
-    assert [m.article.id for m in ci.matches("Tokyo", limit=10).matches] == ["sub/visit", "nodate"]
+    assert [m.article.id for m in ci.matches("Tokyo", SearchOptions(limit=10)).matches] == ["sub/visit", "nodate"]
     assert recorder.notices == recorder.warnings == []
     assert ci.generation == generation and not ci.confirm()
 
@@ -115,7 +117,7 @@ def test_no_checking_process_outlives_its_index(corpus: Path, root: Path) -> Non
     assert ci._check is not None
     pids = [part._process.pid for part in ci._check._parts]
     with pytest.raises(QueryError):
-        ci.matches("   ", limit=10)
+        ci.matches("   ", SearchOptions(limit=10))
     del ci
     gc.collect()
     for pid in pids:
@@ -181,7 +183,7 @@ def test_commands_answer_from_the_refreshed_index(
 
 PARALLEL_CLI = """
 import sys
-from kzjp_cli import freshness
+from kzjp_cli.index import freshness
 freshness.PARALLEL_FROM = 0
 from kzjp_cli.cli import cli
 cli(sys.argv[1:], prog_name="kzjp")
@@ -220,7 +222,7 @@ def test_a_consistent_read_waits_once_at_its_end(corpus: Path, root: Path, stale
     def compute() -> list[str]:
         pending.append(ci._check is not None)
         ci.scripts_in_use()
-        return [m.article.id for m in ci.matches("uzbekistan OR Tokyo", limit=10).matches]
+        return [m.article.id for m in ci.matches("uzbekistan OR Tokyo", SearchOptions(limit=10)).matches]
 
     found = ci.consistent(compute)
     assert ("new" in found) is stale

@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from kzjp_cli import search
-from kzjp_cli.cli import EXIT_BUG, cli
+from kzjp_cli.cli import cli
+from kzjp_cli.errors import Exit
+from kzjp_cli.store import SearchOptions
 
 from .conftest import KZJP, Run, WriteCorpus
 
@@ -52,7 +54,7 @@ def test_an_internal_error_has_its_own_exit_status_and_one_line(run: Run, monkey
     monkeypatch.setattr(search, "search", broken)
     monkeypatch.delenv("KZJP_DEBUG")
     done = run("search", "Tokyo", "-q")
-    assert done.exit_code == EXIT_BUG == 70 and done.stdout == ""
+    assert done.exit_code == Exit.BUG == 70 and done.stdout == ""
     assert done.stderr.startswith("Error: internal error (RuntimeError: something kzjp did not expect); this is a bug")
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
     with pytest.raises(RuntimeError):
@@ -123,7 +125,7 @@ def test_searches_during_rebuilds_always_get_a_complete_index(tmp_path: Path) ->
     try:
         for _ in range(1500):
             try:
-                assert search.search(index.open_index(corpus, root), "Tokyo railway", limit=5).hits
+                assert search.search(index.open_index(corpus, root), "Tokyo railway", SearchOptions(limit=5)).hits
             except Exception as exc:  # counted, not raised: every failure is reported at the end
                 failures.append(f"{type(exc).__name__}: {exc}")
     finally:

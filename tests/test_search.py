@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from kzjp_cli import index, search
 from kzjp_cli.errors import QueryError
+from kzjp_cli.store import SearchOptions
 
 from .conftest import BUNDLED, Run, WriteCorpus
 
@@ -27,7 +28,7 @@ def bundled(tmp_path: Path) -> index.CorpusIndex:
 
 
 def ids(ci: index.CorpusIndex, query: str, **options: object) -> list[str]:
-    return [hit.article.id for hit in search.search(ci, query, **options).hits]
+    return [hit.article.id for hit in search.search(ci, query, SearchOptions(**options)).hits]
 
 
 @pytest.mark.parametrize(
@@ -72,15 +73,15 @@ def test_since_until_and_date_sort(ci: index.CorpusIndex) -> None:
 
 
 def test_limit_and_total(ci: index.CorpusIndex) -> None:
-    result = search.search(ci, "Kazakhstan OR Japan OR Tokyo", limit=2)
+    result = search.search(ci, "Kazakhstan OR Japan OR Tokyo", SearchOptions(limit=2))
     assert len(result.hits) == 2 and result.total is None  # counted only when asked
-    assert search.search(ci, "Kazakhstan OR Japan OR Tokyo", count_only=True).total == 4
+    assert search.search(ci, "Kazakhstan OR Japan OR Tokyo", SearchOptions(count_only=True)).total == 4
     assert [h.rank for h in result.hits] == [1, 2]
     assert result.hits[0].score >= result.hits[1].score > 0
 
 
 def test_count_only(ci: index.CorpusIndex) -> None:
-    assert search.search(ci, "Almaty", count_only=True).total == 2
+    assert search.search(ci, "Almaty", SearchOptions(count_only=True)).total == 2
 
 
 def test_snippet_is_plain_text_with_marks_on_matches(ci: index.CorpusIndex) -> None:
@@ -173,8 +174,8 @@ def test_snippet_of_a_title_only_match_marks_the_words_in_the_body(ci: index.Cor
 def test_date_ranges_count(
     ci: index.CorpusIndex, query: str, since: dt.date | None, until: dt.date | None, expected: int
 ) -> None:
-    assert search.search(ci, query, since=since, until=until, count_only=True).total == expected
-    assert len(search.search(ci, query, since=since, until=until).hits) == expected
+    assert search.search(ci, query, SearchOptions(since=since, until=until, count_only=True)).total == expected
+    assert len(search.search(ci, query, SearchOptions(since=since, until=until)).hits) == expected
 
 
 def test_date_ranges_after_updates_span_segments(corpus: Path, tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ from whoosh.index import TOC
 
 from kzjp_cli import index, search
 from kzjp_cli.articles import assign_ids, read_article, scan_corpus
-from kzjp_cli.store import open_store, whoosh_store
+from kzjp_cli.index import building
+from kzjp_cli.store import SearchOptions, open_store, whoosh_store
 from kzjp_cli.store.analysis import chain
 from kzjp_cli.store.schema import TEXT_FIELDS, make_schema, to_document
 from kzjp_cli.store.segments import SegmentBuilder
@@ -171,7 +172,10 @@ def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) 
         assert len(list((tmp_path / f"ix{jobs}").glob("gen-*/*.seg"))) == jobs
         found.append(
             [
-                [(hit.article.id, round(hit.score, 4)) for hit in search.search(ci, query, limit=500).hits]
+                [
+                    (hit.article.id, round(hit.score, 4))
+                    for hit in search.search(ci, query, SearchOptions(limit=500)).hits
+                ]
                 for query in ('"Middle Corridor"', "hydrogen OR uranium", "Tokaev~", "date:2024", "touris*")
             ]
         )
@@ -190,7 +194,7 @@ def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(
     index.update(corpus, root, jobs=2)
     if forked:
         monkeypatch.setattr(whoosh_store, "PARALLEL_DOCS", 2)
-        monkeypatch.setattr(index, "PARALLEL_MIN_ARTICLES", 2)
+        monkeypatch.setattr(building, "PARALLEL_MIN_ARTICLES", 2)
     files = sorted(corpus.rglob("*.md"))
     for round_ in range(6):
         for path in files[round_ * 7 : round_ * 7 + 3]:
@@ -216,7 +220,7 @@ def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(
 
 
 def search_all(ci: index.CorpusIndex, query: str) -> list[search.Hit]:
-    return search.search(ci, query, limit=10_000).hits
+    return search.search(ci, query, SearchOptions(limit=10_000)).hits
 
 
 def test_a_store_built_in_segments_reads_back_every_article(corpus: Path, tmp_path: Path) -> None:

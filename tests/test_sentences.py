@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kzjp_cli import sentences
+from kzjp_cli.languages import sentences
 
 CASES = Path(__file__).with_name("data") / "sentences.txt"
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kzjp_cli import sentences, sources, summarize
+from kzjp_cli import summarize, targets
 from kzjp_cli.articles import Article, parse_article
 from kzjp_cli.errors import KzjpError
+from kzjp_cli.languages import sentences
 
 from .conftest import BUNDLED, KZJP, OFFLINE, Run
 
@@ -105,7 +106,7 @@ def test_combine_keeps_near_duplicates_once_and_labels_sentences() -> None:
 )
 def test_empty_text_is_an_error(text: str, message: str) -> None:
     with pytest.raises(KzjpError, match=message):
-        summarize.summarize(sources.from_text(text))
+        summarize.summarize(targets.from_stdin(text))
 
 
 # --- the command ------------------------------------------------------------------

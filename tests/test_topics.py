@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from kzjp_cli import index, search, topics
-from kzjp_cli.summarize import stop_words
+from kzjp_cli.languages import stop_words
+from kzjp_cli.store import SearchOptions
 
 from .conftest import BUNDLED, MULTILINGUAL, Run, WriteCorpus, generate
 
@@ -202,7 +203,7 @@ def test_large_corpus_is_ranked_from_a_sample_with_exact_article_lists(
     assert by_phrase, "a sample still gives topics"
     assert by_phrase.get("Almaty") in (None, ["judo", "nodate"]), "ids come from the whole index"
     for phrase, ids in by_phrase.items():
-        hits = {h.article.id for h in search.search(ci, f'"{phrase}"', limit=100).hits}
+        hits = {h.article.id for h in search.search(ci, f'"{phrase}"', SearchOptions(limit=100)).hits}
         assert set(ids) == hits, phrase
 
 
@@ -214,7 +215,7 @@ def test_topic_counts_are_phrase_search_counts_at_any_size(tmp_path: Path) -> No
     assert len(listed) == 30
     same = 0
     for topic in listed:
-        found = {hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', limit=1000).hits}
+        found = {hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', SearchOptions(limit=1000)).hits}
         assert found <= set(topic.ids), topic.phrase
         same += found == set(topic.ids)
     assert same >= 20, "only a short form folded into a topic adds articles to it"
@@ -232,7 +233,7 @@ def test_only_the_topics_shown_are_looked_up_in_the_whole_index(
     assert [t.exact for t in listed[:6]] == [True] * 5 + [False]
     assert all(t.scale == 3.0 for t in listed if not t.exact), "each sampled article stands for three"
     for topic in listed[:5]:
-        found = {hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', limit=None).hits}
+        found = {hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', SearchOptions(limit=None)).hits}
         assert found <= set(topic.ids), topic.phrase
     again = topics.corpus_topics(index.open_index(corpus, tmp_path / "ix"), exact=8)
     assert [t.phrase for t in again] == [t.phrase for t in listed], "the ranking came from the cache"
@@ -241,7 +242,7 @@ def test_only_the_topics_shown_are_looked_up_in_the_whole_index(
     result = run("topics", "-n", "3", "-f", "json", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
     shown = json.loads(result.output)
     for record in shown:
-        hits = {h.article.id for h in search.search(ci, f'"{record["topic"]}"', limit=None).hits}
+        hits = {h.article.id for h in search.search(ci, f'"{record["topic"]}"', SearchOptions(limit=None)).hits}
         assert hits <= set(record["ids"]) and record["articles"] == len(record["ids"])
 
 
@@ -292,7 +293,7 @@ def test_phrase_lists_match_phrase_searches_across_segments_deletions_and_langua
     listed = ci.ids_for_phrases(phrases)
     matched = 0
     for phrase, ids in zip(phrases, listed, strict=True):
-        hits = sorted(h.article.id for h in search.search(ci, f'"{phrase}"', limit=None).hits)
+        hits = sorted(h.article.id for h in search.search(ci, f'"{phrase}"', SearchOptions(limit=None)).hits)
         assert ids == hits, phrase
         matched += bool(hits)
     assert matched > 0.8 * len(phrases)

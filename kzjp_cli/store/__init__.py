@@ -4,12 +4,13 @@ Above this package, code speaks in articles, ids, dates and matches; a store
 is one index generation's folder, opened or created here::
 
     store = open_store(folder)          # or create_store(folder) for a new build
-    store.search("Tokayev", limit=10)   # -> Found: matches (article, score, terms), total, suggestion
+    store.search("Tokayev", SearchOptions(limit=10))  # -> Found: matches (article, score, terms), total, suggestion
     store.document(id), store.documents(), store.dates(query), store.ids_for_phrases(phrases)
     store.similar(id, limit=10)
     store.segment_writer() / store.commit(segments) / store.replace(stale_ids, articles)
 
 Modules: ``engine`` (loading Whoosh: import stand-ins, version check, patch),
+``names`` (the names of the engine's files), ``results`` (plain data in and out),
 ``analysis`` (text → terms, one chain a language), ``schema`` (the schema from
 the article field list; articles ↔ stored documents), ``query`` (the query
 language), ``segments`` (the bulk segment writer), ``whoosh_store`` (the store).
@@ -22,15 +23,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kzjp_cli.store.names import INDEX_NAME, LOCK_FILE
+from kzjp_cli.store.results import Found, Match, SearchOptions
+
 if TYPE_CHECKING:
-    from kzjp_cli.store.results import Found, Match
     from kzjp_cli.store.whoosh_store import WhooshStore as Store
 
-__all__ = ["Found", "Match", "Store", "create_store", "files", "open_store"]
-
-INDEX_NAME = "MAIN"
-"""Whoosh's name for the index in a folder: its files are ``MAIN_*`` and ``_MAIN_*.toc``."""
-LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
+__all__ = ["Found", "Match", "SearchOptions", "Store", "create_store", "files", "open_store"]
 
 
 def create_store(folder: Path) -> Store:

@@ -4,8 +4,8 @@ Each language's analysis is one object, a chain, looked up by its code with
 ``chain()``. Whoosh sees every chain through ``schema.ChainTokenizer`` (kept
 in the schema, so the query parser uses it); the bulk segment writer and
 snippets call the chain directly (tested against Whoosh's own writer). The field list
-(``articles.FIELDS``) names each text field's chain, so a second language's
-chain is added to ``CHAINS`` beside English without touching any caller.
+(``articles.FIELDS``) names each text field's chain, and ``CHAINS`` is made from the
+language objects (``languages``), so a language added there gets its chain and fields.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cached_property, lru_cache
+
+from kzjp_cli.languages import ALL, Language, has_japanese
 
 STOP_MARK = "·"
 """Starts the index term of an English stop word or one-letter word: "the" is indexed as "·the", so that
@@ -143,7 +145,7 @@ class WordChain:
     def tokens(self, text: str, *, phrase: bool = False, query: bool = False) -> list[Token]:
         """Every word's position, offsets and terms (for a phrase query, only the word as written; a dotted
         word's parts only in the index; English stop words not searched for on their own)."""
-        if _has_japanese(text):
+        if has_japanese(text):
             return JAPANESE.tokens(text, phrase=phrase, query=query)
         found: list[Token] = []
         for position, match in enumerate(_WORD.finditer(text)):
@@ -173,9 +175,9 @@ class JapaneseChain:
     code = "ja"
 
     def tokens(self, text: str, *, phrase: bool = False, query: bool = False) -> list[Token]:
-        if not _has_japanese(text):
+        if not has_japanese(text):
             return OTHER.tokens(text, phrase=phrase, query=query)
-        from kzjp_cli import japanese
+        from kzjp_cli.languages import japanese
 
         found: list[Token] = []
         for word in japanese.words(text):
@@ -220,44 +222,22 @@ def _english_stops() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
-def _has_japanese(text: str) -> bool:
-    from kzjp_cli.japanese import has_japanese
-
-    return has_japanese(text)
-
-
-def _russian_stem() -> Callable[[str], str]:
-    stemmer = None
-
-    def stem(word: str) -> str:
-        nonlocal stemmer
-        if stemmer is None:
-            import Stemmer
-
-            stemmer = Stemmer.Stemmer("russian").stemWord
-        return stemmer(word)
-
-    return lru_cache(maxsize=200_000)(stem)
-
-
-def _kazakh_stem(word: str) -> str:
-    from kzjp_cli.kazakh import stem
-
-    return stem(word)
-
-
 ENGLISH = EnglishChain()
 OTHER = WordChain("other")
 JAPANESE = JapaneseChain()
 Chain = EnglishChain | WordChain | JapaneseChain
-CHAINS: dict[str, Chain] = {
-    "en": ENGLISH,
-    "ru": WordChain("ru", _russian_stem()),
-    "kk": WordChain("kk", _kazakh_stem),
-    "ja": JAPANESE,
-    "other": OTHER,
-}
-"""Every analysis chain, by the code ``languages.Language.chain`` names."""
+
+
+def _chain_of(lang: Language) -> Chain:
+    if lang.analysis == "english":
+        return ENGLISH
+    if lang.analysis == "japanese":
+        return JAPANESE
+    return OTHER if lang.chain == OTHER.code else WordChain(lang.chain, lang.stem)
+
+
+CHAINS: dict[str, Chain] = {lang.chain: _chain_of(lang) for lang in ALL}
+"""Every analysis chain, by the code ``languages.Language.chain`` names, made from the language objects."""
 
 
 def chain(code: str | None = None) -> Chain:

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from kzjp_cli.errors import QueryError
-from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, day_bounds, field_name
+from kzjp_cli.languages import ALL
+from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, chain_fields, day_bounds
 
-ENGLISH_FIELDS = (field_name("title", "en"), field_name("body", "en"))
-JAPANESE_FIELDS = (field_name("title", "ja"), field_name("body", "ja"))
+WORD_FIELDS = frozenset(name for lang in ALL if lang.analysis == "words" for name in chain_fields(lang.chain))
+"""The fields of the languages written in words (Russian, Kazakh, other), whose words correct a non-Latin word."""
 _FOREIGN_WORD = re.compile(r"[^\W\d_a-z]+")
 """A word of letters outside the Latin alphabet (Cyrillic, Greek…): corrected from its own language's words."""
 
@@ -177,7 +178,7 @@ def suggest(searcher: Any, q: Any, text: str, fields: Sequence[str] = ()) -> str
     """
     if any(len(word) > SUGGEST_MAX_CHARS for word in text.split()):
         return None  # edit distance is quadratic in a word's length: 20,000 characters took 13 s
-    foreign = _suggest_words(searcher, text, [f for f in fields if f not in (*ENGLISH_FIELDS, *JAPANESE_FIELDS)])
+    foreign = _suggest_words(searcher, text, [f for f in fields if f in WORD_FIELDS])
     if foreign:
         return foreign
     words = [t for _, t in q.iter_all_terms() if isinstance(t, str)]

@@ -1,10 +1,38 @@
-"""What the store's reads return: plain data, no Whoosh objects."""
+"""The store's plain data: the options a search takes, and what its reads return. No Whoosh objects."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from kzjp_cli.articles import Article
+from kzjp_cli.errors import QueryError
+
+SORTS = ("relevance", "date")
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """How a search runs, passed down whole from the command line to the store."""
+
+    limit: int | None = 10
+    """How many hits to return (every hit for None)."""
+    offset: int = 0
+    """Hits to skip first (the next page)."""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    langs: tuple[str, ...] = ()
+    """Only articles in these languages (ISO 639-1 codes); any for none."""
+    sort: str = "relevance"
+    """``relevance`` or ``date`` (newest first)."""
+    count_only: bool = False
+    """Count the matches only: no hits."""
+    with_total: bool = False
+    """Count every match as well as returning the hits."""
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise QueryError(f"unknown sort {self.sort!r} (choose from {', '.join(SORTS)})")
 
 
 @dataclass

@@ -22,7 +22,7 @@ from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from kzjp_cli.articles import FIELDS, Article
-from kzjp_cli.languages import language
+from kzjp_cli.languages import ALL, language
 from kzjp_cli.store.analysis import CHAINS, ENGLISH, Chain, chain
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
@@ -36,10 +36,15 @@ def field_name(name: str, chain_code: str) -> str:
     return name if chain_code == ENGLISH.code else f"{name}_{chain_code}"
 
 
+def chain_fields(code: str) -> tuple[str, ...]:
+    """The text fields of one analysis chain (``title_ru``, ``body_ru``)."""
+    return tuple(field_name(name, code) for name in _TEXT)
+
+
 TEXT_FIELDS = tuple(field_name(name, code) for code in CHAINS for name in _TEXT)
 """Every text field of every chain: what a query searches when it names no field."""
-MULTITOKEN = {"ja": "and"}
-"""How a query word that a chain makes several terms of is matched: any of them, but every Japanese word."""
+MULTITOKEN = {lang.chain: lang.compound_query for lang in ALL}
+"""How a query word that a chain makes several terms of is matched (``Language.compound_query``)."""
 
 
 class ChainTokenizer(Tokenizer):

@@ -28,10 +28,11 @@ from whoosh.filedb.filestore import FileStorage
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import IndexStateError, QueryError
 from kzjp_cli.languages import language
-from kzjp_cli.store import INDEX_NAME, query, ranking
+from kzjp_cli.store import query, ranking
 from kzjp_cli.store.analysis import CHAINS, STOP_MARK
+from kzjp_cli.store.names import INDEX_NAME, LOCK_FILE, TEMP_FOLDER
 from kzjp_cli.store.phrases import live_docs, phrase_docs
-from kzjp_cli.store.results import Found, Match
+from kzjp_cli.store.results import Found, Match, SearchOptions
 from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, date_of, field_name, make_schema, to_article
 
 SIMILAR_TERMS = 10
@@ -111,7 +112,7 @@ class WhooshStore:
     def _remove_temp_folder(self) -> None:
         """Whoosh's per-document writer makes a temporary folder and leaves it behind, empty."""
         with suppress(OSError):  # not there, or not empty: leave it
-            os.rmdir(self.folder / f"{INDEX_NAME}.tmp")
+            os.rmdir(self.folder / TEMP_FOLDER)
 
     # --- reads ----------------------------------------------------------------
 
@@ -206,19 +207,7 @@ class WhooshStore:
             found.append([sorted_ids[rank] for rank in ranks.tolist()])
         return found
 
-    def search(
-        self,
-        text: str,
-        *,
-        limit: int | None = 10,
-        offset: int = 0,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        langs: Sequence[str] = (),
-        sort: str = "relevance",
-        count_only: bool = False,
-        with_total: bool = False,
-    ) -> Found:
+    def search(self, text: str, options: SearchOptions) -> Found:
         """Run a query: the best ``limit`` matches after the first ``offset`` (all of them for a ``limit`` of
         None), or, with ``count_only``, just how many match.
 
@@ -228,8 +217,10 @@ class WhooshStore:
         Whoosh, ``with_total`` counts with a second query, and only when the
         matches shown may not be all of them.
         """
+        limit, offset, count_only, with_total = options.limit, options.offset, options.count_only, options.with_total
+        sort = options.sort
         searcher = self._searcher_()
-        q, allowed = self._prepare(searcher, text, None, since, until, langs)
+        q, allowed = self._prepare(searcher, text, None, options.since, options.until, options.langs)
         if allowed == set():  # Whoosh would take an empty filter for no filter
             return Found(total=0 if count_only else None)
         wanted = None if limit is None else offset + limit
@@ -443,9 +434,9 @@ class WhooshStore:
             segments = TOC.read(storage, INDEX_NAME, generation, schema=self.ix.schema).segments
             clean_files(storage, INDEX_NAME, generation, segments)
         with suppress(OSError):
-            shutil.rmtree(self.folder / f"{INDEX_NAME}.tmp")
+            shutil.rmtree(self.folder / TEMP_FOLDER)
         with suppress(OSError):
-            os.remove(self.folder / f"{INDEX_NAME}_WRITELOCK")
+            os.remove(self.folder / LOCK_FILE)
 
 
 @contextmanager

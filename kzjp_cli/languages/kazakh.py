@@ -1,4 +1,4 @@
-"""A light stemmer for Kazakh: neither Snowball nor PyPI has one.
+"""Kazakh: a light stemmer (neither Snowball nor PyPI has one), stop words, abbreviations, topic word lists.
 
 Kazakh builds a noun as stem + plural + possessive + case, each suffix in a
 back-vowel (а о ұ ы) or front-vowel (ә е ө ү і) form and with a consonant that
@@ -15,6 +15,8 @@ inflected forms cut past them.
 from __future__ import annotations
 
 from functools import lru_cache
+
+from kzjp_cli.languages.base import Language, TopicWords, abbreviations
 
 MIN_STEM = 3
 
@@ -95,3 +97,37 @@ def has_case_ending(word: str) -> bool:
     if _protected(word):
         return False
     return any(_cuttable(word, suffix) for suffix in _ORDERED[0])
+
+
+STOP_WORDS = frozenset(
+    """және мен бен пен да де та те ол бұл осы сол мұндай бір екі ма ме ба бе па пе ғана ғой туралы үшін дейін
+    кейін бойынша арқылы сияқты секілді бірге арасында ретінде әрі не немесе бірақ алайда себебі өйткені егер
+    онда мұнда сонда қазір енді тағы әлі барлық көп өте ең кім қандай қай неше қанша менің сенің оның біздің
+    сіздің олардың біз сіз олар сен оған оны одан бар жоқ емес болды болып болады болған деп деді дейді жылы жыл
+    ж т б""".split()
+)
+
+TOPICS = TopicWords(
+    titles=frozenset(
+        """президент президенті премьер-министр премьер-министрі министр министрі басшысы басшы төраға төрағасы
+        елші елшісі әкім әкімі депутат сенатор император императоры мырза ханым""".split()
+    ),
+    generic=frozenset(
+        """деді атап айтты хабарлады мәлімдеді сондай ақ жаңа жылы жыл уақыт бүгін кеше қаңтар ақпан наурыз сәуір
+        мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан тараптар ел елдер""".split()
+    ),
+    conjunction="және",
+    modifier=r"(?:лық|лік|дық|дік|тық|тік|ғы|гі|қы|кі|ды|ді|ты|ті)$",
+    closes_name=has_case_ending,
+)
+
+KAZAKH = Language(
+    "kk",
+    "Kazakh",
+    "kk",
+    "cyrillic",
+    stem=stem,
+    abbreviations=abbreviations("ж жж т.б т.с.с т.с б.з.б б.з млн млрд трлн мың теңге ш ауд обл көш үй пәт проф акад"),
+    own_stop_words=STOP_WORDS,
+    topics=TOPICS,
+)

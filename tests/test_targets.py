@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kzjp_cli import index, sentences, sources
+from kzjp_cli import index, targets
 from kzjp_cli.errors import ArticleError, UnknownIdError
+from kzjp_cli.languages import sentences
 
 
 def test_html_file(tmp_path: Path) -> None:
@@ -17,7 +18,7 @@ def test_html_file(tmp_path: Path) -> None:
         "<h1>Aktau port deal</h1><p>Japan joins the customs upgrade. Work starts in May.</p>"
         "<p>Officials welcomed the decision.</p></body></html>"
     )
-    article = sources.from_file(page)
+    article = targets.from_file(page)
     assert (article.id, article.title) == (str(page), "Aktau port deal")
     assert [s.text for s in sentences.split(article.body)][-3:] == [
         "Japan joins the customs upgrade.",
@@ -33,28 +34,28 @@ def test_html_file(tmp_path: Path) -> None:
 def test_an_html_title_is_taken_as_written_never_as_metadata(title: str) -> None:
     """The page title used to be pasted into front matter, which stripped the quotes off '"Quoted"'."""
     body = "The ministers met in Tokyo and agreed on new direct flights."
-    article = sources.from_text(f"<html><head><title>{title}</title></head><body><p>{body}</p></body></html>")
+    article = targets.from_stdin(f"<html><head><title>{title}</title></head><body><p>{body}</p></body></html>")
     assert article.title == " ".join(title.split())
     assert article.body == body
 
 
 def test_text_with_front_matter_and_empty_text() -> None:
-    article = sources.from_text("---\ntitle: Astana forum\ndate: 2025-05-01\nlang: en\n---\nDelegates met.")
+    article = targets.from_stdin("---\ntitle: Astana forum\ndate: 2025-05-01\nlang: en\n---\nDelegates met.")
     assert (article.title, article.date.isoformat(), article.lang, article.body) == (
         "Astana forum",
         "2025-05-01",
         "en",
         "Delegates met.",
     )
-    empty = sources.from_text("   \n")
+    empty = targets.from_stdin("   \n")
     assert (empty.id, empty.body) == ("-", "")
 
 
 def test_ids_from_lines_accepts_ids_and_jsonl() -> None:
     lines = ["000\n", "\n", '{"id": "003_34a9f69a9f2f84be", "score": 1}\n']
-    assert sources.ids_from_lines(lines) == ["000", "003_34a9f69a9f2f84be"]
+    assert targets.ids_from_lines(lines) == ["000", "003_34a9f69a9f2f84be"]
     with pytest.raises(ArticleError, match="line 1"):
-        sources.ids_from_lines(['{"title": "x"}'])
+        targets.ids_from_lines(['{"title": "x"}'])
 
 
 def test_load_mixes_ids_prefixes_files_and_stdin(corpus: Path, tmp_path: Path) -> None:
@@ -66,7 +67,7 @@ def test_load_mixes_ids_prefixes_files_and_stdin(corpus: Path, tmp_path: Path) -
         opened.append(index.open_index(corpus, tmp_path / "ix"))
         return opened[-1]
 
-    found = sources.load(["aktau", "sub/v", str(note), "-"], lambda: "From stdin.", open_index)
+    found = targets.load(["aktau", "sub/v", str(note), "-"], lambda: "From stdin.", open_index)
     assert [(a.id, a.title) for a in found] == [
         ("aktau", "Japan joins customs upgrade at the Port of Aktau"),
         ("sub/visit", "Tokayev meets Takaichi in Tokyo"),
@@ -81,7 +82,7 @@ def test_load_without_ids_never_opens_the_index(tmp_path: Path) -> None:
     def refuse() -> index.CorpusIndex:
         raise AssertionError("the index was opened")
 
-    assert [a.body for a in sources.load(["-"], lambda: "Only stdin.", refuse)] == ["Only stdin."]
+    assert [a.body for a in targets.load(["-"], lambda: "Only stdin.", refuse)] == ["Only stdin."]
 
 
 def test_load_names_what_it_cannot_find(corpus: Path, tmp_path: Path) -> None:
@@ -89,10 +90,10 @@ def test_load_names_what_it_cannot_find(corpus: Path, tmp_path: Path) -> None:
         return index.open_index(corpus, tmp_path / "ix")
 
     with pytest.raises(ArticleError, match=r"missing\.txt: no such file \(nor an article id\)"):
-        sources.load(["missing.txt"], str, open_index)
+        targets.load(["missing.txt"], str, open_index)
     with pytest.raises(UnknownIdError, match="no article with id 'zzz'"):
-        sources.load(["zzz"], str, open_index)
+        targets.load(["zzz"], str, open_index)
     binary = tmp_path / "image.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     with pytest.raises(ArticleError, match=r"image\.png: binary file"):
-        sources.load([str(binary)], str, open_index)
+        targets.load([str(binary)], str, open_index)

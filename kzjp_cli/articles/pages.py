@@ -18,19 +18,13 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from kzjp_cli.articles import HTML_SUFFIXES, Article, decode, parse_article
+from kzjp_cli.articles.fields import Article
+from kzjp_cli.articles.text import decode, parse_article
 from kzjp_cli.errors import ArticleError
 from kzjp_cli.languages import count_words, normalize
 
-__all__ = [
-    "HTML_SUFFIXES",
-    "Page",
-    "article_from_html",
-    "article_from_page",
-    "decode_html",
-    "extract",
-    "looks_like_html",
-]
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+"""Saved web pages: read as their story without menus and footers."""
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 MIN_LETTERS = 40
 """Less text than this is a page's chrome ("Home"), not a story."""
@@ -135,11 +129,6 @@ def _title(tree: Any) -> str:
     if suffix and len(suffix.group()) < suffix.start():  # a site's name is shorter than the headline
         title = title[: suffix.start()]
     return _SITE_PREFIX.sub("", title)
-
-
-def article_from_html(html: str, *, id: str, path: str) -> Article:
-    """An article from a page: its story, with the page's title, date and language where it gives them."""
-    return article_from_page(extract(html), id=id, path=path)
 
 
 def article_from_page(page: Page, *, id: str, path: str) -> Article:

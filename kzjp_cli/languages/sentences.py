@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kzjp_cli.languages import language
+from kzjp_cli.languages.registry import language
 
 # Lower-case, without the final period; Punkt matches them case-insensitively.
 ABBREVIATIONS = frozenset(

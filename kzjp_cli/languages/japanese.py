@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from kzjp_cli.languages import KANA_KANJI
+from kzjp_cli.languages.base import Language
 
 CHUNK_BYTES = 30_000
 """Sudachi refuses input over 49,149 bytes, so text is cut into pieces of at most this size."""
@@ -36,11 +36,6 @@ class Word(NamedTuple):
     """The normalised forms of the shorter words a compound is made of (empty if it is one word)."""
     kind: str = ""
     """The part of speech's second level: 固有名詞 for a proper noun, 数詞 for a numeral…"""
-
-
-def has_japanese(text: str) -> bool:
-    """Whether ``text`` has any kana or kanji."""
-    return KANA_KANJI.search(text) is not None
 
 
 @lru_cache(maxsize=1)
@@ -109,3 +104,9 @@ def _words(text: str) -> tuple[Word, ...]:
                 )
             )
     return tuple(found)
+
+
+JAPANESE = Language(
+    "ja", "Japanese", "ja", "cjk", analysis="japanese", spaced=False, sumy="japanese", compound_query="and"
+)
+"""Every word of a query must match (a compound's parts are its terms too); topics come from parts of speech."""

@@ -21,23 +21,30 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from kzjp_cli import dedup, extract, sources
+from kzjp_cli import locations
+from kzjp_cli.adding.fetch import Limits, Politeness, Response, fetch, is_web_address
 from kzjp_cli.articles import (
     HTML_SUFFIXES,
     SUFFIXES,
     Article,
-    parse_article,
+    decode_bytes,
+    dedup,
+    from_file,
+    from_text,
+    pages,
     parse_date,
     read_bytes,
+    scan_corpus,
     write_article,
 )
 from kzjp_cli.errors import ArticleError, CorpusError, KzjpError
-from kzjp_cli.fetch import Limits, Politeness, Response, fetch, is_web_address
-from kzjp_cli.japanese import has_japanese
-from kzjp_cli.languages import count_words, normalize
+from kzjp_cli.languages import count_words, has_japanese, normalize
+
+if TYPE_CHECKING:
+    from kzjp_cli.index import CorpusIndex
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
@@ -84,6 +91,18 @@ class Outcome:
             return None
         return self.article.id
 
+    def notes(self) -> list[tuple[str, str]]:
+        """What to tell the user besides the result, as (``warning`` or ``error``, message) pairs."""
+        said = [("warning", f"{self.input}: {warning}") for warning in self.warnings]
+        if self.error:
+            said.append(("error", f"{self.input}: {self.error}"))
+        elif self.outcome == "near-duplicate":
+            kept = "left out" if self.skipped else "saved all the same"
+            said.append(
+                ("warning", f"{self.input}: {self.similarity:.0%} like {self.similar_to}, a near-duplicate; {kept}")
+            )
+        return said
+
     def to_record(self) -> dict[str, object]:
         """The outcome for JSON output: the source, what happened, and the article's fields."""
         record: dict[str, object] = {"input": self.input, "outcome": self.outcome, "saved": self.saved}
@@ -104,16 +123,12 @@ class Candidate:
     warnings: list[str] = field(default_factory=list)
 
 
-def known_articles(entries: Iterable[dict[str, Any]]) -> dedup.Known:
-    """What the duplicate checks need, from index manifest entries."""
-    return dedup.Known.from_entries(entries)
-
-
-def has_articles(corpus: Path) -> bool:
-    """Whether ``corpus`` holds any article files yet (a new folder has no index to check against)."""
-    from kzjp_cli.articles import scan_corpus
-
-    return corpus.is_dir() and bool(scan_corpus(corpus)[0])
+def known_in(corpus: Path, open_index: Callable[[], CorpusIndex]) -> dedup.Known:
+    """What the duplicate checks need to know of ``corpus``: from its index's manifest, opened only if the
+    corpus holds any article files yet (a new folder has no index to check against)."""
+    if not (corpus.is_dir() and scan_corpus(corpus)[0]):
+        return dedup.Known()
+    return dedup.Known.from_entries(open_index().manifest.files.values())
 
 
 def tally(outcomes: list[Outcome], corpus: Path, dry_run: bool) -> str:
@@ -283,18 +298,19 @@ class Adder:
             raise ArticleError("this is a feed, not an article; add its stories with --feed")
         if kind not in (*HTML_TYPES, "text/plain", "application/octet-stream", ""):
             raise ArticleError(f"not a web page ({kind})")
-        text = extract.decode_html(response.data, warnings, declared=response.charset)
-        if kind == "text/plain" or (kind == "application/octet-stream" and not extract.looks_like_html(text)):
-            return parse_article(text, id="-", path=response.url)
+        suffix = ".html" if kind in HTML_TYPES else ".txt"
+        text = decode_bytes(response.data, suffix=suffix, declared=response.charset, warnings=warnings)
+        if not pages.looks_like_html(text, suffix):
+            return from_text(text, id="-", path=response.url, suffix=suffix)
         try:
-            page = extract.extract(text)
+            page = pages.extract(text)
         except ArticleError:
-            if item is None or len(item.summary) < extract.MIN_LETTERS:
+            if item is None or len(item.summary) < pages.MIN_LETTERS:
                 raise
             warnings.append("the page has no article text; saved the feed's summary instead")
-            page = extract.Page(text=item.summary)
+            page = pages.Page(text=item.summary)
         canonical = page.url
-        article = extract.article_from_page(replace(page, url=None), id="-", path=response.url)
+        article = pages.article_from_page(replace(page, url=None), id="-", path=response.url)
         article.url = canonical  # kept for the duplicate check; the fetched address replaces it
         return article
 
@@ -310,7 +326,7 @@ class Adder:
             raise ArticleError("this is an export; add its articles with --jsonl")
         if suffix not in (*SUFFIXES, *HTML_SUFFIXES):
             raise ArticleError("not an article file (kzjp reads .txt, .md and saved .html pages)")
-        article = sources.from_file(path)
+        article = from_file(path)
         if not article.body.strip():
             raise ArticleError("no article text in it")
         return Candidate(str(path), article, urls=[article.url] if article.url else [])
@@ -318,7 +334,7 @@ class Adder:
     def _stdin(self, data: bytes) -> Iterator[Outcome]:
         notes: list[str] = []
         try:
-            text = extract.decode_html(data, notes) if data.strip() else ""
+            text = decode_bytes(data, warnings=notes) if data.strip() else ""
         except ArticleError as exc:
             yield Outcome("-", "failed", error=str(exc))
             return
@@ -334,15 +350,16 @@ class Adder:
                 raise ArticleError("nothing on standard input")
             if _looks_like_feed(text[:2048].encode("utf-8", "replace")):
                 raise ArticleError("this is a feed, not an article; save it and add its stories with --feed FILE")
-            article = sources.from_text(text, id="-")
-            if not article.body.strip():
-                raise ArticleError("no article text on standard input")
+            try:
+                article = from_text(text, id="-", path="-")
+            except ArticleError:
+                raise ArticleError("no article text on standard input") from None
             return Candidate("-", article, urls=[article.url] if article.url else [], warnings=notes)
 
         yield self._guarded("-", read)
 
     def _feed(self, feed: str) -> Iterator[Outcome]:
-        from kzjp_cli.feeds import parse_feed
+        from kzjp_cli.adding.feeds import parse_feed
 
         try:
             if is_web_address(feed):
@@ -387,9 +404,9 @@ class Adder:
         url = values.get("url")
         warnings: list[str] = []
         if "html" in values:
-            article = extract.article_from_html(values["html"], id="-", path=where)
+            article = from_text(values["html"], id="-", path=where, suffix=".html")
         elif "text" in values:
-            article = parse_article(values["text"], id="-", path=where)
+            article = from_text(values["text"], id="-", path=where)
         elif url and is_web_address(url):
             found = self._from_url(url)
             if isinstance(found, Outcome):
@@ -463,8 +480,6 @@ class Adder:
 def target_corpus(corpus: Path | None) -> Path:
     """The folder ``add`` writes to: ``corpus``, else the user's own corpus. Nothing is made yet (a run
     that adds nothing leaves no trace); the bundled corpus is refused."""
-    from kzjp_cli import locations
-
     if corpus is None:
         return locations.user_corpus()
     corpus = corpus.expanduser().absolute()
@@ -481,8 +496,6 @@ def target_corpus(corpus: Path | None) -> Path:
 def make_corpus(folder: Path) -> str | None:
     """Make ``folder`` before the first article goes in; a notice if it is the user's own corpus, made now
     with the bundled articles copied in (so the examples in kzjp's help keep working there)."""
-    from kzjp_cli import locations
-
     if folder.is_dir():
         return None
     _make(folder)

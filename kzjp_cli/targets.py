@@ -1,10 +1,10 @@
-"""One way in for articles named on the command line: ids, prefixes, files, stdin, id lists.
+"""What ``summarize`` reads: its TARGETs (ids, prefixes, files, stdin) and ``--ids-from`` lists.
 
 ``load()`` turns what a user typed (an article id or unique prefix, a
-``.txt``/``.md``/``.html`` file, ``-`` for stdin) into articles, in order;
-``ids_from_lines()`` reads ``--ids-from`` lists (``kzjp search -f ids`` or
-``-f jsonl`` output). The index is opened only if an id needs it, so a file
-or stdin never touches it.
+``.txt``/``.md``/``.html`` file, ``-`` for stdin) into articles, in order, each
+file through the one reader (``articles.reading``); ``ids_from_lines()`` reads
+``--ids-from`` lists (``kzjp search -f ids`` or ``-f jsonl`` output). The index
+is opened only if an id needs it, so a file or stdin never touches it.
 """
 
 from __future__ import annotations
@@ -14,37 +14,19 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kzjp_cli import extract
-from kzjp_cli.articles import HTML_SUFFIXES, SUFFIXES, Article, decode, parse_article, read_bytes
+from kzjp_cli.articles import HTML_SUFFIXES, SUFFIXES, Article, from_file, from_text
 from kzjp_cli.errors import ArticleError, UnknownIdError
 
 if TYPE_CHECKING:
     from kzjp_cli.index import CorpusIndex
 
 
-def from_text(text: str, id: str = "-", suffix: str = ".txt") -> Article:
-    """An article from raw text: kzjp's format, plain text or Markdown, or an HTML page's story.
-
-    Text with nothing in it gives an article with an empty body; what to do
-    with that is the caller's to say.
-    """
+def from_stdin(text: str) -> Article:
+    """An article from text on stdin (id ``-``); one with an empty body if there is no article in it."""
     try:
-        if extract.looks_like_html(text, suffix):
-            return extract.article_from_html(text, id=id, path=id)
-        return parse_article(text, id=id, path=id, suffix=suffix)
+        return from_text(text, id="-", path="-")
     except ArticleError:
-        return Article(id=id, title="", path=id)
-
-
-def from_file(path: Path) -> Article:
-    """An article from a text, Markdown or HTML file; ArticleError names the file and the reason."""
-    suffix = path.suffix.lower()
-    try:
-        data = read_bytes(path)
-        text = extract.decode_html(data) if suffix in HTML_SUFFIXES else decode(data)
-    except ArticleError as exc:
-        raise ArticleError(f"{path}: {exc}") from None
-    return from_text(text, id=str(path), suffix=suffix)
+        return Article(id="-", title="", path="-")
 
 
 def ids_from_lines(lines: Iterable[str | bytes]) -> list[str]:
@@ -78,7 +60,7 @@ def load(targets: Sequence[str], read_stdin: Callable[[], str], open_index: Call
     index = None
     for target in targets:
         if target == "-":
-            found.append(from_text(read_stdin(), id="-"))
+            found.append(from_stdin(read_stdin()))
         elif Path(target).is_file():
             found.append(from_file(Path(target)))
         else:

@@ -1,0 +1,193 @@
+"""The index folder's layout: its marker, each generation's manifest, and what is kept or cleaned up.
+
+Layout of an index folder::
+
+    kzjp-index.json   marker: schema version, corpus, current generation, fingerprint
+    .lock             flock()ed by the one process allowed to write (``locking``)
+    gen-<n>/          a store (the search engine's files), manifest.json (per-file
+                      stat and metadata) and cache/ (what commands keep, e.g. topics)
+
+A full build writes a new generation beside the current one and then swaps the
+marker with an atomic rename, so an interrupted build leaves the last good index
+in place. Incremental updates commit into the current generation; the store writes
+its table of contents to a temporary file and renames it, so they are atomic too.
+The marker is written last: after a crash it disagrees with the corpus, and the
+next command redoes the (idempotent) update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kzjp_cli import store
+from kzjp_cli.articles import Article, CorpusFile
+from kzjp_cli.errors import IndexStateError
+from kzjp_cli.index import freshness
+
+SCHEMA_VERSION = 5
+"""Bump when the store's format or the manifest changes: older indexes are rebuilt (2: store/, 3: languages,
+4: fetched, duplicate fingerprints)."""
+MARKER = "kzjp-index.json"
+MANIFEST = "manifest.json"
+CACHE_DIR = "cache"
+LOCK = ".lock"
+FORMAT = "kzjp-index"
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Any]:
+    """A text file to write that replaces ``path`` whole, and only once written and synced."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with suppress(FileNotFoundError):
+            os.remove(tmp)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """``data`` as compact UTF-8 JSON, replacing ``path`` whole.
+
+    orjson, not json: the manifest of 50,000 articles (26 MB) took json 0.39 s to encode and orjson 0.03 s,
+    on every update.
+    """
+    import orjson
+
+    with replacing(path) as handle:
+        handle.write(orjson.dumps(data).decode("utf-8"))
+
+
+def _ours(name: str) -> bool:
+    """Names kzjp leaves in an index folder before its first marker: a killed first build's leftovers."""
+    return name in (LOCK, ".gitignore") or name.startswith(("gen-", f".{MARKER}."))
+
+
+def read_marker(root: Path) -> dict[str, Any] | None:
+    """The index folder's marker, None for an empty or missing folder."""
+    marker = root / MARKER
+    try:
+        with open(marker, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        if root.is_dir() and not all(_ours(p.name) for p in root.iterdir()):
+            raise IndexStateError(
+                f"{root} is not a kzjp index folder (it has no {MARKER})",
+                hint="point --index/KZJP_INDEX at an empty folder or one kzjp created",
+            ) from None
+        return None
+    except ValueError as exc:
+        if all(_ours(p.name) or p.name == MARKER for p in root.iterdir()):
+            return {"format": FORMAT, "damaged": f"its marker {MARKER} is not JSON ({exc})"}
+        raise IndexStateError(f"cannot read {marker}: {exc}") from None
+    except OSError as exc:
+        raise IndexStateError(f"cannot read {marker}: {exc.strerror or exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        if all(_ours(p.name) or p.name == MARKER for p in root.iterdir()):
+            return {"format": FORMAT, "damaged": f"its marker {MARKER} is not kzjp's"}
+        raise IndexStateError(f"{marker} is not a kzjp index marker")
+    return data
+
+
+def is_usable(marker: dict[str, Any] | None, corpus: Path) -> bool:
+    return bool(
+        marker
+        and marker.get("schema") == SCHEMA_VERSION
+        and marker.get("corpus") == str(corpus)
+        and isinstance(marker.get("generation"), str)
+    )
+
+
+@dataclass
+class Manifest:
+    """Per-file state of an index generation, keyed by corpus-relative path."""
+
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skipped: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, gen_dir: Path) -> Manifest:
+        import orjson  # 50,000 articles' manifest: 0.35 s with json, 0.22 s with orjson
+
+        try:
+            with open(gen_dir / MANIFEST, "rb") as handle:
+                data = orjson.loads(handle.read())
+            return cls(files=data["files"], skipped=data["skipped"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexStateError(
+                f"index manifest in {gen_dir} is unreadable ({exc})",
+                hint="run 'kzjp index --rebuild'",
+            ) from None
+
+    def save(self, gen_dir: Path) -> None:
+        write_json(gen_dir / MANIFEST, {"files": self.files, "skipped": self.skipped})
+
+    def record(self, file: CorpusFile, article: Article) -> None:
+        """An indexed file: its stat and its article's metadata (every manifest field of the field list)."""
+        self.skipped.pop(file.rel, None)
+        self.files[file.rel] = {"size": file.size, "mtime_ns": file.mtime_ns, **article.metadata()}
+
+    def skip(self, file: CorpusFile, reason: str) -> None:
+        self.files.pop(file.rel, None)
+        self.skipped[file.rel] = {"size": file.size, "mtime_ns": file.mtime_ns, "reason": reason}
+
+
+def cleanup(root: Path, keep: set[str | None]) -> None:
+    """Remove every generation but ``keep``: under the writer lock, the others are dead (replaced twice, or
+    left by a killed build)."""
+    for path in root.glob("gen-*"):
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _index_files(gen_dir: Path) -> dict[str, int]:
+    """The files that make up a generation, with their sizes: the store's and the manifest."""
+    return {**store.files(gen_dir), MANIFEST: (gen_dir / MANIFEST).stat().st_size}
+
+
+def damage(root: Path, marker: dict[str, Any]) -> str | None:
+    """Why the current generation is not intact (a file missing or of another size), or None."""
+    gen_dir = root / marker["generation"]
+    expected = marker.get("files")
+    if not gen_dir.is_dir():
+        return f"{gen_dir.name} is missing"
+    if not isinstance(expected, dict):
+        return None  # written before kzjp recorded file sizes
+    for name, size in expected.items():
+        try:
+            actual = (gen_dir / name).stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if actual != size:
+            return f"{name} is {actual} bytes, not {size}"
+    return None
+
+
+def commit_marker(
+    root: Path, corpus: Path, generation: str, files: list[CorpusFile], count: int, previous: str | None
+) -> None:
+    write_json(
+        root / MARKER,
+        {
+            "format": FORMAT,
+            "schema": SCHEMA_VERSION,
+            "corpus": str(corpus),
+            "generation": generation,
+            "previous": previous,
+            "fingerprint": freshness.fingerprint(files),
+            "articles": count,
+            "files": _index_files(root / generation),
+            "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        },
+    )

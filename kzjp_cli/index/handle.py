@@ -1,0 +1,203 @@
+"""The opened index (``CorpusIndex``): reads as articles, ids, dates and matches, waiting for the corpus check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from kzjp_cli import store
+from kzjp_cli.articles import Article, match_id
+from kzjp_cli.errors import IndexStateError
+from kzjp_cli.index import freshness
+from kzjp_cli.index.folder import CACHE_DIR, Manifest, is_usable, read_marker
+from kzjp_cli.languages import script_of_chain
+
+if TYPE_CHECKING:
+    from kzjp_cli.store import Found, SearchOptions, Store
+
+T = TypeVar("T")
+READ_ATTEMPTS = 3
+
+
+@dataclass
+class CorpusIndex:
+    """A complete, current index generation, ready for reading.
+
+    Reads come back as articles with their full paths; the store behind it is
+    opened on first use (listing articles needs only the manifest).
+
+    On a large corpus the index may be opened while child processes still
+    check the corpus against it (``freshness``): the first read then waits for
+    that check, and if the corpus changed, brings the index up to date
+    (``_reopen``) and reads again, so no answer comes from a stale index.
+    """
+
+    root: Path
+    corpus: Path
+    _generation: Path
+    _fingerprint: str = ""
+    _store: Store | None = field(default=None, repr=False)
+    _manifest: Manifest | None = field(default=None, repr=False)
+    _check: freshness.Check | None = field(default=None, repr=False)
+    _reopen: Callable[[], CorpusIndex] | None = field(default=None, repr=False)
+    _deferring: int = field(default=0, repr=False)
+
+    @property
+    def generation(self) -> Path:
+        """The folder of the generation read (after the corpus check)."""
+        self.confirm()
+        return self._generation
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the corpus this generation was built from (after the corpus check)."""
+        self.confirm()
+        return self._fingerprint
+
+    def confirm(self) -> bool:
+        """Wait for the corpus check begun at opening, if any; if the corpus changed, bring the index up to
+        date and read from it from now on. True if it was brought up to date (earlier reads are stale)."""
+        check, self._check = self._check, None
+        if check is None or check.result() == self._fingerprint:
+            return False
+        assert self._reopen is not None
+        current = self._reopen()
+        self._forget_store()
+        self._generation, self._fingerprint, self._manifest = current._generation, current._fingerprint, None
+        return True
+
+    @property
+    def manifest(self) -> Manifest:
+        """Per-file metadata, loaded on first use (a search does not need it)."""
+        if self._manifest is None:
+            self._manifest = self._read(lambda: Manifest.load(self._generation))
+        return self._manifest
+
+    @property
+    def store(self) -> Store:
+        """The search engine's index of this generation, opened on first use."""
+        if self._store is None:
+            self._store = store.open_store(self._generation)
+        return self._store
+
+    def consistent(self, compute: Callable[[], T]) -> T:
+        """``compute()``, whose reads of this index wait for the corpus check only once it returns (and run
+        again if the check found the corpus changed): a search's several reads all overlap the check."""
+        while True:
+            self._deferring += 1
+            try:
+                found = compute()
+            finally:
+                self._deferring -= 1
+            if self._deferring or not self.confirm():
+                return found
+
+    def _read(self, read: Callable[[], T]) -> T:
+        """``read()``, once the corpus check agrees (read again if the index had to be brought up to date), and
+        again from the new generation if a rebuild replaced this one meanwhile.
+
+        A rebuild keeps the generation it replaces until the next one, so this
+        is needed only when two rebuilds finish while a reader holds the first.
+        """
+        attempt = 0
+        while True:
+            try:
+                found = read()
+            except IndexStateError:
+                attempt += 1
+                if attempt == READ_ATTEMPTS or not self._moved_on():
+                    raise
+                continue
+            if self._deferring or not self.confirm():
+                return found
+
+    def _moved_on(self) -> bool:
+        """Whether the marker now names another generation; if so, read from it from now on."""
+        try:
+            marker = read_marker(self.root)
+        except IndexStateError:
+            return False
+        if not is_usable(marker, self.corpus) or marker["generation"] == self._generation.name:
+            return False
+        self._forget_store()
+        self._generation, self._manifest = self.root / marker["generation"], None
+        self._fingerprint = marker.get("fingerprint", "")
+        return True
+
+    def _forget_store(self) -> None:
+        if self._store is not None:
+            with suppress(Exception):  # its files may be gone already; nothing is lost by not closing cleanly
+                self._store.close()
+        self._store = None
+
+    def ids(self) -> list[str]:
+        """Every indexed article's id, sorted."""
+        return sorted(entry["id"] for entry in self.manifest.files.values())
+
+    def full_id(self, wanted: str) -> str:
+        """The full id for an id or unique id prefix; UnknownIdError otherwise."""
+        return match_id(wanted, self.ids())
+
+    def articles(self) -> list[Article]:
+        """Every indexed article's metadata (no body), in id order, from the manifest."""
+        found = [
+            Article.from_metadata(entry, path=str(self.corpus / rel)) for rel, entry in self.manifest.files.items()
+        ]
+        return sorted(found, key=lambda a: a.id)
+
+    def article(self, article_id: str) -> Article:
+        """One full article (with body) by exact id."""
+        found = self._read(lambda: self.store.document(article_id))
+        if found is None:
+            raise IndexStateError(f"article {article_id} is missing from the index", hint="run 'kzjp index --rebuild'")
+        return self._located(found)
+
+    def documents(self, ids: Iterable[str] | None = None) -> list[Article]:
+        """Every article (or those of ``ids``) with its body, in id order."""
+        wanted = None if ids is None else list(ids)
+        found = self._read(lambda: self.store.documents(wanted))
+        return sorted((self._located(a) for a in found), key=lambda a: a.id)
+
+    def dates(self, query: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
+        """The dates of the articles matching ``query`` (of every article for None) in ``langs`` (any language);
+        None for undated ones."""
+        return self._read(lambda: self.store.dates(query, langs=langs))
+
+    def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
+        """For each phrase, the sorted ids of the articles that contain it."""
+        wanted = list(phrases)
+        return self._read(lambda: self.store.ids_for_phrases(wanted))
+
+    def matches(self, query: str, options: SearchOptions) -> Found:
+        """What ``query`` finds, with full paths."""
+        found = self._read(lambda: self.store.search(query, options))
+        for match in found.matches:
+            self._located(match.article)
+        return found
+
+    def similar_to(self, article_id: str, *, limit: int = 10) -> Found:
+        """The articles most like one article, best first."""
+        found = self._read(lambda: self.store.similar(article_id, limit=limit))
+        for match in found.matches:
+            self._located(match.article)
+        return found
+
+    def scripts_in_use(self) -> set[str]:
+        """The scripts (``latin``, ``cyrillic``, ``cjk``) of the languages the index holds articles in."""
+        return {script_of_chain(code) for code in self._read(lambda: self.store.chains_in_use())}
+
+    def cache_path(self, name: str) -> Path:
+        """Where a command keeps its cache ``name``: in this generation, so it goes when the generation does."""
+        folder = self.generation / CACHE_DIR
+        with suppress(OSError):  # a read-only index: commands answer without their cache
+            folder.mkdir(exist_ok=True)
+        return folder / name
+
+    def _located(self, article: Article) -> Article:
+        """The article with its full path (the store keeps it relative to the corpus)."""
+        article.path = str(self.corpus / article.path)
+        return article

@@ -545,14 +545,16 @@ def extract(
     df: dict[tuple[str, ...], int] | None = None,
     limit: int | None = None,
     lang: str | None = None,
+    weights: Weights = WEIGHTS,
 ) -> list[Topic]:
-    """Rank the key phrases of ``texts`` ((id, text) pairs, in language ``lang``), best first."""
+    """Rank the key phrases of ``texts`` ((id, text) pairs, in language ``lang``), best first, scored with
+    ``weights``."""
     if not language(lang).spaced:
-        return _extract_japanese(texts, total_docs=total_docs, limit=limit, lang=lang)
+        return _extract_japanese(texts, total_docs=total_docs, limit=limit, lang=lang, weights=weights)
     extractor = _Extractor(texts, rules(lang))
     extractor.survey()
     stats = extractor.collect()
-    scores = _score(stats, total_docs or len(texts), df or {}, extractor.word_tf)
+    scores = _score(stats, total_docs or len(texts), df or {}, extractor.word_tf, weights)
     best = sorted(scores, key=lambda k: (-scores[k], k))[:CANDIDATES]
     scores = _fold({k: scores[k] for k in best}, stats)
     ordered = sorted(scores, key=lambda k: (-scores[k], _display(k, stats)))
@@ -589,7 +591,12 @@ def _japanese_phrases(text: str) -> Iterable[tuple[str, bool]]:
 
 
 def _extract_japanese(
-    pairs: list[tuple[str, str]], *, total_docs: int | None, limit: int | None, lang: str | None = "ja"
+    pairs: list[tuple[str, str]],
+    *,
+    total_docs: int | None,
+    limit: int | None,
+    lang: str | None = "ja",
+    weights: Weights = WEIGHTS,
 ) -> list[Topic]:
     """Japanese topics from Sudachi's parts of speech: noun compounds and proper nouns, never particles or kana."""
     stop = stop_words(lang)
@@ -606,12 +613,12 @@ def _extract_japanese(
     total = total_docs or len(pairs)
     scores = {}
     for phrase, count in tf.items():
-        proper = named[phrase] >= WEIGHTS.named * count
+        proper = named[phrase] >= weights.named * count
         if count < 2 and not proper:
             continue
-        long = len(phrase) >= WEIGHTS.japanese_long_chars
-        shape = WEIGHTS.japanese_name if proper else WEIGHTS.japanese_long if long else WEIGHTS.japanese_short
-        scores[phrase] = (1 + math.log(count)) * _coverage(len(docs[phrase]), total) * shape
+        long = len(phrase) >= weights.japanese_long_chars
+        shape = weights.japanese_name if proper else weights.japanese_long if long else weights.japanese_short
+        scores[phrase] = (1 + math.log(count)) * _coverage(len(docs[phrase]), total, weights) * shape
     ordered = sorted(scores, key=lambda k: (-scores[k], k))
     topics = [Topic(k, scores[k], sorted(docs[k])) for k in ordered]
     return topics[:limit] if limit else topics

@@ -143,6 +143,7 @@ def test_a_near_copy_is_saved_with_a_warning_or_skipped(run: Run, site: Site, co
     assert len(saved(corpus_dir)) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "header", "strip_meta"),
     [
@@ -203,6 +204,7 @@ def oversized(handler: BaseHTTPRequestHandler) -> None:
         pass
 
 
+@pytest.mark.slow
 def test_every_bad_source_gets_one_line_and_the_rest_is_added(run: Run, site: Site, corpus_dir: Path) -> None:
     good = site.page("/good", news_page("Rare earths deal"))
     site.routes["/slow"] = Route(handler=trickle)
@@ -281,6 +283,7 @@ def rss(site: Site, items: list[tuple[str, str, str]], title: str = "Steppe Wire
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>{entries}</channel></rss>'
 
 
+@pytest.mark.slow
 def test_a_feed_adds_its_stories_politely(run: Run, site: Site, corpus_dir: Path) -> None:
     site.page("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
     site.page("/one", news_page("Page title one", date="2025-12-01"))
@@ -317,6 +320,7 @@ def test_a_feed_adds_its_stories_politely(run: Run, site: Site, corpus_dir: Path
     assert len(saved(corpus_dir)) == 2
 
 
+@pytest.mark.slow
 def test_options_win_over_the_feed_and_an_atom_feed_from_a_file(
     run: Run, site: Site, corpus_dir: Path, tmp_path: Path
 ) -> None:
@@ -334,6 +338,7 @@ def test_options_win_over_the_feed_and_an_atom_feed_from_a_file(
     assert code == 0 and (record["title"], record["source"], record["date"]) == ("My title", "Kyodo", "2025-12-09")
 
 
+@pytest.mark.slow
 def test_a_page_without_text_falls_back_to_the_feed_summary(run: Run, site: Site, corpus_dir: Path) -> None:
     site.page("/video", "<html><body><nav>Home</nav><video src='x.mp4'></video></body></html>")
     summary = "Tokayev and Takaichi discussed the Middle Corridor and critical minerals at length in Tokyo."
@@ -443,6 +448,7 @@ def test_file_names_are_stable_and_writes_atomic(tmp_path: Path) -> None:
     assert path.read_text() == "one" and [p.name for p in path.parent.iterdir()] == ["b.md"]
 
 
+@pytest.mark.slow
 def test_no_half_written_article_after_kill_or_ctrl_c(site: Site, tmp_path: Path) -> None:
     """Kill ``kzjp add`` while a feed is being added: every file in the corpus is a whole article."""
 
@@ -654,6 +660,7 @@ def test_a_run_that_adds_nothing_makes_no_corpus(run: Run, tmp_path: Path) -> No
     assert not (tmp_path / "data" / "kzjp").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("robots_status", "allowed"), [(404, True), (503, False)])
 def test_a_robots_txt_that_is_missing_or_failing(site: Site, robots_status: int, allowed: bool) -> None:
     """RFC 9309: no robots.txt (4xx) allows everything; a server error allows nothing."""

@@ -195,6 +195,7 @@ def test_terminal_escapes_in_articles_never_reach_stdout(run: Run, write_corpus,
         assert "\x1b" not in run(*args).stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("term", "no_color", "coloured"), [("xterm", None, True), ("dumb", None, False), ("xterm", "1", False)]
 )
@@ -218,6 +219,7 @@ def test_colour_only_on_a_terminal_that_has_it(term: str, no_color: str | None, 
     assert (b"\x1b[" in shown) is coloured
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args", [["search", "-"], ["timeline", "-"], ["summarize", "-"], ["add", "-"], ["summarize", "--ids-from", "-"]]
 )
@@ -269,6 +271,7 @@ def many(tmp_path: Path) -> list[str]:
     return ["--corpus", str(corpus), "--index", str(tmp_path / "many-ix")]
 
 
+@pytest.mark.slow
 def test_search_pages_and_says_how_many_match(run: Run, many: list[str]) -> None:
     """Issue 15, point 8: the total beside the hits, --offset and --all."""
     every = run("search", "hydrogen", "--all", "-f", "ids", *many).stdout.split()

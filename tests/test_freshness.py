@@ -190,6 +190,7 @@ cli(sys.argv[1:], prog_name="kzjp")
 """
 
 
+@pytest.mark.slow
 def test_in_a_real_process_the_answer_is_printed_once(corpus: Path, root: Path) -> None:
     """The checking children exit without flushing what the command had buffered for its output."""
     kzjp = [sys.executable, "-c", PARALLEL_CLI]

@@ -101,6 +101,7 @@ def test_file_names_that_are_not_utf8_or_hold_a_line_break(run: Run, corpus: Pat
     assert run("summarize", "--ids-from", "-", "-n", "1", input=ids).exit_code == 0
 
 
+@pytest.mark.slow
 def test_searches_during_rebuilds_always_get_a_complete_index(tmp_path: Path) -> None:
     """A real process rebuilds the index in a loop while this one searches it: no search may fail."""
     import threading
@@ -156,6 +157,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the worker processes")
 @pytest.mark.parametrize("late", [0.0, 0.5, 0.9])
 def test_workers_die_with_a_killed_rebuild_and_free_the_lock(tmp_path: Path, late: float) -> None:
@@ -201,6 +203,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
+@pytest.mark.slow
 def test_a_full_disk_keeps_the_last_good_index_and_frees_what_it_wrote(
     run: Run, tmp_path: Path, small_disk: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -308,6 +311,7 @@ def test_a_very_long_word_is_refused_at_once(run: Run) -> None:
     assert run("search", "x" * 256, "-q").exit_code == 1  # long, but searched (and no spelling suggestion tried)
 
 
+@pytest.mark.slow
 def test_a_combined_summary_of_many_articles_narrows_the_field_first(tmp_path: Path) -> None:
     from kzjp_cli import index, summarize
 

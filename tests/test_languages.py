@@ -330,6 +330,7 @@ def test_did_you_mean_in_the_query_script(run: Run, multilingual: Path, typo: st
     assert result.exit_code == 1 and f"No matches. Did you mean: {suggestion}" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

@@ -47,12 +47,14 @@ def test_exit_codes_and_clean_errors() -> None:
     assert bad.returncode == 2 and bad.stderr.startswith("Error: no article") and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_ids_piped_into_another_kzjp() -> None:
     ids = kzjp("search", "Tokayev", "-f", "ids").stdout
     shown = kzjp("show", "-f", "jsonl", *ids.split())
     assert [json.loads(line)["id"] for line in shown.stdout.splitlines()] == ids.split()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["show", "000", "003"], ["list"], ["search", "Tokayev"]])
 def test_closed_pipe_ends_quietly(args: list[str]) -> None:
     kzjp("index", "-q")
@@ -64,6 +66,7 @@ def test_closed_pipe_ends_quietly(args: list[str]) -> None:
     assert "BrokenPipe" not in stderr and "Traceback" not in stderr and "Exception ignored" not in stderr
 
 
+@pytest.mark.slow
 def test_pipe_into_head() -> None:
     kzjp("index", "-q")
     done = subprocess.run(f"'{KZJP}' show 000 003 | head -n 2", shell=True, capture_output=True, text=True, timeout=120)
@@ -95,6 +98,7 @@ def test_search_does_not_import_nltk_or_sumy() -> None:
     assert loaded_modules("search", "Tokayev") == {"whoosh"}  # and not what Whoosh imports for nothing
 
 
+@pytest.mark.slow
 def test_only_japanese_loads_sudachi(tmp_path: Path) -> None:
     """A corpus with Japanese articles: an English or Russian word never loads Sudachi; a Japanese one does,
     and so does a name with a Japanese spelling (Tokayev is searched as トカエフ too)."""

@@ -82,6 +82,7 @@ def parsed(searcher: Any, text: str) -> Any:
     return query.parse(found.schema, text, fields)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", QUERIES)
 def test_every_hit_score_and_word_is_whooshs(searcher: Any, text: str) -> None:
     found, _, _ = searcher
@@ -148,6 +149,7 @@ def test_the_phrase_sum_follows_whooshs_tree() -> None:
     assert ranking._tree_sum([0.1, 0.2, 0.3, 0.4]) == (0.1 + 0.2) + (0.3 + 0.4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "words", [["Takaichi", "Tokayev"], ["(judo", "OR", "sumo)", "AND", "Tokyo"], ["judo^2", "sumo"]]
 )

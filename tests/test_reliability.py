@@ -34,6 +34,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- bad articles ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_messy_corpus_indexes_every_good_article(write_corpus: WriteCorpus, tmp_path: Path) -> None:
     corpus = write_corpus(
         {
@@ -108,6 +109,7 @@ def wait_until_building(process: subprocess.Popen[Any], index: Path) -> None:
     assert process.poll() is None, "the build ended before it could be interrupted"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.0, 0.2, 0.5])
 def test_kill_9_while_indexing_loses_nothing(generated: Path, tmp_path: Path, delay: float) -> None:
     index = tmp_path / "ix"
@@ -126,6 +128,7 @@ def test_kill_9_while_indexing_loses_nothing(generated: Path, tmp_path: Path, de
     assert len(json.loads(kzjp("list", "-f", "json", corpus=generated, index=index).stdout)) == 300
 
 
+@pytest.mark.slow
 def test_kill_9_during_the_first_build_then_a_search_builds_again(generated: Path, tmp_path: Path) -> None:
     index = tmp_path / "ix"
     with subprocess.Popen(
@@ -139,6 +142,7 @@ def test_kill_9_during_the_first_build_then_a_search_builds_again(generated: Pat
     assert len(list(index.glob("gen-*"))) == 1
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line(generated: Path, tmp_path: Path) -> None:
     index = tmp_path / "ix"
     with subprocess.Popen(
@@ -156,6 +160,7 @@ def test_ctrl_c_exits_130_with_one_line(generated: Path, tmp_path: Path) -> None
     assert kzjp("search", "hydrogen", "-f", "ids", corpus=generated, index=index).returncode == 0
 
 
+@pytest.mark.slow
 def test_two_writers_one_fails_clearly_and_readers_answer(generated: Path, tmp_path: Path) -> None:
     index = tmp_path / "ix"
     assert kzjp("index", "-q", corpus=generated, index=index).returncode == 0
@@ -176,6 +181,7 @@ def test_two_writers_one_fails_clearly_and_readers_answer(generated: Path, tmp_p
 # --- damaged indexes ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncate", "delete", "toc"])
 def test_damaged_index_is_rebuilt_with_a_notice(write_corpus: WriteCorpus, tmp_path: Path, damage: str) -> None:
     corpus = write_corpus({"a.txt": "Tokayev visited Tokyo.", "b.txt": "Judo in Almaty."})

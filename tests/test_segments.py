@@ -144,12 +144,14 @@ def test_bulk_segment_equals_whoosh_writer_in_every_language(tmp_path: Path) -> 
     assert assert_same_index(*build_both(docs, tmp_path)) > 500
 
 
+@pytest.mark.slow
 def test_bulk_segment_equals_whoosh_writer_on_generated_news(tmp_path: Path) -> None:
     corpus = generate(tmp_path / "generated", 120)
     # long posting lists span several blocks; short ones are inlined in the term table
     assert assert_same_index(*build_both(documents(corpus), tmp_path)) > 3000
 
 
+@pytest.mark.slow
 def test_a_segment_spilled_to_runs_equals_whoosh_writer(tmp_path: Path) -> None:
     """A small memory budget writes the postings out in sorted runs; merged back they make the same segment,
     and the run files leave nothing behind in the index folder."""
@@ -160,6 +162,7 @@ def test_a_segment_spilled_to_runs_equals_whoosh_writer(tmp_path: Path) -> None:
     assert not [name for name in before if name.startswith("tmp")]
 
 
+@pytest.mark.slow
 def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) -> None:
     corpus = generate(tmp_path / "generated", 150)
     (corpus / "broken.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
@@ -183,6 +186,7 @@ def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) 
     assert found[0] == found[1] and all(found[0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("forked", [False, True], ids=["one process", "forked halves"])
 def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool

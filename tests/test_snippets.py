@@ -40,6 +40,7 @@ pieces = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(pieces, max_size=30), st.data())
 @example(["İstanbul", " ", "Tokayev"], None)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kzjp_cli import summarize, targets
+from kzjp_cli import index, summarize, targets
 from kzjp_cli.articles import Article, parse_article
 from kzjp_cli.errors import KzjpError
 from kzjp_cli.languages import sentences
@@ -195,6 +195,7 @@ def test_binary_file_is_an_error(run: Run, tmp_path: Path) -> None:
 # --- real processes -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", list(summarize.METHODS))
 def test_summarize_works_with_no_nltk_data_and_no_network(tmp_path: Path, method: str) -> None:
     empty = tmp_path / "nltk_data"
@@ -218,17 +219,20 @@ def shell(command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_search_ids_piped_into_summarize() -> None:
     done = shell(f"'{KZJP}' search tourism -f ids -q | '{KZJP}' summarize --ids-from - -n 1 -q")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("003_34a9f69a9f2f84be  He argued")
 
 
+@pytest.mark.slow
 def test_search_jsonl_piped_into_summarize() -> None:
     done = shell(f"'{KZJP}' search Tokayev -f jsonl -q | '{KZJP}' summarize --ids-from - -f jsonl -n 1 -q")
     assert [json.loads(line)["id"][:3] for line in done.stdout.splitlines()] == ["000", "003"]
 
 
+@pytest.mark.slow
 def test_list_ids_through_xargs() -> None:
     done = shell(f"'{KZJP}' list -f ids -q | xargs '{KZJP}' summarize -f jsonl -n 2 -q")
     records = [json.loads(line) for line in done.stdout.splitlines()]
@@ -247,16 +251,18 @@ for method in summarize.METHODS:
 """
 
 
+@pytest.mark.slow
 def test_every_method_is_the_same_under_any_string_hashing(tmp_path: Path) -> None:
     """sumy numbered LSA's words by iterating a frozenset, so its summaries followed PYTHONHASHSEED."""
     from .conftest import generate
 
     corpus = generate(tmp_path / "c", 150, seed=4)
+    index.open_index(corpus, tmp_path / "ix")  # built once, then read by the three processes at the same time
     command = [sys.executable, "-c", SUMMARIES_OF, str(corpus), str(tmp_path / "ix")]
-    runs = [
-        subprocess.run(
-            command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True
-        ).stdout
+    running = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
         for seed in ("0", "17", "99")
     ]
+    runs = [process.communicate(timeout=600)[0] for process in running]
+    assert [process.returncode for process in running] == [0, 0, 0]
     assert runs[0].count("\n") == 8 and runs[0] == runs[1] == runs[2]

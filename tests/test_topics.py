@@ -207,6 +207,7 @@ def test_large_corpus_is_ranked_from_a_sample_with_exact_article_lists(
         assert set(ids) == hits, phrase
 
 
+@pytest.mark.slow
 def test_topic_counts_are_phrase_search_counts_at_any_size(tmp_path: Path) -> None:
     """Issue 15, point 14: below the sampling size too, a topic's count is what a phrase search finds."""
     corpus = generate(tmp_path / "corpus", 120, seed=3)
@@ -221,6 +222,7 @@ def test_topic_counts_are_phrase_search_counts_at_any_size(tmp_path: Path) -> No
     assert same >= 20, "only a short form folded into a topic adds articles to it"
 
 
+@pytest.mark.slow
 def test_only_the_topics_shown_are_looked_up_in_the_whole_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Run
 ) -> None:
@@ -264,6 +266,7 @@ def test_topics_of_one_language_list_only_its_articles(tmp_path: Path) -> None:
     assert {i for t in listed for i in t.ids} <= {"de0", "de1", "de2"}
 
 
+@pytest.mark.slow
 def test_phrase_lists_match_phrase_searches_across_segments_deletions_and_languages(tmp_path: Path) -> None:
     """Issue 16: topic lists come from postings read a block at a time and positions compared directly, not
     from Whoosh's phrase query; on an index of several segments, with deleted and replaced articles and four
@@ -313,6 +316,7 @@ def bench_module(name: str) -> Any:
     return module
 
 
+@pytest.mark.slow
 def test_similar_articles_share_the_subject(tmp_path: Path) -> None:
     """Issue 15, point 16: on generated articles, most of the five most similar share the article's subject."""
     quality = bench_module("quality")
@@ -325,6 +329,7 @@ def test_similar_articles_share_the_subject(tmp_path: Path) -> None:
     assert sum(same) / len(same) >= 0.45  # Whoosh's more-like-this with Bo1 terms: 0.33 on 2,000 articles
 
 
+@pytest.mark.slow
 def test_the_top_topics_cover_the_corpus_subjects(tmp_path: Path) -> None:
     """Issue 15, point 15: names that share their articles give way to subjects the list has not reached.
 
@@ -337,3 +342,26 @@ def test_the_top_topics_cover_the_corpus_subjects(tmp_path: Path) -> None:
     subject.update({word: theme for theme, words in generator.THEMES.items() for word in words.split()})
     assert len({subject[t.phrase.lower()] for t in top if t.phrase.lower() in subject}) >= 6
     assert [t.score for t in top] == sorted((t.score for t in top), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("weights", "rises", "falls"),
+    [
+        # names outweigh common words by their shape: give one word its due and "tourism" passes a name
+        ({"single_word": 3.0}, "tourism", "Yuriko Koike"),
+        # a name of several words outweighs one-word names by its shape: lower it and "Kazakhstan" comes first
+        ({"name": 1.0}, "Kazakhstan", "Kassym-Jomart Tokayev"),
+    ],
+)
+def test_each_weight_moves_the_topics_it_names(
+    bundled: index.CorpusIndex, weights: dict[str, float], rises: str, falls: str
+) -> None:
+    texts = topics.texts(bundled.documents())
+
+    def rank(made: list[topics.Topic], phrase: str) -> int:
+        return [t.phrase for t in made].index(phrase)
+
+    default = topics.extract(texts)
+    changed = topics.extract(texts, weights=topics.Weights(**weights))
+    assert rank(default, rises) > rank(default, falls)
+    assert rank(changed, rises) < rank(changed, falls)

@@ -211,6 +211,31 @@ def test_marker_of_an_older_schema_is_rebuilt(write_corpus: WriteCorpus, tmp_pat
     assert done.stdout == "a\n" and "building the index" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("chains", "rebuilt"),
+    [
+        (["en", "ru", "kk", "ja", "uz", "other"], True),  # written when kzjp knew another set of languages
+        (None, False),  # written before the marker named its chains: the four languages and other
+    ],
+)
+def test_an_index_of_other_languages_is_rebuilt(
+    write_corpus: WriteCorpus, tmp_path: Path, chains: list[str] | None, rebuilt: bool
+) -> None:
+    corpus = write_corpus({"a.txt": "Tokayev visited Tokyo."})
+    index = tmp_path / "ix"
+    kzjp("index", "-q", corpus=corpus, index=index)
+    marker = json.loads((index / "kzjp-index.json").read_text())
+    assert marker["chains"] == ["en", "ru", "kk", "ja", "other"]
+    if chains is None:
+        del marker["chains"]
+    else:
+        marker["chains"] = chains
+    (index / "kzjp-index.json").write_text(json.dumps(marker))
+    done = kzjp("search", "Tokyo", "-f", "ids", corpus=corpus, index=index)
+    assert done.stdout == "a\n"
+    assert ("made by another version of kzjp" in done.stderr) is rebuilt
+
+
 def test_never_opens_a_folder_that_is_not_a_kzjp_index(write_corpus: WriteCorpus, tmp_path: Path) -> None:
     corpus = write_corpus({"a.txt": "Tokyo."})
     foreign = tmp_path / "foreign"

@@ -31,6 +31,7 @@ from kzjp_cli import store
 from kzjp_cli.articles import Article, CorpusFile
 from kzjp_cli.errors import IndexStateError
 from kzjp_cli.index import freshness
+from kzjp_cli.languages import ALL
 
 SCHEMA_VERSION = 5
 """Bump when the store's format or the manifest changes: older indexes are rebuilt (2: store/, 3: languages,
@@ -100,10 +101,25 @@ def read_marker(root: Path) -> dict[str, Any] | None:
     return data
 
 
+LEGACY_CHAINS = ["en", "ru", "kk", "ja", "other"]
+"""The analysis chains of the indexes written before the marker named them (schema 5)."""
+
+
+def chain_codes() -> list[str]:
+    """The analysis chains this kzjp indexes with, one set of text fields each (from the language objects)."""
+    return list(dict.fromkeys(lang.chain for lang in ALL))
+
+
+def same_version(marker: dict[str, Any]) -> bool:
+    """Whether an index was written in this version's format, with this version's languages (a language
+    added to ``languages`` adds index fields, so the index is built again)."""
+    return marker.get("schema") == SCHEMA_VERSION and marker.get("chains", LEGACY_CHAINS) == chain_codes()
+
+
 def is_usable(marker: dict[str, Any] | None, corpus: Path) -> bool:
     return bool(
         marker
-        and marker.get("schema") == SCHEMA_VERSION
+        and same_version(marker)
         and marker.get("corpus") == str(corpus)
         and isinstance(marker.get("generation"), str)
     )
@@ -182,6 +198,7 @@ def commit_marker(
         {
             "format": FORMAT,
             "schema": SCHEMA_VERSION,
+            "chains": chain_codes(),
             "corpus": str(corpus),
             "generation": generation,
             "previous": previous,

@@ -12,7 +12,7 @@ from kzjp_cli.articles import CorpusFile
 from kzjp_cli.errors import IndexBusyError, IndexStateError
 from kzjp_cli.index import freshness
 from kzjp_cli.index.building import auto_jobs, build, incremental, scan
-from kzjp_cli.index.folder import SCHEMA_VERSION, cleanup, damage, is_usable, read_marker
+from kzjp_cli.index.folder import cleanup, damage, is_usable, read_marker, same_version
 from kzjp_cli.index.handle import CorpusIndex
 from kzjp_cli.index.locking import writer_lock, writing
 from kzjp_cli.index.reports import Reporter, UpdateReport
@@ -64,7 +64,7 @@ def _refresh(
     broken = damage(root, marker) if usable else (marker or {}).get("damaged")
     if broken:
         reporter.notice(f"the index is damaged ({broken}); rebuilding it from the corpus in {root}")
-    elif marker and marker.get("schema") != SCHEMA_VERSION and not rebuild:
+    elif marker and not same_version(marker) and not rebuild:
         reporter.notice(
             f"the index was made by another version of kzjp; building the index of {len(files)} articles in {root}"
         )

@@ -578,9 +578,7 @@ def _stdin_bytes() -> bytes:
 @limit_option(10, "Show at most N hits.")
 @click.option("--since", type=DateType(), help="Only articles dated on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--until", type=DateType(end=True), help="Only articles dated on or before DATE.")
-@click.option(
-    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of hits."
-)
+@click.option("--sort", type=click.Choice(search.SORTS), default="relevance", show_default=True, help="Order of hits.")
 @lang_option
 @aliases_option
 @click.option("--count", is_flag=True, help="Print only the number of matching articles.")
@@ -689,7 +687,7 @@ def _report_page(total: int | None, offset: int, shown: int) -> None:
 @corpus_options
 @no_refresh_option
 @click.option(
-    "--sort", type=click.Choice(["id", "date"]), default="id", show_default=True, help="Order (date: newest first)."
+    "--sort", type=click.Choice(listing.SORTS), default="id", show_default=True, help="Order (date: newest first)."
 )
 @limit_option(None, "Show at most N articles.")
 @lang_option

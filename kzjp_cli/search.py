@@ -9,12 +9,13 @@ from kzjp_cli import snippets
 from kzjp_cli.articles import FIELDS, Article
 from kzjp_cli.index import CorpusIndex
 from kzjp_cli.store import SearchOptions
+from kzjp_cli.store.results import SORTS
 
 if TYPE_CHECKING:
     from kzjp_cli.aliases import AliasTable
     from kzjp_cli.store import Found
 
-__all__ = ["Hit", "SearchOptions", "SearchResult", "search", "similar", "with_aliases"]
+__all__ = ["SORTS", "Hit", "SearchOptions", "SearchResult", "search", "similar", "with_aliases"]
 
 
 @dataclass

@@ -324,3 +324,28 @@ def test_undeclared_encodings_of_short_news_texts(text: str, encoding: str) -> N
     warnings: list[str] = []
     assert articles.decode(text.encode(encoding), warnings) == text
     assert encoding == "utf-16" or warnings[0].startswith("not UTF-8; decoded as ")
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.txt", "page.md"])
+def test_every_route_reads_a_page_as_its_story(tmp_path: Path, name: str) -> None:
+    """The one reader: a saved page is read as its story whatever its name, in the corpus, as a summarize
+    target, from stdin and as kzjp add's file."""
+    body = "The ferry terminal at Kuryk will be built with Japanese help, officials said on Monday. " * 3
+    html = f"<!DOCTYPE html><html lang='en'><head><title>Kuryk ferry</title></head><body><nav>Home</nav><article><h1>Kuryk ferry terminal</h1><p>{body}</p></article></body></html>"
+    path = tmp_path / name
+    path.write_text(html, encoding="utf-8")
+    from kzjp_cli import targets
+
+    found = [
+        read(path),
+        articles.from_file(path),
+        targets.from_stdin(html),
+        articles.from_bytes(html.encode(), id="x", path="x", suffix=""),
+    ]
+    for article in found:
+        assert article.title == "Kuryk ferry terminal"
+        assert (
+            article.body.startswith("The ferry terminal at Kuryk")
+            and "<" not in article.body
+            and "Home" not in article.body
+        )

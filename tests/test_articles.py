@@ -331,7 +331,10 @@ def test_every_route_reads_a_page_as_its_story(tmp_path: Path, name: str) -> Non
     """The one reader: a saved page is read as its story whatever its name, in the corpus, as a summarize
     target, from stdin and as kzjp add's file."""
     body = "The ferry terminal at Kuryk will be built with Japanese help, officials said on Monday. " * 3
-    html = f"<!DOCTYPE html><html lang='en'><head><title>Kuryk ferry</title></head><body><nav>Home</nav><article><h1>Kuryk ferry terminal</h1><p>{body}</p></article></body></html>"
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><title>Kuryk ferry</title></head><body><nav>Home</nav>"
+        f"<article><h1>Kuryk ferry terminal</h1><p>{body}</p></article></body></html>"
+    )
     path = tmp_path / name
     path.write_text(html, encoding="utf-8")
     from kzjp_cli import targets

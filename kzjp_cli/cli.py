@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import sys
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from kzjp_cli import __version__, index, languages, listing, locations, output, search, summarize, targets, timeline
-from kzjp_cli.articles import FIELDS, parse_date
+from kzjp_cli.articles import FIELDS, parse_day
 from kzjp_cli.errors import Exit, KzjpError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -105,7 +106,8 @@ def _silence_stdout() -> None:
 
 
 class DateType(click.ParamType):
-    """A date as YYYY-MM-DD, YYYY-MM or YYYY; ``end`` picks the last day of a month/year."""
+    """A day: YYYY-MM-DD, YYYY-MM or YYYY (``end`` picks the last day of a month or year), today, yesterday, or
+    so long ago (7d, 2w, 3m, 1y)."""
 
     name = "DATE"
 
@@ -115,20 +117,15 @@ class DateType(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
         if isinstance(value, dt.date):
             return value
-        text = str(value).strip()
         try:
-            if len(text) == 4 and text.isdigit():
-                return dt.date(int(text), 12, 31) if self.end else dt.date(int(text), 1, 1)
-            if len(text) == 7 and text[4] == "-":
-                first = dt.date(int(text[:4]), int(text[5:]), 1)
-                if not self.end:
-                    return first
-                if first.month == 12:
-                    return dt.date(first.year, 12, 31)  # not "January of the next year, less a day": 9999-12
-                return dt.date(first.year, first.month + 1, 1) - dt.timedelta(days=1)
-            return parse_date(text)
-        except ValueError:
-            self.fail(f"{text!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)", param, ctx)
+            return parse_day(str(value), end=self.end)
+        except (ValueError, OverflowError):
+            self.fail(
+                f"{str(value).strip()!r} is not a date (use YYYY-MM-DD, YYYY-MM, YYYY, today, yesterday, or 7d, "
+                "2w, 3m for so long ago)",
+                param,
+                ctx,
+            )
 
 
 class Number(click.FloatRange):
@@ -162,6 +159,46 @@ def lang_option(func: F) -> F:
         multiple=True,
         help="Only articles in this language (en, ru, kk, ja, or any ISO 639-1 code); repeat for several.",
     )(func)
+
+
+def period_options(*, dates: bool = True) -> Callable[[F], F]:
+    """--added-since and --added-until (and with ``dates``, --since and --until), handed to the command as one
+    ``period`` (``listing.Period``)."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            period = listing.Period(
+                kwargs.pop("since", None),
+                kwargs.pop("until", None),
+                kwargs.pop("added_since"),
+                kwargs.pop("added_until"),
+            )
+            return func(*args, period=period, **kwargs)
+
+        options = [
+            click.option(
+                "--added-since",
+                type=DateType(),
+                metavar="DATE",
+                help="Only articles added to the corpus on or after DATE (today, yesterday, 7d, 2w, YYYY-MM-DD…).",
+            ),
+            click.option(
+                "--added-until", type=DateType(end=True), metavar="DATE", help="Only articles added on or before DATE."
+            ),
+        ]
+        if dates:
+            options[:0] = [
+                click.option(
+                    "--since", type=DateType(), help="Only articles dated on or after DATE (YYYY[-MM[-DD]], 7d…)."
+                ),
+                click.option("--until", type=DateType(end=True), help="Only articles dated on or before DATE."),
+            ]
+        for option in reversed(options):
+            command = option(command)
+        return command  # type: ignore[return-value]
+
+    return decorate
 
 
 def _field_list(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -426,6 +463,32 @@ def index_command(
     click.echo(f"kzjp: {message} in {report.seconds:.2f} s -> {report.index}", err=True)
 
 
+def _fetch_options(func: F) -> F:
+    """--timeout, --max-time and --delay: how long kzjp waits for a site, and between one site's pages."""
+    options = [
+        click.option(
+            "--timeout", type=Number(0, min_open=True), default=10.0, show_default=True, help="Seconds to wait."
+        ),
+        click.option(
+            "--max-time",
+            type=Number(0, min_open=True),
+            default=30.0,
+            show_default=True,
+            help="Seconds a whole page may take.",
+        ),
+        click.option(
+            "--delay",
+            type=Number(0),
+            default=1.0,
+            show_default=True,
+            help="Seconds between requests to one site (or its robots.txt Crawl-delay, up to 30).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @cli.command("add")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option(
@@ -446,21 +509,7 @@ def index_command(
 )
 @click.option("--skip-near-duplicates", is_flag=True, help="Do not save a near copy of an article already there.")
 @click.option("--dry-run", is_flag=True, help="Fetch and check everything, write nothing.")
-@click.option("--timeout", type=Number(0, min_open=True), default=10.0, show_default=True, help="Seconds to wait.")
-@click.option(
-    "--max-time",
-    type=Number(0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="Seconds a whole page may take.",
-)
-@click.option(
-    "--delay",
-    type=Number(0),
-    default=1.0,
-    show_default=True,
-    help="Seconds between a feed's requests to one site (or its robots.txt Crawl-delay, up to 30).",
-)
+@_fetch_options
 @format_option("text", "ids", "json", "jsonl")
 @corpus_options
 @click.pass_context
@@ -576,8 +625,7 @@ def _stdin_bytes() -> bytes:
 @corpus_options
 @no_refresh_option
 @limit_option(10, "Show at most N hits.")
-@click.option("--since", type=DateType(), help="Only articles dated on or after DATE (YYYY[-MM[-DD]]).")
-@click.option("--until", type=DateType(end=True), help="Only articles dated on or before DATE.")
+@period_options()
 @click.option("--sort", type=click.Choice(search.SORTS), default="relevance", show_default=True, help="Order of hits.")
 @lang_option
 @aliases_option
@@ -602,8 +650,7 @@ def search_command(
     index_dir: Path | None,
     quiet: bool,
     limit: int,
-    since: dt.date | None,
-    until: dt.date | None,
+    period: listing.Period,
     sort: str,
     langs: tuple[str, ...],
     no_aliases: bool,
@@ -627,6 +674,7 @@ def search_command(
       kzjp search Tokayev Takaichi
       kzjp search '"Port of Aktau" OR "Middle Corridor"'
       kzjp search Tokyo --since 2025-12 --sort date
+      kzjp search uranium --added-since yesterday
       kzjp search judo -f jsonl | jq -r .title
       kzjp search visa -f ids | xargs kzjp show
       echo 'Tokyo Declaration' | kzjp search -
@@ -645,8 +693,10 @@ def search_command(
     options = search.SearchOptions(
         limit=None if every else limit,
         offset=offset,
-        since=since,
-        until=until,
+        since=period.since,
+        until=period.until,
+        added_since=period.added_since,
+        added_until=period.added_until,
         langs=langs,
         sort=sort,
         count_only=count,
@@ -687,10 +737,15 @@ def _report_page(total: int | None, offset: int, shown: int) -> None:
 @corpus_options
 @no_refresh_option
 @click.option(
-    "--sort", type=click.Choice(listing.SORTS), default="id", show_default=True, help="Order (date: newest first)."
+    "--sort",
+    type=click.Choice(listing.SORTS),
+    default="id",
+    show_default=True,
+    help="Order (date: newest first; added: last added first).",
 )
 @limit_option(None, "Show at most N articles.")
 @lang_option
+@period_options()
 @fields_option
 @format_option(*output.ALL_FORMATS)
 @click.pass_context
@@ -702,6 +757,7 @@ def list_command(
     sort: str,
     limit: int | None,
     langs: tuple[str, ...],
+    period: listing.Period,
     fields: tuple[str, ...],
     fmt: str,
 ) -> None:
@@ -711,6 +767,8 @@ def list_command(
     Examples:
       kzjp list
       kzjp list --sort date -n 5
+      kzjp list --added-since today
+      kzjp list --since 2025-12 --until 2025-12
       kzjp list --lang kk --lang ru
       kzjp list -f csv > articles.csv
       kzjp list -f ids | xargs -n1 kzjp summarize
@@ -718,7 +776,8 @@ def list_command(
     """
     header = [name for name, spec in FIELDS.items() if spec.record]
     _check_fields(ctx, fields, fmt, header)
-    articles = listing.list_articles(_open_index(corpus, index_dir, quiet), sort=sort, langs=langs, limit=limit)
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    articles = listing.list_articles(corpus_index, sort=sort, langs=langs, limit=limit, period=period)
     records = output.select([a.to_record() for a in articles], fields)
     output.emit(records, fmt, partial(output.articles_text, articles), _style(ctx), fields=fields or header)
     if not articles:
@@ -886,6 +945,7 @@ def _emit_hits(ctx: click.Context, hits: list[search.Hit], fmt: str, fields: Seq
 @click.option("--article", "article_id", metavar="ID", help="The topics of one article (id or unique prefix).")
 @limit_option(20, "Show at most N topics (or articles, with TOPIC).")
 @lang_option
+@period_options()
 @aliases_option
 @format_option(*output.ALL_FORMATS)
 @corpus_options
@@ -897,6 +957,7 @@ def topics_command(
     article_id: str | None,
     limit: int,
     langs: tuple[str, ...],
+    period: listing.Period,
     no_aliases: bool,
     fmt: str,
     corpus: Path | None,
@@ -907,8 +968,10 @@ def topics_command(
 
     Each topic is a phrase of 1 to 4 words with its score, the number of
     articles that discuss it and their ids. Names stay whole ("Port of Aktau").
-    With TOPIC, list that topic's articles, best first, as search does. The
-    corpus-wide list is cached in the index folder until the index changes.
+    With TOPIC, list that topic's articles, best first, as search does. With
+    --since, --until, --added-since or --added-until, the topics of that
+    period's articles. Each list is cached in the index folder until the
+    index changes.
 
     \b
     Examples:
@@ -916,18 +979,22 @@ def topics_command(
       kzjp topics -n 5 -f json | jq -r '.[].topic'
       kzjp topics --article 003
       kzjp topics "Middle Corridor"
+      kzjp topics --added-since 7d
       kzjp topics -f ids | head
     """
     if topic is not None and article_id is not None:
         raise click.UsageError("give either TOPIC or --article, not both", ctx)
+    if article_id is not None and period:
+        raise click.UsageError("--article gives one article's topics: leave out the dates", ctx)
     if topic is not None and not topic.replace('"', " ").strip():
         raise click.UsageError("TOPIC is empty", ctx)
     corpus_index = _open_index(corpus, index_dir, quiet)
     from kzjp_cli import topics  # 10 ms of regexes and word lists that other commands never need
 
+    ids = listing.ids_in(corpus_index, period)
     if topic is not None:
         names = _names(corpus_index, no_aliases)
-        result = topics.articles_on(corpus_index, topic, limit=limit, langs=langs, names=names)
+        result = topics.articles_on(corpus_index, topic, limit=limit, langs=langs, names=names, ids=ids)
         _report_aliases(result.aliases, quiet)
         _emit_hits(ctx, result.hits, fmt)
         return
@@ -935,7 +1002,7 @@ def topics_command(
     if article_id:
         found = topics.article_topics(corpus_index, corpus_index.full_id(article_id), limit)
     else:
-        found = topics.corpus_topics(corpus_index, langs=langs, exact=limit)[:limit]
+        found = topics.corpus_topics(corpus_index, langs=langs, exact=limit, ids=ids)[:limit]
     records = [{"id": t.phrase, **t.to_record()} if fmt == "ids" else t.to_record() for t in found]
     output.emit(records, fmt, lambda style: output.topics_text(found, style), _style(ctx))
     if not found:
@@ -985,8 +1052,7 @@ def similar_command(
 @click.option(
     "--by", type=click.Choice(timeline.PERIODS), default="month", show_default=True, help="Length of each period."
 )
-@click.option("--since", type=DateType(), help="Only from DATE on (YYYY[-MM[-DD]]).")
-@click.option("--until", type=DateType(end=True), help="Only up to DATE.")
+@period_options()
 @lang_option
 @aliases_option
 @format_option("text", "json", "jsonl", "csv", "tsv")
@@ -997,8 +1063,7 @@ def timeline_command(
     ctx: click.Context,
     query: tuple[str, ...],
     by: str,
-    since: dt.date | None,
-    until: dt.date | None,
+    period: listing.Period,
     langs: tuple[str, ...],
     no_aliases: bool,
     fmt: str,
@@ -1018,13 +1083,17 @@ def timeline_command(
       kzjp timeline tourism --by year
       kzjp timeline '"Middle Corridor"' -f csv
       kzjp timeline --since 2025-01 --by week -f json
+      kzjp timeline --added-since 2w --by day
     """
     text = _stdin_text("the query") if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
     if text:
-        text, added = search.with_aliases(corpus_index, text, _names(corpus_index, no_aliases))
-        _report_aliases(added, quiet)
-    buckets = timeline.timeline(corpus_index, text or None, by=by, since=since, until=until, langs=langs)
+        text, spelled = search.with_aliases(corpus_index, text, _names(corpus_index, no_aliases))
+        _report_aliases(spelled, quiet)
+    added = listing.ids_in(corpus_index, listing.Period(added_since=period.added_since, added_until=period.added_until))
+    buckets = timeline.timeline(
+        corpus_index, text or None, by=by, since=period.since, until=period.until, langs=langs, ids=added
+    )
     dated = [b.start for b in buckets if b.start is not None]
     if dated and not timeline.fills_gaps(dated[0], dated[-1], by) and not quiet:
         click.echo(
@@ -1036,6 +1105,396 @@ def timeline_command(
     output.emit(records, fmt, lambda style: output.timeline_text(buckets, style), _style(ctx), fields=header)
     if not any(b.count for b in buckets):
         ctx.exit(Exit.NOTHING_FOUND)
+
+
+# --- following the beat ------------------------------------------------------------------
+
+
+@cli.group("feed", context_settings=CONTEXT)
+def feed_group() -> None:
+    """Subscribe to feeds, list, remove, import and export them (OPML).
+
+    Subscriptions live in $XDG_CONFIG_HOME/kzjp/follow.toml (KZJP_FOLLOW names
+    another file), with your saved searches; 'kzjp update' fetches them.
+
+    \b
+    Examples:
+      kzjp feed add https://www.inform.kz/rss/eng.xml --source Kazinform
+      kzjp feed list
+      kzjp feed import freshrss.opml
+      kzjp feed export > kzjp.opml
+      kzjp feed remove Kazinform
+    """
+
+
+@feed_group.command("add")
+@click.argument("url")
+@click.option("--name", help="Call it NAME (default: the feed's title).")
+@click.option("--source", "source_name", metavar="NAME", help="The source name its stories get (Kazinform, TASS…).")
+@click.option("--lang", "lang", type=LanguageType(), help="Its stories' language, instead of detecting it.")
+@_fetch_options
+def feed_add_command(
+    url: str, name: str | None, source_name: str | None, lang: str | None, timeout: float, max_time: float, delay: float
+) -> None:
+    """Subscribe to the RSS or Atom feed at URL (fetched once to check that it is one).
+
+    \b
+    Examples:
+      kzjp feed add https://www.inform.kz/rss/eng.xml
+      kzjp feed add https://tass.com/rss/v2.xml --name TASS --source TASS --lang en
+    """
+    from kzjp_cli import adding, following
+
+    limits = adding.Limits(timeout=timeout, deadline=max_time)
+    made, listed = following.subscribe(url, name=name, source=source_name, lang=lang, limits=limits)
+    click.echo(f"subscribed  {output.safe(made.name)}  {output.safe(made.url)}")
+    click.echo(f"kzjp: it lists {listed} stories now; 'kzjp update' adds them", err=True)
+
+
+@feed_group.command("list")
+@fields_option
+@format_option(*output.ALL_FORMATS)
+@click.pass_context
+def feed_list_command(ctx: click.Context, fields: tuple[str, ...], fmt: str) -> None:
+    """List your subscriptions: name, stories added, when last checked and last new, failures.
+
+    \b
+    Examples:
+      kzjp feed list
+      kzjp feed list -f json | jq '.[] | select(.failures > 0)'
+    """
+    from kzjp_cli import following
+
+    header = following.FeedRow.fields()
+    _check_fields(ctx, fields, fmt, header)
+    rows = following.feed_rows(CliReporter().warning)
+    records = output.select([{"id": r.name, **r.to_record()} if fmt == "ids" else r.to_record() for r in rows], fields)
+    output.emit(records, fmt, lambda style: output.feeds_text(rows, style), _style(ctx), fields=fields or header)
+    if not rows:
+        ctx.exit(Exit.NOTHING_FOUND)
+
+
+@feed_group.command("remove")
+@click.argument("wanted", metavar="NAME|URL")
+def feed_remove_command(wanted: str) -> None:
+    """Unsubscribe from a feed (the stories it brought stay in your corpus).
+
+    \b
+    Examples:
+      kzjp feed remove Kazinform
+    """
+    from kzjp_cli import following
+
+    gone = following.unsubscribe(wanted)
+    click.echo(f"unsubscribed  {output.safe(gone.name)}  {output.safe(gone.url)}")
+
+
+@feed_group.command("import")
+@click.argument("path", metavar="FILE")
+def feed_import_command(path: str) -> None:
+    """Subscribe to every feed of an OPML file (what feed readers export; - for stdin).
+
+    \b
+    Examples:
+      kzjp feed import freshrss.opml
+      kzjp feed export | ssh laptop kzjp feed import -
+    """
+    from kzjp_cli import following
+
+    data = _stdin_bytes() if path == "-" else None
+    made, skipped = following.import_opml(None if path == "-" else Path(path), data)
+    for feed in made:
+        click.echo(f"subscribed  {output.safe(feed.name)}  {output.safe(feed.url)}")
+    for url, reason in skipped:
+        click.echo(f"kzjp: left out {output.safe(url)}: {reason}", err=True)
+    if not made and not skipped:
+        raise KzjpError("the file lists no feeds")
+
+
+@feed_group.command("export")
+def feed_export_command() -> None:
+    """Print your subscriptions as OPML 2.0, for a feed reader or another kzjp.
+
+    \b
+    Examples:
+      kzjp feed export > kzjp.opml
+    """
+    from kzjp_cli import following
+
+    click.echo(following.export_opml(), nl=False)
+
+
+@cli.group("watch", context_settings=CONTEXT)
+def watch_group() -> None:
+    """Save searches, list and remove them; 'kzjp new' shows what they newly match.
+
+    \b
+    Examples:
+      kzjp watch add uranium 'uranium OR уран OR ウラン'
+      kzjp watch add visits Tokayev Takaichi --lang en
+      kzjp watch list
+      kzjp watch remove visits
+    """
+
+
+@watch_group.command("add")
+@click.argument("name")
+@click.argument("query", nargs=-1, required=True)
+@lang_option
+@click.option("--since", metavar="DATE", help="Only articles dated from DATE (YYYY[-MM[-DD]], or 7d: read each time).")
+@aliases_option
+@corpus_options
+def watch_add_command(
+    name: str,
+    query: tuple[str, ...],
+    langs: tuple[str, ...],
+    since: str | None,
+    no_aliases: bool,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Save QUERY as the search NAME: 'kzjp new' then shows what it matches among the articles added from now on.
+
+    The query is run once, to check it.
+
+    \b
+    Examples:
+      kzjp watch add uranium 'uranium OR уран OR ウラン'
+      kzjp watch add corridor '"Middle Corridor"' --since 30d
+    """
+    from kzjp_cli import following
+
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    watch, total = following.save_watch(
+        corpus_index, name, " ".join(query), langs=langs, since=since, names=_names(corpus_index, no_aliases)
+    )
+    click.echo(f"saved  {output.safe(watch.name)}  {output.safe(watch.query)}")
+    if not quiet:
+        click.echo(f"kzjp: it matches {total} article(s) now; 'kzjp new' shows those added from now on", err=True)
+
+
+@watch_group.command("list")
+@aliases_option
+@fields_option
+@format_option(*output.ALL_FORMATS)
+@corpus_options
+@no_refresh_option
+@click.pass_context
+def watch_list_command(
+    ctx: click.Context,
+    no_aliases: bool,
+    fields: tuple[str, ...],
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """List your saved searches: how many articles each matches, and how many of them are new.
+
+    \b
+    Examples:
+      kzjp watch list
+      kzjp watch list -f tsv --fields name,new
+    """
+    from kzjp_cli import following
+
+    header = following.WatchRow.fields()
+    _check_fields(ctx, fields, fmt, header)
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    rows = following.watch_rows(corpus_index, names=_names(corpus_index, no_aliases))
+    records = output.select([{"id": r.name, **r.to_record()} if fmt == "ids" else r.to_record() for r in rows], fields)
+    output.emit(records, fmt, lambda style: output.watches_text(rows, style), _style(ctx), fields=fields or header)
+    if not rows:
+        ctx.exit(Exit.NOTHING_FOUND)
+
+
+@watch_group.command("remove")
+@click.argument("name")
+def watch_remove_command(name: str) -> None:
+    """Forget the saved search NAME.
+
+    \b
+    Examples:
+      kzjp watch remove uranium
+    """
+    from kzjp_cli import following
+
+    gone = following.forget_watch(name)
+    click.echo(f"removed  {output.safe(gone.name)}  {output.safe(gone.query)}")
+
+
+@cli.command("new")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--peek", is_flag=True, help="Show what is new without marking it read.")
+@aliases_option
+@fields_option
+@format_option(*output.ALL_FORMATS, "atom")
+@corpus_options
+@no_refresh_option
+@click.pass_context
+def new_command(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    peek: bool,
+    no_aliases: bool,
+    fields: tuple[str, ...],
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Show what your saved searches match among the articles added since you last looked.
+
+    Each saved search (or each NAME) with its new matches, last added first;
+    they are then marked read (--peek leaves them unread). -f atom prints an
+    Atom feed of them, for a feed reader or a notifier. Exits 1 when nothing
+    is new.
+
+    \b
+    Examples:
+      kzjp new
+      kzjp new uranium --peek
+      kzjp new -f jsonl | jq -r .title
+      kzjp new -f atom > ~/public/kzjp-new.xml
+    """
+    from kzjp_cli import following
+
+    header = ["watch", "added", *search.Hit.fields()]
+    if fmt != "atom":
+        _check_fields(ctx, fields, fmt, header)
+    if not following.follows().watches:
+        raise KzjpError("no saved searches yet", hint="save one with 'kzjp watch add NAME QUERY'")
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    news = following.new_matches(corpus_index, names, peek=peek, names=_names(corpus_index, no_aliases))
+    if fmt == "atom":
+        title = "kzjp: new in " + ", ".join(item.watch.name for item in news)
+        output.atom(news, title, sys.stdout)
+    else:
+        records = [
+            {"watch": item.watch.name, "added": item.added[hit.article.id].isoformat(), **hit.to_record()}
+            for item in news
+            for hit in item.hits
+        ]
+        style = _style(ctx)
+        output.emit(
+            output.select(records, fields), fmt, lambda s: output.news_text(news, s), style, fields=fields or header
+        )
+    if not any(item.hits for item in news):
+        if not quiet and fmt != "atom":
+            click.echo("kzjp: nothing new", err=True)
+        ctx.exit(Exit.NOTHING_FOUND)
+
+
+@cli.command("update")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--dry-run", is_flag=True, help="Fetch and check everything, write nothing.")
+@_fetch_options
+@format_option("text", "json", "jsonl")
+@corpus_options
+@click.pass_context
+def update_command(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    dry_run: bool,
+    timeout: float,
+    max_time: float,
+    delay: float,
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Fetch your subscribed feeds (or those NAMEd) and add their new stories.
+
+    A story is fetched once: never again once added or found in the corpus.
+    Feeds are asked only for what changed (ETag, Last-Modified); sites are
+    fetched at once, each with its delay and robots.txt. Ends with a line for
+    each feed that had news or failed and each saved search with new matches.
+    Safe from cron: -q is silent when nothing happened, and a second update
+    while one runs does nothing. See docs/following.md for cron and systemd.
+
+    \b
+    Examples:
+      kzjp update
+      kzjp update Kazinform --dry-run
+      kzjp update -q && kzjp new -f atom > ~/public/kzjp-new.xml
+
+    Exit status: 0 every feed was read, 3 some could not be (each has an
+    Error: line), 2 a usage error.
+    """
+    from kzjp_cli import adding, following
+    from kzjp_cli.adding.updater import UpdateBusy
+
+    folder = adding.target_corpus(corpus)
+    reporter = CliReporter(quiet, progress_min=2)
+    known = adding.known_in(folder, lambda: _open_index(folder, index_dir, quiet))
+    limits = adding.Limits(timeout=timeout, deadline=max_time)
+
+    def adder_for(subscription: Any) -> adding.Adder:
+        return adding.Adder(
+            corpus=folder,
+            known=known,
+            overrides=adding.Overrides(source=subscription.source, lang=subscription.lang),
+            dry_run=dry_run,
+            limits=limits,
+            delay=delay,
+            notice=reporter.notice,
+        )
+
+    def refreshed() -> index.CorpusIndex | None:
+        if not folder.is_dir():  # nothing was ever added
+            return None
+        corpus_index = _open_index(folder, index_dir, quiet)
+        corpus_index.confirm()  # refreshed now: the next command answers at once
+        return corpus_index
+
+    try:
+        report = following.update(
+            names,
+            adder_for,
+            refreshed,
+            limits=limits,
+            delay=delay,
+            dry_run=dry_run,
+            progress=reporter.progress,
+            warn=reporter.warning,
+            names=lambda corpus_index: _names(corpus_index, False),
+        )
+    except UpdateBusy as exc:
+        reporter.notice(str(exc))
+        return
+    reporter.clear_line()
+    if fmt != "text":
+        records = [result.to_record() for result in report.feeds]
+        output.emit(records, fmt, lambda style: iter(()), _style(ctx))
+    for result in report.feeds:
+        name = output.safe(result.subscription.name)
+        if result.error:
+            click.echo(f"Error: {name}: {output.safe(result.error)}", err=True)
+            continue
+        if not quiet:
+            for outcome in result.outcomes:
+                if outcome.error:
+                    reporter.warning(f"{result.subscription.name}: {outcome.input}: {outcome.error}")
+        said = [f"{result.added} new" if result.added else "", f"{result.failed} failed" if result.failed else ""]
+        if any(said) and fmt == "text":
+            verb = " (dry run: nothing written)" if dry_run and result.added else ""
+            click.echo(f"{name}: {', '.join(part for part in said if part)}{verb}")
+    for watch, count in report.watches:
+        if count and fmt == "text":
+            click.echo(f"{output.safe(watch)}: {count} new match(es) (kzjp new {output.safe(watch)})")
+    quiet_run = not any(r.added or r.failed or r.error for r in report.feeds)
+    if quiet_run and not quiet:
+        waiting = sum(bool(r.waiting) for r in report.feeds)
+        unchanged = sum(r.not_modified for r in report.feeds)
+        reporter.notice(
+            f"{len(report.feeds)} feed(s) checked: nothing new"
+            + (f" ({unchanged} unchanged since the last update)" if unchanged else "")
+            + (f"; {waiting} asked to be left alone for now" if waiting else "")
+        )
+    if report.failed:
+        ctx.exit(Exit.PARTIAL)
 
 
 def main() -> None:

@@ -72,8 +72,14 @@ class EngineError(KzjpError):
     """The installed search engine is not the version kzjp is written for."""
 
 
+class ConfigError(KzjpError):
+    """The follow file (subscriptions, saved searches) or kzjp's state cannot be read, written or used."""
+
+
 class FetchError(KzjpError):
     """A web page or feed could not be fetched (bad address, network, HTTP status, limits)."""
 
     status: int | None = None
     """The HTTP status the server answered with, when it answered with an error."""
+    retry_after: float | None = None
+    """Seconds the server asked to be left alone for (``Retry-After``), when it said."""

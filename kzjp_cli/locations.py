@@ -5,6 +5,8 @@ The corpus is ``--corpus``/``KZJP_CORPUS``; else the user's own corpus
 else the bundled articles. The index is
 ``--index``/``KZJP_INDEX``; else ``index/`` of a checkout whose ``corpus/`` is in
 use; else a per-corpus folder in the user's cache directory (never site-packages).
+Subscriptions and saved searches are ``$XDG_CONFIG_HOME/kzjp/follow.toml``;
+what kzjp learns following them is under ``$XDG_STATE_HOME/kzjp/``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,29 @@ def data_home() -> Path:
     """The XDG data directory (``$XDG_DATA_HOME`` or ``~/.local/share``)."""
     xdg = os.environ.get("XDG_DATA_HOME", "")
     return Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+
+
+def config_home() -> Path:
+    """The XDG config directory (``$XDG_CONFIG_HOME`` or ``~/.config``)."""
+    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    return Path(xdg) if os.path.isabs(xdg) else Path.home() / ".config"
+
+
+def state_home() -> Path:
+    """The XDG state directory (``$XDG_STATE_HOME`` or ``~/.local/state``)."""
+    xdg = os.environ.get("XDG_STATE_HOME", "")
+    return Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "state"
+
+
+def follow_file() -> Path:
+    """The user's subscriptions and saved searches, one TOML file they may edit (``KZJP_FOLLOW`` names another)."""
+    given = os.environ.get("KZJP_FOLLOW", "")
+    return Path(given).expanduser() if given else config_home() / "kzjp" / "follow.toml"
+
+
+def state_dir() -> Path:
+    """What kzjp learns as it follows feeds and saved searches (validators, items seen, matches read)."""
+    return state_home() / "kzjp"
 
 
 def user_corpus() -> Path:

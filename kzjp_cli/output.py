@@ -278,3 +278,83 @@ def stats_text(stats: Any, style: Style) -> Iterator[str]:
     ]
     for name, value in rows:
         yield f"{style(f'{name}:'.ljust(11), 'dim')}{value}"
+
+
+def news_text(news: Sequence[Any], style: Style) -> Iterator[str]:
+    """Each saved search with new matches: its name and query, then its hits as search shows them."""
+    first = True
+    for item in news:
+        if not item.hits:
+            continue
+        if not first:
+            yield ""
+        first = False
+        count = f"{len(item.hits)} new"
+        yield f"{style(item.watch.name, 'heading')}  {style(count, 'dim')}  {style(safe(item.watch.query), 'dim')}"
+        yield from hits_text(item.hits, style)
+
+
+def feeds_text(rows: Sequence[Any], style: Style) -> Iterator[str]:
+    """Subscriptions: name, stories added, when last checked and last new, failures, address."""
+    if not rows:
+        return
+    width = min(max(len(r.name) for r in rows), 32)
+    yield style(f"{'NAME':<{width}}  {'ADDED':>5}  {'CHECKED':<20}  {'LAST NEW':<20}  URL", "heading")
+    for r in rows:
+        failing = style(f"  failing ({r.failures}x: {safe(r.error or '')})", "match") if r.failures else ""
+        yield (
+            f"{style(safe(r.name).ljust(width), 'title')}  {r.added:>5}  {(r.checked or '-'):<20}  "
+            f"{(r.last_new or '-'):<20}  {safe(r.url)}{failing}"
+        )
+
+
+def watches_text(rows: Sequence[Any], style: Style) -> Iterator[str]:
+    """Saved searches: name, matches, new ones, query and filters."""
+    if not rows:
+        return
+    width = min(max(len(r.name) for r in rows), 32)
+    yield style(f"{'NAME':<{width}}  {'MATCHES':>7}  {'NEW':>4}  QUERY", "heading")
+    for r in rows:
+        filters = "".join(f" --lang {code}" for code in r.langs) + (f" --since {r.since}" if r.since else "")
+        yield f"{style(safe(r.name).ljust(width), 'title')}  {r.matches:>7}  {r.new:>4}  {safe(r.query)}{filters}"
+
+
+def atom(news: Sequence[Any], title: str, out: TextIO) -> None:
+    """Saved searches' new matches as an Atom feed (RFC 4287), newest first, one entry an article and search."""
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+    from urllib.parse import quote
+
+    ns = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", ns)
+    feed = ET.Element(f"{{{ns}}}feed")
+    entries = [(when, item.watch, hit) for item in news for hit in item.hits for when in [item.added[hit.article.id]]]
+    entries.sort(key=lambda entry: (entry[0], entry[2].article.id), reverse=True)
+    updated = entries[0][0] if entries else dt.datetime.now(dt.timezone.utc)
+
+    def text(parent: Any, tag: str, value: str, **attributes: str) -> Any:
+        element = ET.SubElement(parent, f"{{{ns}}}{tag}", attributes)
+        element.text = safe(value)
+        return element
+
+    text(feed, "title", title)
+    text(feed, "id", "urn:kzjp:new:" + quote(",".join(item.watch.name for item in news)))
+    text(feed, "updated", updated.isoformat(timespec="seconds"))
+    text(feed, "generator", "kzjp")
+    for when, watch, hit in entries:
+        article = hit.article
+        entry = ET.SubElement(feed, f"{{{ns}}}entry")
+        text(entry, "title", article.title)
+        text(entry, "id", f"urn:kzjp:{quote(watch.name)}:{quote(article.id)}")
+        text(entry, "updated", when.isoformat(timespec="seconds"))
+        if article.date:
+            text(entry, "published", f"{article.date.isoformat()}T00:00:00Z")
+        if article.url:
+            ET.SubElement(entry, f"{{{ns}}}link", {"href": article.url})
+        ET.SubElement(entry, f"{{{ns}}}category", {"term": watch.name})
+        if article.source:
+            author = ET.SubElement(entry, f"{{{ns}}}author")
+            text(author, "name", article.source)
+        text(entry, "summary", hit.snippet)
+    ET.indent(feed)
+    out.write('<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n")

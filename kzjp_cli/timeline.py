@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from kzjp_cli.index import CorpusIndex
@@ -83,15 +83,16 @@ def timeline(
     since: dt.date | None = None,
     until: dt.date | None = None,
     langs: Sequence[str] = (),
+    ids: Collection[str] | None = None,
 ) -> list[Bucket]:
-    """Articles per period (all, or those matching ``query``; in ``langs``), undated last.
+    """Articles per period (all, or those matching ``query``; in ``langs``; among ``ids``), undated last.
 
     Periods with no articles are shown as zeros while the dates span at most
     ``MAX_PERIODS`` periods; beyond that only periods with articles are listed.
     """
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}")
-    dates = index.dates(query or None, langs=langs)
+    dates = index.dates(query or None, langs=langs, ids=ids)
     dated = [d for d in dates if d is not None and (not since or d >= since) and (not until or d <= until)]
     undated = sum(d is None for d in dates) if not (since or until) else 0
     counts = Counter(_start(d, by) for d in dated)

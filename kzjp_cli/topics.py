@@ -18,12 +18,13 @@ surname inside a full name is folded into it. The result is deterministic.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -643,7 +644,9 @@ def _cache_version() -> str:
     return f"{CACHE_VERSION}/{__version__}"
 
 
-def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = (), exact: int | None = None) -> list[Topic]:
+def corpus_topics(
+    index: CorpusIndex, *, langs: Sequence[str] = (), exact: int | None = None, ids: Collection[str] | None = None
+) -> list[Topic]:
     """The corpus's topics (of its articles in ``langs``, if given), best first, cached in the index until it changes.
 
     Each language's articles are ranked with that language's rules, and the
@@ -654,19 +657,19 @@ def corpus_topics(index: CorpusIndex, *, langs: Sequence[str] = (), exact: int |
     a later call asks for them. Looking up a thousand phrases in 50,000
     articles took longer than ranking them.
     """
-    cache = index.cache_path(f"topics-{'-'.join(sorted(langs))}.json" if langs else CACHE_FILE)
+    cache = index.cache_path(_cache_name(langs, ids))
     topics = _cached(cache, index)
     members: dict[str, list[str]] | None = None
     changed = topics is None
     if topics is None:
-        members = _members(index, langs)
+        members = _members(index, langs, ids)
         topics = []
         for code, ids in sorted(members.items()):
             topics += _ranked(index, ids, code)
         topics = diversify(sorted(topics, key=lambda t: (-t.score, t.phrase))[:CACHED_TOPICS])
     wanted = [t for t in (topics if exact is None else topics[:exact]) if not t.exact]
     if wanted:
-        _make_exact(index, wanted, members if members is not None else _members(index, langs))
+        _make_exact(index, wanted, members if members is not None else _members(index, langs, ids))
         changed = True
     if changed:
         _save(cache, index, topics)
@@ -697,12 +700,22 @@ def _save(cache: Path, index: CorpusIndex, topics: list[Topic]) -> None:
         pass  # a read-only index still answers, just without the cache
 
 
-def _members(index: CorpusIndex, langs: Sequence[str]) -> dict[str, list[str]]:
-    """Each language chain's article ids (of ``langs`` only, if given), sorted, from the manifest's metadata:
-    no article text is read."""
+def _cache_name(langs: Sequence[str], ids: Collection[str] | None) -> str:
+    """The cache file of the topics of ``langs`` and ``ids`` (a period's articles, by a digest of their ids)."""
+    if not langs and ids is None:
+        return CACHE_FILE
+    name = "topics-" + "-".join(sorted(langs))
+    if ids is not None:
+        name += "-" + hashlib.blake2b("\n".join(sorted(ids)).encode("utf-8"), digest_size=8).hexdigest()
+    return name + ".json"
+
+
+def _members(index: CorpusIndex, langs: Sequence[str], ids: Collection[str] | None = None) -> dict[str, list[str]]:
+    """Each language chain's article ids (of ``langs`` and ``ids`` only, if given), sorted, from the manifest's
+    metadata: no article text is read."""
     members: dict[str, list[str]] = defaultdict(list)
     for article in index.articles():
-        if not langs or article.lang in langs:
+        if (not langs or article.lang in langs) and (ids is None or article.id in ids):
             members[language(article.lang).chain].append(article.id)
     return members
 
@@ -791,12 +804,14 @@ def articles_on(
     limit: int | None = 20,
     langs: Sequence[str] = (),
     names: AliasTable | None = None,
+    ids: Collection[str] | None = None,
 ) -> SearchResult:
-    """A topic's articles, best first: what a search for the topic as a phrase finds (QueryError if it is
-    empty once quotes are taken out)."""
+    """A topic's articles (among ``ids``, if given), best first: what a search for the topic as a phrase finds
+    (QueryError if it is empty once quotes are taken out)."""
     from kzjp_cli.search import SearchOptions, search
 
     phrase = " ".join(topic.replace('"', " ").split())
     if not phrase:
         raise QueryError("the topic is empty")
-    return search(index, f'"{phrase}"', SearchOptions(limit=limit, langs=tuple(langs)), names=names)
+    options = SearchOptions(limit=limit, langs=tuple(langs), ids=None if ids is None else frozenset(ids))
+    return search(index, f'"{phrase}"', options, names=names)

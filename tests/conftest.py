@@ -84,14 +84,25 @@ ARTICLES = {
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the user's home, cache or configured corpus/index."""
+    """No test reads or writes the user's home, cache, config, state or configured corpus/index."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("KZJP_INDEX", str(tmp_path / "index"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("NLTK_DATA", str(tmp_path / "no-nltk-data"))
     monkeypatch.setenv("KZJP_DEBUG", "1")  # a bug shows its traceback in a test (test_reliability checks without)
-    for name in ("KZJP_CORPUS", "NO_COLOR", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+    for name in (
+        "KZJP_CORPUS",
+        "KZJP_FOLLOW",
+        "KZJP_NO_REFRESH",
+        "NO_COLOR",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kzjp_cli import locations
-from kzjp_cli.adding.fetch import Limits, Politeness, Response, fetch, is_web_address
+from kzjp_cli.adding.fetch import FEED_ACCEPT, Limits, Politeness, Response, fetch, is_web_address
 from kzjp_cli.articles import (
     HTML_SUFFIXES,
     SUFFIXES,
@@ -40,7 +40,7 @@ from kzjp_cli.articles import (
     scan_corpus,
     write_article,
 )
-from kzjp_cli.errors import ArticleError, CorpusError, KzjpError
+from kzjp_cli.errors import ArticleError, CorpusError, FetchError, KzjpError
 from kzjp_cli.languages import count_words, has_japanese, normalize
 
 if TYPE_CHECKING:
@@ -76,6 +76,8 @@ class Outcome:
     error: str | None = None
     skipped: bool = False
     """A near-duplicate left out (``skip_near``)."""
+    retry: bool = False
+    """A failure that may pass (the network, a server error): worth trying again later."""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -274,13 +276,17 @@ class Adder:
             found = read()
             return found if isinstance(found, Outcome) else self._check_in(found)
         except KzjpError as exc:
-            return Outcome(input, "failed", error=str(exc))
+            return Outcome(input, "failed", error=str(exc), retry=_passing(exc))
 
     def _from_url(self, url: str, item: Any = None, feed_title: str = "") -> Candidate | Outcome:
         seen = self.known.by_url(url)
         if seen:
             return Outcome(url, "exists", similar_to=seen.id)
         response = self.polite.fetch(url) if item is not None else fetch(url, self.limits)
+        return self._from_page(url, response, item, feed_title)
+
+    def _from_page(self, url: str, response: Response, item: Any = None, feed_title: str = "") -> Candidate:
+        """The article of a fetched page (a feed's ``item``, if it is one), with every address it is known by."""
         warnings: list[str] = []
         article = self._from_response(response, warnings, item)
         canonical, article.url = article.url, response.url
@@ -291,6 +297,19 @@ class Adder:
             article.source = feed_title or article.source
         urls = [url, response.url, *([canonical] if canonical else [])]
         return Candidate(url, article, urls=urls, warnings=warnings)
+
+    def known_page(self, url: str) -> Outcome | None:
+        """An ``exists`` outcome if the corpus already holds the page at ``url`` (nothing is fetched)."""
+        seen = self.known.by_url(url)
+        return Outcome(url, "exists", similar_to=seen.id) if seen else None
+
+    def add_page(self, item: Any, fetched: Response | KzjpError, feed_title: str = "") -> Outcome:
+        """Check in a feed item whose page was fetched elsewhere (``kzjp update`` fetches sites at once)."""
+        if isinstance(fetched, KzjpError):
+            return Outcome(item.link, "failed", error=str(fetched), retry=_passing(fetched))
+        return self._guarded(
+            item.link, lambda: self.known_page(item.link) or self._from_page(item.link, fetched, item, feed_title)
+        )
 
     def _from_response(self, response: Response, warnings: list[str], item: Any) -> Article:
         kind = response.media_type
@@ -363,7 +382,7 @@ class Adder:
 
         try:
             if is_web_address(feed):
-                response = fetch(feed, self.limits, accept="application/rss+xml,application/atom+xml,*/*;q=0.5")
+                response = fetch(feed, self.limits, accept=FEED_ACCEPT)
                 self.polite.note(response.url)
                 parsed = parse_feed(response.data, response.url, response.media_type)
             else:
@@ -475,6 +494,12 @@ class Adder:
             article.lang = given.lang
             article.words = count_words(article.body, given.lang)
         return article
+
+
+def _passing(error: KzjpError) -> bool:
+    """Whether a failure may pass by itself: no answer, or a server error (5xx, 429)."""
+    status = getattr(error, "status", "no status")
+    return isinstance(error, FetchError) and (status is None or status >= 500 or status == 429)
 
 
 def target_corpus(corpus: Path | None) -> Path:

@@ -22,6 +22,16 @@ class FeedItem:
     title: str = ""
     date: dt.date | None = None
     summary: str = ""
+    guid: str = ""
+    """The item's own id (RSS guid, Atom id), if the feed gives one."""
+
+    @property
+    def key(self) -> str:
+        """What the item is known by, so that it is handled once: its guid, else its address as compared for
+        duplicates."""
+        from kzjp_cli.articles.dedup import url_key
+
+        return f"id:{self.guid}" if self.guid else f"url:{url_key(self.link) or self.link}"
 
 
 @dataclass
@@ -48,15 +58,25 @@ def parse_feed(data: bytes, url: str = "", media_type: str | None = None) -> Fee
         if not link:
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
+        guid = entry.get("id") or ""
         items.append(
             FeedItem(
                 link=urljoin(url, link.strip()),
                 title=" ".join((entry.get("title") or "").split()),
-                date=dt.date(*when[:3]) if when else None,
+                date=_date(when),
                 summary=_plain(entry.get("summary") or ""),
+                guid=" ".join(guid.split())[:1000] if isinstance(guid, str) else "",
             )
         )
     return Feed(title=" ".join((parsed.feed.get("title") or "").split()), items=items)
+
+
+def _date(when: object) -> dt.date | None:
+    """A feed item's date from feedparser's time tuple; None for none or an impossible one (0000-00-00)."""
+    try:
+        return dt.date(*when[:3]) if when else None  # type: ignore[index]
+    except (TypeError, ValueError):
+        return None
 
 
 def _plain(html: str) -> str:

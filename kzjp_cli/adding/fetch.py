@@ -27,6 +27,7 @@ from kzjp_cli.errors import FetchError
 
 USER_AGENT = f"kzjp/{__version__} (news corpus tool; +https://pypi.org/project/kzjp/)"
 ROBOTS_AGENT = "kzjp"
+FEED_ACCEPT = "application/rss+xml,application/atom+xml,*/*;q=0.5"
 MAX_CRAWL_DELAY = 30.0
 """A robots.txt Crawl-delay above this is capped: kzjp fetches a feed's items, not a site."""
 
@@ -52,6 +53,14 @@ class Response:
     media_type: str
     charset: str | None
     data: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    """The validators a conditional request sends back (``If-None-Match``, ``If-Modified-Since``)."""
+
+    @property
+    def not_modified(self) -> bool:
+        """Whether the server answered a conditional request with 304: nothing changed."""
+        return self.status == 304
 
 
 def is_web_address(text: str) -> bool:
@@ -97,14 +106,29 @@ def _tls() -> ssl.SSLContext:
 
 
 def fetch(
-    url: str, limits: Limits | None = None, accept: str = "text/html,application/xhtml+xml,*/*;q=0.5"
+    url: str,
+    limits: Limits | None = None,
+    accept: str = "text/html,application/xhtml+xml,*/*;q=0.5",
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> Response:
-    """GET ``url`` within ``limits``; FetchError says, in a few words, why not."""
+    """GET ``url`` within ``limits``; FetchError says, in a few words, why not.
+
+    With validators from an earlier answer (``etag``, ``last_modified``) the
+    request is conditional, and a ``304 Not Modified`` comes back as a
+    Response without data (``not_modified``).
+    """
     limits = limits or Limits()
     if not is_web_address(url):
         raise FetchError("not a web address (give an http:// or https:// URL)")
     opener = urllib.request.build_opener(_Redirects(limits.redirects), urllib.request.HTTPSHandler(context=_tls()))
-    request = urllib.request.Request(url.strip(), headers={"User-Agent": USER_AGENT, "Accept": accept})
+    headers = {"User-Agent": USER_AGENT, "Accept": accept}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    request = urllib.request.Request(url.strip(), headers=headers)
     started = time.monotonic()
     try:
         with opener.open(request, timeout=limits.timeout) as answer:
@@ -119,15 +143,28 @@ def fetch(
                 media_type=headers.get_content_type().lower(),
                 charset=headers.get_content_charset(),
                 data=data,
+                etag=_header(headers, "ETag"),
+                last_modified=_header(headers, "Last-Modified"),
             )
     except FetchError:
         raise
     except urllib.error.HTTPError as exc:
         exc.close()
+        if exc.code == 304 and (etag or last_modified):
+            return Response(
+                url.strip(),
+                304,
+                "",
+                None,
+                b"",
+                _header(exc.headers, "ETag") or etag,
+                _header(exc.headers, "Last-Modified") or last_modified,
+            )
         if 300 <= exc.code < 400:
             raise FetchError(f"more than {limits.redirects} redirects, or a redirect loop") from None
         failed = FetchError(f"HTTP {exc.code} {exc.reason}".rstrip())
         failed.status = exc.code
+        failed.retry_after = _retry_after(_header(exc.headers, "Retry-After"))
         raise failed from None
     except urllib.error.URLError as exc:
         raise FetchError(_reason(exc.reason, limits)) from None
@@ -139,6 +176,37 @@ def fetch(
         raise FetchError(_reason(exc, limits)) from None
     except ValueError as exc:  # urllib's own checks of a malformed address
         raise FetchError(f"not a usable address ({exc})") from None
+
+
+def _header(headers: Any, name: str) -> str | None:
+    """A header's value, if the server sent a usable one (printable, of a sane length)."""
+    value = headers.get(name) if headers is not None else None
+    if not value or len(value) > 1000 or not value.isprintable():
+        return None
+    return str(value).strip() or None
+
+
+MAX_RETRY_AFTER = 24 * 3600.0
+"""A server's Retry-After beyond a day is taken as a day."""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds, or an HTTP date), or None."""
+    if not value:
+        return None
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    import datetime as dt
+
+    return max(0.0, min((when - dt.datetime.now(dt.timezone.utc)).total_seconds(), MAX_RETRY_AFTER))
 
 
 def _megabytes(size: int) -> str:
@@ -207,12 +275,22 @@ class Politeness:
             raise FetchError("the site's robots.txt does not allow kzjp to fetch this page")
         return self._get(site, url, accept)
 
+    def fetch_feed(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Response:
+        """Fetch a feed (conditionally, with an earlier answer's validators) after waiting for its host's turn.
+
+        Feeds are what the user subscribed to, so robots.txt, which is about crawling pages, is not asked."""
+        if not is_web_address(url):
+            raise FetchError("not a web address (give an http:// or https:// URL)")
+        parts = urlsplit(url)
+        site = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        return self._get(site, url, FEED_ACCEPT, etag=etag, last_modified=last_modified)
+
     def note(self, url: str) -> None:
         """Record a request made to ``url``'s host outside this object (a feed fetched first)."""
         parts = urlsplit(url)
         self._last[f"{parts.scheme.lower()}://{parts.netloc.lower()}"] = time.monotonic()
 
-    def _get(self, site: str, url: str, accept: str) -> Response:
+    def _get(self, site: str, url: str, accept: str, **validators: str | None) -> Response:
         rules = self._robots.get(site)
         delay = self.delay
         if rules:
@@ -221,7 +299,7 @@ class Politeness:
         if last is not None:
             time.sleep(max(0.0, last + delay - time.monotonic()))
         try:
-            return fetch(url, self.limits, accept)
+            return fetch(url, self.limits, accept, **validators)
         finally:
             self._last[site] = time.monotonic()
 

@@ -2,7 +2,7 @@
 duplicate keys and signatures."""
 
 from kzjp_cli.articles.corpus import CorpusFile, assign_ids, list_corpus, match_id, scan_corpus, shown_path, stat_files
-from kzjp_cli.articles.fields import FIELDS, Article, FieldSpec, parse_date
+from kzjp_cli.articles.fields import FIELDS, Article, FieldSpec, parse_date, parse_day
 from kzjp_cli.articles.pages import HTML_SUFFIXES
 from kzjp_cli.articles.reading import (
     MAX_BYTES,
@@ -35,6 +35,7 @@ __all__ = [
     "match_id",
     "parse_article",
     "parse_date",
+    "parse_day",
     "read_article",
     "read_bytes",
     "scan_corpus",

@@ -105,3 +105,42 @@ def parse_date(text: str) -> dt.date:
         except ValueError:
             continue
     raise ValueError(f"not a date: {text!r}")
+
+
+_RELATIVE = {"d": 1, "w": 7}
+
+
+def parse_day(text: str, *, end: bool = False, today: dt.date | None = None) -> dt.date:
+    """A day as people type it on a command line: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (their first day, or
+    their last with ``end``), ``today``, ``yesterday``, or so long ago: ``7d``, ``2w``, ``3m``, ``1y``.
+
+    ValueError if it is none of these.
+    """
+    text = str(text).strip().lower()
+    today = today or dt.date.today()
+    if text in ("today", "now"):
+        return today
+    if text == "yesterday":
+        return today - dt.timedelta(days=1)
+    if len(text) >= 2 and text[:-1].isdigit() and text[-1] in "dwmy" and len(text) <= 6:
+        count, unit = int(text[:-1]), text[-1]
+        if unit in _RELATIVE:
+            return today - dt.timedelta(days=count * _RELATIVE[unit])
+        months = count * (12 if unit == "y" else 1)
+        year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+        if year < 1:
+            raise ValueError(f"{text!r} is before the year 1")
+        last = _last_day(year, month + 1)
+        return dt.date(year, month + 1, min(today.day, last))
+    if len(text) == 4 and text.isdigit():
+        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        year, month = int(text[:4]), int(text[5:])
+        return dt.date(year, month, _last_day(year, month) if end else 1)
+    return parse_date(text)
+
+
+def _last_day(year: int, month: int) -> int:
+    if month == 12:
+        return 31
+    return (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day

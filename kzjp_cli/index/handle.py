@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 READ_ATTEMPTS = 3
+ADDED_SLACK = dt.timedelta(seconds=60)
+"""An article's file written within this of its fetch was written by that fetch."""
 
 
 @dataclass
@@ -162,10 +165,38 @@ class CorpusIndex:
         found = self._read(lambda: self.store.documents(wanted))
         return sorted((self._located(a) for a in found), key=lambda a: a.id)
 
-    def dates(self, query: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
-        """The dates of the articles matching ``query`` (of every article for None) in ``langs`` (any language);
-        None for undated ones."""
-        return self._read(lambda: self.store.dates(query, langs=langs))
+    def dates(
+        self, query: str | None = None, *, langs: Sequence[str] = (), ids: Collection[str] | None = None
+    ) -> list[dt.date | None]:
+        """The dates of the articles matching ``query`` (of every article for None) in ``langs`` (any language),
+        among ``ids`` (all for None); None for undated ones."""
+        return self._read(lambda: self.store.dates(query, langs=langs, ids=ids))
+
+    def added(self) -> dict[str, dt.datetime]:
+        """When each article was added to the corpus (UTC): its file's modification time, unless ``kzjp add``
+        fetched it more than a minute before that (the file was edited or copied since: then when it was fetched).
+        ``fetched`` is kept to the second; the file's time is exact, so an article written a moment after a
+        saved search was saved is newer than it."""
+        found = {}
+        for entry in self.manifest.files.values():
+            written = dt.datetime.fromtimestamp(entry["mtime_ns"] / 1e9, dt.timezone.utc)
+            when = written
+            if entry.get("fetched"):
+                with suppress(ValueError, TypeError):
+                    fetched = dt.datetime.fromisoformat(str(entry["fetched"]).replace("Z", "+00:00"))
+                    if fetched.tzinfo is not None and not fetched <= written < fetched + ADDED_SLACK:
+                        when = fetched
+            found[entry["id"]] = when
+        return found
+
+    def added_between(self, since: dt.date | None, until: dt.date | None) -> frozenset[str]:
+        """The articles added on or after ``since`` and on or before ``until`` (days in local time; None: open)."""
+        return frozenset(
+            article_id
+            for article_id, when in self.added().items()
+            if (since is None or when.astimezone().date() >= since)
+            and (until is None or when.astimezone().date() <= until)
+        )
 
     def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
         """For each phrase, the sorted ids of the articles that contain it."""
@@ -174,6 +205,10 @@ class CorpusIndex:
 
     def matches(self, query: str, options: SearchOptions) -> Found:
         """What ``query`` finds, with full paths."""
+        if options.added_since or options.added_until:
+            added = self.added_between(options.added_since, options.added_until)
+            ids = added if options.ids is None else added & options.ids
+            options = dataclasses.replace(options, ids=ids, added_since=None, added_until=None)
         found = self._read(lambda: self.store.search(query, options))
         for match in found.matches:
             self._located(match.article)

@@ -29,6 +29,12 @@ class SearchOptions:
     """Count the matches only: no hits."""
     with_total: bool = False
     """Count every match as well as returning the hits."""
+    ids: frozenset[str] | None = None
+    """Only these articles (any for None)."""
+    added_since: dt.date | None = None
+    added_until: dt.date | None = None
+    """Only articles added to the corpus on or after, on or before these days (the index turns them into ``ids``:
+    when an article was added is the corpus's business, not the search engine's)."""
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:

@@ -15,7 +15,7 @@ import traceback
 import warnings
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from itertools import repeat
 from pathlib import Path
@@ -140,8 +140,11 @@ class WhooshStore:
         docnums = sorted(d for article_id in ids if (d := searcher.document_number(id=article_id)) is not None)
         return [to_article(searcher.stored_fields(docnum)) for docnum in docnums]
 
-    def dates(self, text: str | None = None, *, langs: Sequence[str] = ()) -> list[dt.date | None]:
-        """The date of every article matching the query ``text`` (of every article for None) in ``langs`` (any).
+    def dates(
+        self, text: str | None = None, *, langs: Sequence[str] = (), ids: Collection[str] | None = None
+    ) -> list[dt.date | None]:
+        """The date of every article matching the query ``text`` (of every article for None) in ``langs`` (any),
+        among ``ids`` (all for None).
 
         Read from the date column in one go, as search's date filter reads it.
         """
@@ -149,8 +152,10 @@ class WhooshStore:
         values = _date_values(searcher)
         if text is None:
             docnums: Iterable[int] = _in_languages(searcher, langs) if langs else searcher.reader().all_doc_ids()
+            if ids is not None:
+                docnums = set(docnums) & _docnums(searcher, ids)
         else:
-            q, allowed = self._prepare(searcher, text, values, langs=langs)
+            q, allowed = self._prepare(searcher, text, values, langs=langs, ids=ids)
             if allowed == set():
                 return []
             docnums = searcher.search(q, limit=None, scored=False, filter=allowed).docs()
@@ -220,7 +225,7 @@ class WhooshStore:
         limit, offset, count_only, with_total = options.limit, options.offset, options.count_only, options.with_total
         sort = options.sort
         searcher = self._searcher_()
-        q, allowed = self._prepare(searcher, text, None, options.since, options.until, options.langs)
+        q, allowed = self._prepare(searcher, text, None, options.since, options.until, options.langs, options.ids)
         if allowed == set():  # Whoosh would take an empty filter for no filter
             return Found(total=0 if count_only else None)
         wanted = None if limit is None else offset + limit
@@ -297,12 +302,15 @@ class WhooshStore:
         since: dt.date | None = None,
         until: dt.date | None = None,
         langs: Sequence[str] = (),
+        ids: Collection[str] | None = None,
     ) -> tuple[Any, set[int] | None]:
-        """The parsed query without its required date ranges, and the documents those ranges and ``langs``
-        allow (None: all)."""
+        """The parsed query without its required date ranges, and the documents those ranges, ``langs`` and
+        ``ids`` allow (None: all)."""
         q, bounds = query.pull_dates(query.parse(self.ix.schema, text, self._used_text_fields()))
         bounds += query.period(since, until)
         allowed = _in_languages(searcher, langs) if langs else None
+        if ids is not None:
+            allowed = _docnums(searcher, ids) if allowed is None else allowed & _docnums(searcher, ids)
         if not bounds:
             return q, allowed
         low, high = query.within(bounds)
@@ -522,6 +530,11 @@ def _ids_of(reader: Any) -> Iterator[tuple[str, int]]:
     """Each article id in one segment with its document number there, from the term table alone."""
     for term, info in reader.iter_field("id"):
         yield term if isinstance(term, str) else term.decode("utf-8"), info.min_id()
+
+
+def _docnums(searcher: Any, ids: Collection[str]) -> set[int]:
+    """The documents of the articles ``ids`` (those the index holds)."""
+    return {d for article_id in ids if (d := searcher.document_number(id=article_id)) is not None}
 
 
 def _in_languages(searcher: Any, langs: Sequence[str]) -> set[int]:

@@ -1442,9 +1442,7 @@ def update_command(
             notice=reporter.notice,
         )
 
-    def refreshed() -> index.CorpusIndex | None:
-        if not folder.is_dir():  # nothing was ever added
-            return None
+    def refreshed() -> index.CorpusIndex:
         corpus_index = _open_index(folder, index_dir, quiet)
         corpus_index.confirm()  # refreshed now: the next command answers at once
         return corpus_index

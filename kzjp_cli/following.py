@@ -196,7 +196,7 @@ def export_opml(title: str = "kzjp subscriptions") -> str:
 
 @dataclass
 class UpdateReport:
-    """What ``kzjp update`` did: each feed's result, and each saved search's new matches."""
+    """What ``kzjp update`` did: each feed's result, and how many new matches each saved search got from it."""
 
     feeds: list[FeedResult] = field(default_factory=list)
     watches: list[tuple[str, int]] = field(default_factory=list)
@@ -209,7 +209,7 @@ class UpdateReport:
 def update(
     wanted: Sequence[str],
     adder_for: Callable[[Subscription], Adder],
-    open_index: Callable[[], CorpusIndex | None],
+    open_index: Callable[[], CorpusIndex],
     *,
     limits: Limits,
     delay: float,
@@ -219,7 +219,7 @@ def update(
     names: Callable[[CorpusIndex], AliasTable | None] = lambda index: None,
 ) -> UpdateReport:
     """Fetch the subscriptions ``wanted`` (every one for none) and add their new stories, then count each saved
-    search's new matches (``open_index`` opens the refreshed index, or gives None where there is none).
+    search's new matches among the stories it added (``open_index`` opens the refreshed index).
     ConfigError if there is nothing to update; UpdateBusy if another update runs."""
     from kzjp_cli.adding.updater import update as update_feeds
     from kzjp_cli.adding.updater import update_lock
@@ -235,9 +235,11 @@ def update(
         report.feeds = update_feeds(
             chosen, adder_for, states, limits=limits, delay=delay, dry_run=dry_run, progress=progress
         )
-    index = open_index() if mine.watches and not dry_run else None
-    if index is not None:
-        report.watches = [(n.watch.name, len(n.hits)) for n in new_matches(index, [], peek=True, names=names(index))]
+    brought = {o.article.id for result in report.feeds for o in result.outcomes if o.saved and o.article}
+    index = open_index() if brought else None  # refreshed now: the next command answers at once
+    if index is not None and mine.watches:  # the saved searches that this update brought new matches to
+        news = new_matches(index, [], peek=True, names=names(index))
+        report.watches = [(n.watch.name, sum(h.article.id in brought for h in n.hits)) for n in news]
     return report
 
 

@@ -398,3 +398,18 @@ def test_update_is_silent_when_nothing_happened(run: Run, site: Site, wires: lis
     run("watch", "add", "uranium", "uranium")
     assert update(run, "-q")[1] == "kazinform: 3 new\nuranium: 1 new match(es) (kzjp new uranium)\n"
     assert update(run, "-q") == (0, "", "")
+
+
+def test_a_hostile_opml_file_is_refused_quickly(run: Run, tmp_path: Path) -> None:
+    """Billion laughs and an external entity: refused, nothing read from the disk or the network."""
+    entities = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    hostile = tmp_path / "laughs.opml"
+    hostile.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE o [<!ENTITY l0 "lol">{entities}<!ENTITY ext SYSTEM "file:///etc/passwd">]>'
+        '<opml version="2.0"><body><outline text="&l9;" xmlUrl="http://x.invalid/a.xml"/>'
+        '<outline text="&ext;" xmlUrl="http://x.invalid/b.xml"/></body></opml>'
+    )
+    started = time.monotonic()
+    done = run("feed", "import", str(hostile))
+    assert done.exit_code == 2 and "is not an OPML file" in done.stderr
+    assert time.monotonic() - started < 10 and not locations.follow_file().exists()

@@ -7,6 +7,7 @@ import functools
 import math
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
@@ -402,6 +403,11 @@ def cli(color: str, debug: bool) -> None:
     type=click.IntRange(1, 64),
     help="Worker processes for a full build  [default: every core, up to 4, from 500 articles on].",
 )
+@click.option(
+    "--vectors",
+    is_flag=True,
+    help="Also compute the vectors of the articles that have none, for --semantic and similar (resumable).",
+)
 @click.pass_context
 def index_command(
     ctx: click.Context,
@@ -412,6 +418,7 @@ def index_command(
     strict: bool,
     prune: bool,
     jobs: int | None,
+    vectors: bool,
 ) -> None:
     """Build or update the search index.
 
@@ -426,6 +433,7 @@ def index_command(
       kzjp index --rebuild --jobs 2
       kzjp index --corpus ~/articles --index /tmp/articles-index
       kzjp index --strict || echo "some articles were skipped"
+      kzjp index --vectors
       kzjp index --prune
 
     Exit status: 0 done (skipped files are warned about), 2 error, 3 files
@@ -451,8 +459,21 @@ def index_command(
                 reporter.warning(message)
         click.echo(f"Error: {report.skipped} file(s) skipped", err=True)
         ctx.exit(Exit.PARTIAL)
-    if quiet:
-        return
+    if not quiet:
+        _say_updated(report)
+    if vectors:
+        started = time.perf_counter()
+        corpus_index = index.open_index(corpus_dir, index_path, reporter=reporter, check=False)
+        made = corpus_index.compute_vectors(progress=reporter.progress, warn=reporter.warning)
+        kept = len(corpus_index.vectors()[0])
+        reporter.notice(
+            f"computed {made} article vector(s) in {time.perf_counter() - started:.1f} s; {kept} of "
+            f"{report.total} articles have one"
+        )
+
+
+def _say_updated(report: index.UpdateReport) -> None:
+    """One line on stderr: what ``kzjp index`` did."""
     counts = f"{report.added} added, {report.changed} changed, {report.removed} removed, {report.skipped} skipped"
     if report.rebuilt:
         message = f"built the index of {report.total} articles ({report.skipped} skipped)"
@@ -595,8 +616,11 @@ def add_command(
         output.emit([o.to_record() for o in done], "json", lambda style: iter(()), style)
     if not quiet:
         reporter.notice(adding.tally(done, folder, dry_run))
-    if any(o.saved for o in done):
-        _open_index(folder, index_dir, quiet).confirm()  # refreshed now: the next search answers at once
+    saved = [o.article.id for o in done if o.saved and o.article is not None]
+    if saved:
+        corpus_index = _open_index(folder, index_dir, quiet)
+        corpus_index.confirm()  # refreshed now: the next search answers at once
+        corpus_index.vectors_for(saved, warn=reporter.warning)
     failed = sum(not o.ok for o in done)
     if failed:
         ctx.exit(Exit.USAGE if failed == len(done) else Exit.PARTIAL)
@@ -629,6 +653,11 @@ def _stdin_bytes() -> bytes:
 @click.option("--sort", type=click.Choice(search.SORTS), default="relevance", show_default=True, help="Order of hits.")
 @lang_option
 @aliases_option
+@click.option(
+    "--semantic",
+    is_flag=True,
+    help="Rank by meaning and words together, across languages (needs the vectors of 'kzjp index --vectors').",
+)
 @click.option("--count", is_flag=True, help="Print only the number of matching articles.")
 @click.option(
     "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N hits (the next page)."
@@ -654,6 +683,7 @@ def search_command(
     sort: str,
     langs: tuple[str, ...],
     no_aliases: bool,
+    semantic: bool,
     count: bool,
     offset: int,
     every: bool,
@@ -675,6 +705,7 @@ def search_command(
       kzjp search '"Port of Aktau" OR "Middle Corridor"'
       kzjp search Tokyo --since 2025-12 --sort date
       kzjp search uranium --added-since yesterday
+      kzjp search --semantic "state visit to Japan"   # the Russian, Kazakh, Japanese stories too
       kzjp search judo -f jsonl | jq -r .title
       kzjp search visa -f ids | xargs kzjp show
       echo 'Tokyo Declaration' | kzjp search -
@@ -689,6 +720,8 @@ def search_command(
         raise click.UsageError("--all shows every hit; leave out --limit", ctx)
     _check_fields(ctx, fields, fmt, [*search.Hit.fields(), "summary", "aliases"])
     text = _stdin_text("the query (echo Tokyo | kzjp search -)") if query == ("-",) else " ".join(query)
+    if semantic:
+        search.require_meaning()  # before the index is opened: say it at once
     corpus_index = _open_index(corpus, index_dir, quiet)
     options = search.SearchOptions(
         limit=None if every else limit,
@@ -702,7 +735,18 @@ def search_command(
         count_only=count,
         with_total=not count,
     )
-    result = search.search(corpus_index, text, options, summary=summary, names=_names(corpus_index, no_aliases))
+    names = _names(corpus_index, no_aliases)
+    if semantic:
+        reporter = CliReporter(quiet)
+        result = search.semantic(corpus_index, text, options, summary=summary, names=names, warn=reporter.warning)
+        if result.unvectored and not quiet:
+            click.echo(
+                f"kzjp: {result.unvectored:,} of the articles searched have no vector yet and were found by their "
+                "words only; 'kzjp index --vectors' computes them",
+                err=True,
+            )
+    else:
+        result = search.search(corpus_index, text, options, summary=summary, names=names)
     _report_aliases(result.aliases, quiet)
     if result.suggestion:
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
@@ -1012,8 +1056,10 @@ def topics_command(
 
 
 @cli.command("similar")
-@click.argument("article_id", metavar="ID")
+@click.argument("article_id", metavar="ID", required=False)
+@click.option("--text", "passage", metavar="TEXT", help="Articles like TEXT (a passage you paste) instead of like ID.")
 @limit_option(10, "Show at most N articles.")
+@lang_option
 @fields_option
 @format_option(*output.ALL_FORMATS)
 @corpus_options
@@ -1021,30 +1067,46 @@ def topics_command(
 @click.pass_context
 def similar_command(
     ctx: click.Context,
-    article_id: str,
+    article_id: str | None,
+    passage: str | None,
     limit: int,
+    langs: tuple[str, ...],
     fields: tuple[str, ...],
     fmt: str,
     corpus: Path | None,
     index_dir: Path | None,
     quiet: bool,
 ) -> None:
-    """List the articles most like article ID, best first.
+    """List the articles most like article ID (or --text), best first.
 
-    The article's ten most distinctive words (Whoosh's Bo2 model) become a
-    weighted query over every other article in its language. Exits 1 when
-    nothing is similar.
+    Where the articles have vectors ('kzjp index --vectors'), by meaning, in
+    every language: the same story in Russian, Kazakh or Japanese (--lang ru
+    for the Russian ones). Else the article's ten most distinctive words
+    (Whoosh's Bo2 model) become a weighted query over every other article in
+    its language. Exits 1 when nothing is similar.
 
     \b
     Examples:
       kzjp similar 000
       kzjp similar 003 -n 3 -f json
+      kzjp similar 000 --lang ru
+      kzjp similar --text "Kazakhstan will supply uranium to Japanese plants"
       kzjp similar 000 -f ids | xargs kzjp summarize -n 1
       kzjp similar 000 -f tsv --fields id,score,title
     """
+    if (article_id is None) == (passage is None):
+        raise click.UsageError("give either ID or --text", ctx)
+    if passage is not None:
+        search.require_meaning()
     _check_fields(ctx, fields, fmt, search.Hit.fields())
     corpus_index = _open_index(corpus, index_dir, quiet)
-    _emit_hits(ctx, search.similar(corpus_index, corpus_index.full_id(article_id), limit=limit), fmt, fields)
+    warn = CliReporter(quiet).warning
+    if passage is not None:
+        hits = search.similar_to_text(corpus_index, passage, limit=limit, langs=langs, warn=warn)
+    else:
+        wanted = corpus_index.full_id(article_id or "")
+        hits = search.similar(corpus_index, wanted, limit=limit, langs=langs, warn=warn)
+    _emit_hits(ctx, hits, fmt, fields)
 
 
 @cli.command("timeline")

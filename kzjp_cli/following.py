@@ -237,6 +237,8 @@ def update(
         )
     brought = {o.article.id for result in report.feeds for o in result.outcomes if o.saved and o.article}
     index = open_index() if brought else None  # refreshed now: the next command answers at once
+    if index is not None:
+        index.vectors_for(brought, warn=warn)
     if index is not None and mine.watches:  # the saved searches that this update brought new matches to
         news = new_matches(index, [], peek=True, names=names(index))
         report.watches = [(n.watch.name, sum(h.article.id in brought for h in n.hits)) for n in news]

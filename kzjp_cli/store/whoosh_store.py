@@ -234,14 +234,18 @@ class WhooshStore:
             total = ranked.total if ranked else len(searcher.search(q, limit=None, scored=False, filter=allowed))
             return Found(
                 total=total,
-                suggestion=None if total else query.suggest(searcher, q, text, self._used_text_fields()),
+                suggestion=None
+                if total or not options.suggest
+                else query.suggest(searcher, q, text, self._used_text_fields()),
             )
         if ranked is not None:
             every = [Match(to_article(searcher.stored_fields(d)), score, terms) for d, score, terms in ranked.top]
             return Found(
                 every[offset:],
                 total=ranked.total if with_total else None,
-                suggestion=None if every else query.suggest(searcher, q, text, self._used_text_fields()),
+                suggestion=None
+                if every or not options.suggest
+                else query.suggest(searcher, q, text, self._used_text_fields()),
             )
         # terms=True records each hit's matched terms, so fuzzy and prefix terms need not be expanded again
         options: dict[str, Any] = {"limit": wanted, "filter": allowed, "terms": True}
@@ -261,7 +265,9 @@ class WhooshStore:
         return Found(
             matches,
             total=total,
-            suggestion=None if every else query.suggest(searcher, q, text, self._used_text_fields()),
+            suggestion=None
+            if every or not options.suggest
+            else query.suggest(searcher, q, text, self._used_text_fields()),
         )
 
     def similar(self, article_id: str, *, limit: int = 10) -> Found:

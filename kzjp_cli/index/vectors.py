@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -30,6 +31,7 @@ from kzjp_cli.index.folder import replacing
 FOLDER = "vectors"
 RECORD = "vectors.json"
 LOCK = ".lock"
+SAVE_SECONDS = 5.0  # a kill loses at most this much work; each save rewrites the whole array
 
 
 class VectorStore:
@@ -174,11 +176,12 @@ def compute(
     progress: Callable[[list[Any], str], Iterable[Any]] = lambda items, label: items,
     warn: Callable[[str], None] | None = None,
     read: Callable[[list[str]], list[tuple[str, str]]] | None = None,
-    save_every: int = 8,
+    save_seconds: float = SAVE_SECONDS,
 ) -> int:
     """Compute and keep the vectors of ``wanted`` articles that have none: (id, text key, title) each, their
-    texts read a batch at a time with ``read(ids)`` -> [(title, body)]. Saved every ``save_every`` batches
-    and when interrupted, so that Ctrl-C or a kill keeps what was done. Returns how many were computed."""
+    texts read a batch at a time with ``read(ids)`` -> [(title, body)]. Saved after a batch once
+    ``save_seconds`` have passed since the last save, and when interrupted, so that Ctrl-C keeps everything
+    done and a kill loses at most those seconds of work. Returns how many were computed."""
     embedding.require()
     with writing(root):
         store = VectorStore(root, warn)
@@ -186,17 +189,19 @@ def compute(
         todo = list({key: (article_id, key, title) for article_id, key, title in todo}.values())
         batches = [todo[i : i + embedding.BATCH] for i in range(0, len(todo), embedding.BATCH)]
         done = 0
+        saved = time.monotonic()
         try:
             bar = iter(progress(todo, "Vectors"))
-            for number, batch in enumerate(batches, start=1):
+            for batch in batches:
                 texts = read([article_id for article_id, _, _ in batch]) if read else [(t, "") for _, _, t in batch]
                 vectors = embedding.passages([embedding.article_text(title, body) for title, body in texts])
                 store.add([key for _, key, _ in batch], vectors)
                 done += len(batch)
                 for _ in batch:
                     next(bar, None)
-                if number % save_every == 0:
+                if time.monotonic() - saved >= save_seconds:
                     store.save()
+                    saved = time.monotonic()
             next(bar, None)
         finally:
             if done:

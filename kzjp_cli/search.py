@@ -16,6 +16,7 @@ from kzjp_cli.index import CorpusIndex
 from kzjp_cli.languages import detect, language, script
 from kzjp_cli.store import Found, Match, SearchOptions
 from kzjp_cli.store.results import SORTS
+from kzjp_cli.stories import Stories, stories_of
 
 if TYPE_CHECKING:
     from kzjp_cli.aliases import AliasTable
@@ -47,16 +48,23 @@ class Hit:
     """A query-focused summary, when asked for."""
     aliases: dict[str, list[str]] = field(default_factory=dict)
     """The other spellings the query's names were searched as (the same for every hit of a query)."""
+    story: str | None = None
+    """The id of the article's story (``kzjp stories``)."""
+    also: list[Article] = field(default_factory=list)
+    """The story's other articles, earliest first (from the manifest: no body)."""
 
     @staticmethod
     def fields() -> list[str]:
         """The keys of every hit's record (its header in CSV and TSV, with no hits too)."""
-        return ["rank", *(name for name, spec in FIELDS.items() if spec.record), "score", "snippet"]
+        return ["rank", *(name for name, spec in FIELDS.items() if spec.record), "score", "snippet", "story", "also"]
 
     def to_record(self) -> dict[str, object]:
-        """Rank, the article's record, score and snippet (and the summary and aliases, when there are any)."""
+        """Rank, the article's record, score, snippet, story and the ids of its other articles (and the
+        summary and aliases, when there are any)."""
         record: dict[str, object] = {"rank": self.rank, **self.article.to_record()}
-        record.update(score=round(self.score, 4), snippet=self.snippet)
+        record.update(
+            score=round(self.score, 4), snippet=self.snippet, story=self.story, also=[a.id for a in self.also]
+        )
         if self.summary is not None:
             record["summary"] = self.summary
         if self.aliases:
@@ -72,6 +80,8 @@ class SearchResult:
     total: int | None = None
     """How many articles match: given only with ``count_only`` or ``with_total`` (for the few queries Whoosh
     ranks itself, counting costs a second query)."""
+    stories: int | None = None
+    """How many stories match, when hits are one a story and a total was asked for."""
     suggestion: str | None = None
     aliases: dict[str, list[str]] = field(default_factory=dict)
     """Each name in the query and the other spellings it was searched as."""
@@ -95,24 +105,92 @@ def search(
     *,
     summary: int | None = None,
     names: AliasTable | None = None,
+    each: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> SearchResult:
-    """Run a query against the index and return ranked hits with snippets.
+    """Run a query against the index and return ranked hits with snippets, one a story.
 
-    ``options`` say which hits (see ``SearchOptions``); with ``names`` (an
-    alias table), a name in the query also finds its other spellings; with
-    ``summary``, each hit gets a query-focused summary of that many sentences.
+    ``options`` say which hits (see ``SearchOptions``); a story's best-ranked
+    article stands for it and names the others (``each`` lists every
+    article, and ``offset`` and ``limit`` then count articles, not stories);
+    with ``names`` (an alias table), a name in the query also finds its other
+    spellings; with ``summary``, each hit gets a query-focused summary of
+    that many sentences.
     """
     options = options or SearchOptions()
 
     def answer() -> SearchResult:
         expanded, added = with_aliases(index, text, names)
-        found = index.matches(expanded, options)
+        told = stories_of(index, options.langs, warn)
+        if each:
+            found, stories = index.matches(expanded, options), None
+        elif options.count_only:
+            found = index.matches(expanded, options)
+            stories = _stories_matching(index, expanded, options, told, found.total or 0)
+        else:
+            found, stories = _one_a_story(index, expanded, options, told)
         hits = _hits(found, summary=summary, query=expanded, first=options.offset + 1)
-        for hit in hits:
-            hit.aliases = added
-        return SearchResult(hits=hits, total=found.total, suggestion=found.suggestion, aliases=added)
+        _with_stories(index, hits, told, added)
+        return SearchResult(hits=hits, total=found.total, stories=stories, suggestion=found.suggestion, aliases=added)
 
     return index.consistent(answer)
+
+
+def _one_a_story(index: CorpusIndex, text: str, options: SearchOptions, told: Stories) -> tuple[Found, int | None]:
+    """The page of matches with each story's best-ranked article only, and how many stories match (when a
+    total is asked for). Fetches more matches than the page until the page is full or none are left."""
+    want = None if options.limit is None else options.offset + options.limit
+    fetch = None if want is None else max(2 * want, want + 20)
+    while True:
+        found = index.matches(text, dataclasses.replace(options, limit=fetch, offset=0))
+        best = set(_first_of_each([m.article.id for m in found.matches], told))
+        kept = [m for m in found.matches if m.article.id in best]
+        complete = fetch is None or len(found.matches) < fetch
+        if complete or want is None or len(kept) >= want or fetch is None:
+            break
+        fetch *= 4
+    page = kept[options.offset : want]
+    stories = None
+    if options.with_total:
+        stories = len(kept) if complete else _stories_matching(index, text, options, told, found.total or 0)
+    return Found(page, total=found.total, suggestion=found.suggestion), stories
+
+
+def _first_of_each(ids: list[str], told: Stories) -> list[str]:
+    """``ids`` with only the first of each story's articles, in order."""
+    seen: set[str] = set()
+    first = []
+    for article_id in ids:
+        story = told.of.get(article_id, article_id)
+        if story not in seen:
+            seen.add(story)
+            first.append(article_id)
+    return first
+
+
+def _stories_matching(index: CorpusIndex, text: str, options: SearchOptions, told: Stories, articles: int) -> int:
+    """How many stories the ``articles`` that match hold: only the articles of stories of two or more are
+    read (by id), to take their copies off."""
+    shared = frozenset(a for s in told.by_id.values() if s.size > 1 for a in s.articles)
+    if not shared or not articles:
+        return articles
+    within = shared if options.ids is None else shared & options.ids
+    matched = index.matching_ids(text, dataclasses.replace(options, ids=within, count_only=False))
+    return articles - len(matched) + len({told.of[i] for i in matched})
+
+
+def _with_stories(index: CorpusIndex, hits: list[Hit], told: Stories, added: dict[str, list[str]]) -> None:
+    """Give each hit its story, the story's other articles and the query's aliases."""
+    by_id = None
+    for hit in hits:
+        hit.aliases = added
+        story = told.story(hit.article.id)
+        if story is None:
+            continue
+        hit.story = story.id
+        if story.size > 1:
+            by_id = by_id or {a.id: a for a in index.articles()}
+            hit.also = [by_id[i] for i in story.articles if i != hit.article.id and i in by_id]
 
 
 FUSION_K = 60
@@ -131,12 +209,13 @@ def semantic(
     *,
     summary: int | None = None,
     names: AliasTable | None = None,
+    each: bool = False,
     warn: Callable[[str], None] | None = None,
 ) -> SearchResult:
     """Rank articles by their words and their meaning together, across languages: the word ranking (names in
     every script, as ``search``) and the ranking by the cosine of the query's vector with each article's,
-    fused by reciprocal rank. Articles without a vector are found by their words alone (``unvectored`` says
-    how many). ModelMissing where the model is not installed."""
+    fused by reciprocal rank; one hit a story unless ``each``. Articles without a vector are found by their
+    words alone (``unvectored`` says how many). ModelMissing where the model is not installed."""
     from kzjp_cli.index import embedding
 
     embedding.require()
@@ -170,8 +249,13 @@ def semantic(
             order.sort(key=lambda i: (dates.get(i) is not None, dates.get(i) or dt.date.min), reverse=True)
         searched = len(allowed) if allowed is not None else len(index.text_keys())
         unvectored = max(0, searched - len(keep))
+        total, stories = len(order), None
+        told = stories_of(index, options.langs, warn)
+        if not each:
+            order = _first_of_each(order, told)
+            stories = len(order)
         if options.count_only:
-            return SearchResult(hits=[], total=len(order), aliases=added, unvectored=unvectored)
+            return SearchResult(hits=[], total=total, stories=stories, aliases=added, unvectored=unvectored)
         page = (
             order[options.offset :] if options.limit is None else order[options.offset : options.offset + options.limit]
         )
@@ -183,9 +267,8 @@ def semantic(
             if i in found or i in others
         ]
         hits = _hits(Found(matches), summary=summary, query=expanded, first=options.offset + 1)
-        for hit in hits:
-            hit.aliases = added
-        return SearchResult(hits=hits, total=len(order), aliases=added, unvectored=unvectored)
+        _with_stories(index, hits, told, added)
+        return SearchResult(hits=hits, total=total, stories=stories, aliases=added, unvectored=unvectored)
 
     return index.consistent(answer)
 
@@ -231,12 +314,15 @@ def similar(
         allowed = allowed_ids(index, SearchOptions(langs=tuple(langs))) if langs else None
         vector = space.raw[space.row[article_id]]
         ranked = space.nearest(vector, space.lang.get(article_id), allowed=allowed, leave_out=article_id)
-        return _scored_hits(index, ranked[:limit])
-    allowed = allowed_ids(index, SearchOptions(langs=tuple(langs))) if langs else None
-    found = index.similar_to(article_id, limit=limit if allowed is None else max(limit, DEPTH))
-    if allowed is not None:
-        found.matches = [m for m in found.matches if m.article.id in allowed][:limit]
-    return _hits(found)
+        hits = _scored_hits(index, ranked[:limit])
+    else:
+        allowed = allowed_ids(index, SearchOptions(langs=tuple(langs))) if langs else None
+        found = index.similar_to(article_id, limit=limit if allowed is None else max(limit, DEPTH))
+        if allowed is not None:
+            found.matches = [m for m in found.matches if m.article.id in allowed][:limit]
+        hits = _hits(found)
+    _with_stories(index, hits, stories_of(index, langs, warn), {})
+    return hits
 
 
 def similar_to_text(
@@ -253,7 +339,9 @@ def similar_to_text(
     embedding.require()
     vector = embedding.passages([embedding.article_text("", text)])[0]
     allowed = allowed_ids(index, SearchOptions(langs=tuple(langs))) if langs else None
-    return _scored_hits(index, Space.of(index, warn).nearest(vector, detect(text), allowed=allowed)[:limit])
+    hits = _scored_hits(index, Space.of(index, warn).nearest(vector, detect(text), allowed=allowed)[:limit])
+    _with_stories(index, hits, stories_of(index, langs, warn), {})
+    return hits
 
 
 @dataclass

@@ -221,16 +221,15 @@ def stories_of(index: CorpusIndex, prefer: Sequence[str] = (), warn: Callable[[s
     """Every article's story in this index; the pairs found are cached in the generation (with the vectors
     they used), so a second call only regroups."""
     articles = index.articles()
-    ids, matrix = _vectors(index, warn)
-    key = hashlib.blake2b(
-        json.dumps([CACHE_VERSION, index.fingerprint, NEAR, MEANING, WINDOW_DAYS, ids]).encode("utf-8"), digest_size=8
-    ).hexdigest()
+    state = [CACHE_VERSION, index.fingerprint, NEAR, MEANING, WINDOW_DAYS, index.vectors_state()]
+    key = hashlib.blake2b(json.dumps(state).encode("utf-8"), digest_size=8).hexdigest()
     cache = index.cache_path(f"stories-{key}.json")
     pairs: list[tuple[str, str]] | None = None
     with suppress(OSError, ValueError, TypeError):
         pairs = [(str(a), str(b)) for a, b in json.loads(cache.read_text(encoding="utf-8"))]
     position = {a.id: n for n, a in enumerate(articles)}
     if pairs is None:
+        ids, matrix = _vectors(index, warn)
         found = near_pairs(articles) | meaning_pairs(articles, ids, matrix)
         pairs = sorted((articles[a].id, articles[b].id) for a, b in found)
         with suppress(OSError):

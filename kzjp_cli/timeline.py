@@ -1,4 +1,4 @@
-"""How coverage moves over time: articles per day, week, month or year."""
+"""How coverage moves over time: articles (or stories) per day, week, month or year."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from kzjp_cli.index import CorpusIndex
+from kzjp_cli.store import SearchOptions
+from kzjp_cli.stories import Stories
 
 PERIODS = ("day", "week", "month", "year")
 MAX_PERIODS = 1000
@@ -84,15 +86,20 @@ def timeline(
     until: dt.date | None = None,
     langs: Sequence[str] = (),
     ids: Collection[str] | None = None,
+    stories: Stories | None = None,
 ) -> list[Bucket]:
-    """Articles per period (all, or those matching ``query``; in ``langs``; among ``ids``), undated last.
+    """Articles per period (all, or those matching ``query``; in ``langs``; among ``ids``), undated last;
+    with ``stories``, stories instead, each counted once, on the day of its first such article.
 
     Periods with no articles are shown as zeros while the dates span at most
     ``MAX_PERIODS`` periods; beyond that only periods with articles are listed.
     """
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}")
-    dates = index.dates(query or None, langs=langs, ids=ids)
+    if stories is None:
+        dates = index.dates(query or None, langs=langs, ids=ids)
+    else:
+        dates = _story_dates(index, query, langs, ids, stories, since, until)
     dated = [d for d in dates if d is not None and (not since or d >= since) and (not until or d <= until)]
     undated = sum(d is None for d in dates) if not (since or until) else 0
     counts = Counter(_start(d, by) for d in dated)
@@ -108,3 +115,33 @@ def timeline(
     if undated:
         buckets.append(Bucket(None, undated))
     return buckets
+
+
+def _story_dates(
+    index: CorpusIndex,
+    query: str | None,
+    langs: Sequence[str],
+    ids: Collection[str] | None,
+    stories: Stories,
+    since: dt.date | None,
+    until: dt.date | None,
+) -> list[dt.date | None]:
+    """The first date of each story among the articles chosen, in the period if one is given (None for a
+    story of undated articles only)."""
+    articles = index.articles()
+    if since or until:
+        articles = [a for a in articles if a.date and (not since or a.date >= since) and (not until or a.date <= until)]
+    if query:
+        options = SearchOptions(limit=None, langs=tuple(langs), ids=None if ids is None else frozenset(ids))
+        chosen = set(index.matching_ids(query, options))
+    else:
+        chosen = {a.id for a in articles if (not langs or a.lang in langs) and (ids is None or a.id in ids)}
+    first: dict[str, dt.date | None] = {}
+    for article in articles:
+        if article.id not in chosen:
+            continue
+        story = stories.of.get(article.id, article.id)
+        known = first.get(story)
+        if story not in first or (article.date is not None and (known is None or article.date < known)):
+            first[story] = article.date
+    return list(first.values())

@@ -814,4 +814,4 @@ def articles_on(
     if not phrase:
         raise QueryError("the topic is empty")
     options = SearchOptions(limit=limit, langs=tuple(langs), ids=None if ids is None else frozenset(ids))
-    return search(index, f'"{phrase}"', options, names=names)
+    return search(index, f'"{phrase}"', options, names=names, each=True)

@@ -15,7 +15,7 @@ from kzjp_cli.cli import cli
 from .conftest import Run, generate
 
 ARTICLE_FIELDS = ["id", "title", "date", "source", "url", "lang", "words", "fetched", "path"]
-HIT_FIELDS = ["rank", *ARTICLE_FIELDS, "score", "snippet"]
+HIT_FIELDS = ["rank", *ARTICLE_FIELDS, "score", "snippet", "story", "also"]
 
 
 def test_version(run: Run) -> None:

@@ -63,35 +63,35 @@ def top(found: list[search.Hit], n: int) -> set[str]:
     ],
 )
 def test_a_query_in_any_language_finds_the_story_in_all_four(opened: index.CorpusIndex, query: str, story: str) -> None:
-    found = search.semantic(opened, query, SearchOptions(limit=5)).hits
+    found = search.semantic(opened, query, SearchOptions(limit=5), each=True).hits
     assert top(found, 5) >= {f"{story}.{lang}" for lang in LANGS}, [h.article.id for h in found]
     assert found[0].article.id.startswith(story)
 
 
 def test_words_alone_stay_in_their_language(opened: index.CorpusIndex) -> None:
     """The baseline the meaning beats: the English words find the English story only."""
-    found = search.search(opened, "state visit to Japan", SearchOptions(limit=4)).hits
+    found = search.search(opened, "state visit to Japan", SearchOptions(limit=4), each=True).hits
     assert top(found, 4) == {"visit.en"}
 
 
 def test_lang_and_paging_and_counting(opened: index.CorpusIndex) -> None:
-    assert [h.article.id for h in search.semantic(opened, "uranium", SearchOptions(limit=1, langs=("ja",))).hits] == [
-        "uranium.ja"
-    ]
-    first = search.semantic(opened, "uranium", SearchOptions(limit=2)).hits
-    second = search.semantic(opened, "uranium", SearchOptions(limit=2, offset=2)).hits
+    assert [
+        h.article.id for h in search.semantic(opened, "uranium", SearchOptions(limit=1, langs=("ja",)), each=True).hits
+    ] == ["uranium.ja"]
+    first = search.semantic(opened, "uranium", SearchOptions(limit=2), each=True).hits
+    second = search.semantic(opened, "uranium", SearchOptions(limit=2, offset=2), each=True).hits
     assert [h.rank for h in first + second] == [1, 2, 3, 4] and not top(first, 2) & top(second, 2)
-    assert search.semantic(opened, "uranium", SearchOptions(count_only=True)).total == 12
+    assert search.semantic(opened, "uranium", SearchOptions(count_only=True), each=True).total == 12
 
 
 def test_a_name_query_keeps_what_the_alias_table_finds(opened: index.CorpusIndex) -> None:
     from kzjp_cli import aliases
 
     names = aliases.load(opened.corpus)
-    by_names = top(search.search(opened, "Tokayev", SearchOptions(limit=10), names=names).hits, 10)
-    fused = top(search.semantic(opened, "Tokayev", SearchOptions(limit=10), names=names).hits, 10)
+    by_names = top(search.search(opened, "Tokayev", SearchOptions(limit=10), names=names, each=True).hits, 10)
+    fused = top(search.semantic(opened, "Tokayev", SearchOptions(limit=10), names=names, each=True).hits, 10)
     assert by_names == {f"visit.{lang}" for lang in LANGS} and by_names <= fused
-    assert top(search.semantic(opened, "Tokayev", SearchOptions(limit=4), names=names).hits, 4) == by_names
+    assert top(search.semantic(opened, "Tokayev", SearchOptions(limit=4), names=names, each=True).hits, 4) == by_names
 
 
 def test_similar_finds_the_same_story_in_another_language(opened: index.CorpusIndex) -> None:
@@ -104,7 +104,7 @@ def test_similar_finds_the_same_story_in_another_language(opened: index.CorpusIn
 def test_the_cli(run: Run, parallel: tuple[Path, Path]) -> None:
     corpus, root = parallel
     where = ["--corpus", str(corpus), "--index", str(root)]
-    done = run("search", "--semantic", "state visit to Japan", "-n", "4", "-f", "jsonl", *where)
+    done = run("search", "--semantic", "state visit to Japan", "--each", "-n", "4", "-f", "jsonl", *where)
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert done.exit_code == 0 and {r["id"] for r in records} == {f"visit.{lang}" for lang in LANGS}
     assert all(r["snippet"] for r in records) and "no vector" not in done.stderr
@@ -158,7 +158,7 @@ def test_a_damaged_vector_file_is_set_aside_with_a_warning(tmp_path: Path, damag
     assert len(VectorStore(tmp_path / "ix", warnings.append)) == 0
     assert len(warnings) == 1 and "set aside" in warnings[0] and "kzjp index --vectors" in warnings[0]
     assert opened.compute_vectors(warn=warnings.append) == 12  # computed again, the right answers back
-    found = search.semantic(opened, "state visit to Japan", SearchOptions(limit=4)).hits
+    found = search.semantic(opened, "state visit to Japan", SearchOptions(limit=4), each=True).hits
     assert top(found, 4) == {f"visit.{lang}" for lang in LANGS}
 
 

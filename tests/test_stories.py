@@ -132,3 +132,92 @@ def test_the_same_story_in_four_languages_is_one_story(tmp_path: Path, run: Run)
     records = json.loads(run("stories", *where, "--lang", "ja", "uranium", "-f", "json").stdout)
     assert [(r["lead"], r["languages"]) for r in records] == [("uranium.ja", ["en", "ja", "kk", "ru"])]
     assert records[0]["title"] == (corpus / "uranium.ja.md").read_text("utf-8").split("title: ")[1].split("\n")[0]
+    hits = json.loads(run("search", "--semantic", "nuclear fuel contract", "-n", "1", "-f", "json", *where).stdout)
+    assert [(h["id"], sorted(h["also"])) for h in hits] == [
+        ("uranium.en", [f"uranium.{code}" for code in ("ja", "kk", "ru")])
+    ]
+
+
+def test_search_shows_each_story_once_and_names_its_copies(copies: tuple[Path, Path], run: Run) -> None:
+    corpus, ix = copies
+    where = ("--corpus", str(corpus), "--index", str(ix))
+    done = run("search", "Aktau", *where)
+    assert done.exit_code == 0 and done.stderr.endswith("\nkzjp: 3 stories (4 articles)\n")
+    assert done.stdout.count("Aktau hub") + done.stdout.count("hub deal") == 2, "the hub story and its late repeat"
+    also = [line.strip() for line in done.stdout.splitlines() if line.strip().startswith("also:")]
+    assert also in (["also: Astana Times (en)"], ["also: Kazinform (en)"])
+    records = json.loads(run("search", "Aktau", *where, "-f", "json").stdout)
+    assert len(records) == 3 and {r["id"] for r in records} & {"hub", "hub-reprint"}
+    hub = next(r for r in records if r["id"] in ("hub", "hub-reprint"))
+    assert hub["also"] == sorted({"hub", "hub-reprint"} - {hub["id"]}) and hub["story"].startswith("s")
+    assert len({r["story"] for r in records}) == 3
+    every = json.loads(run("search", "Aktau", *where, "--each", "-f", "json").stdout)
+    assert len(every) == 4 and {r["story"] for r in every} == {r["story"] for r in records}
+    counted = run("search", "Aktau", "--count", *where)
+    assert counted.stdout == "3\n" and "3 stories (4 articles; --each counts articles)" in counted.stderr
+    assert run("search", "Aktau", "--count", "--each", *where).stdout == "4\n"
+    pages = [
+        json.loads(run("search", "Aktau", "-n", "1", "--offset", str(n), "-f", "json", *where).stdout)
+        for n in (0, 1, 2)
+    ]
+    assert [p[0]["story"] for p in pages] == [r["story"] for r in records]
+    paged = run("search", "Aktau", "-n", "1", *where)
+    assert "stories 1–1 of 3 (4 articles); --offset 1 shows the next 1" in paged.stderr
+    assert run("search", "Aktau", "-n", "1", "--offset", "3", *where).exit_code == 1
+    csv = run("search", "Aktau", *where, "-q", "-f", "csv").stdout.splitlines()
+    assert csv[0].endswith(",snippet,story,also") and len(csv) == 4
+    assert len(run("search", "Aktau", *where, "-q", "-f", "ids").stdout.split()) == 3
+    tsv = run("search", "Aktau", *where, "-q", "-f", "tsv", "--fields", "id,story,also").stdout.splitlines()
+    assert tsv[0] == "id\tstory\talso" and len(tsv) == 4
+    none = run("search", "Yokohama", "--count", *where)
+    assert none.stdout == "1\n" and none.stderr == ""
+
+
+def words(seed: int, count: int) -> str:
+    """A made-up text of ``count`` words, different for each seed."""
+    import random
+
+    pick = random.Random(seed)
+    syllables = ["ka", "to", "ru", "mi", "sa", "ne", "lo", "ba", "zu", "ek", "an", "ol", "ir", "ut"]
+    return " ".join("".join(pick.choices(syllables, k=pick.randint(2, 4))) for _ in range(count))
+
+
+def test_pages_and_counts_of_stories_beyond_the_first_fetch(
+    write_corpus: WriteCorpus, tmp_path: Path, run: Run
+) -> None:
+    """Twelve stories of three copies each: the page and the counts come out in stories, however deep."""
+    files = {}
+    for story in range(12):
+        text = f"Aktau news {story}. " + words(story, 120) + "."
+        for copy in range(3):
+            files[f"s{story:02d}-{copy}.md"] = article(
+                f"Story {story} copy {copy}", "2026-11-20", f"Wire {copy}", f"Copy {copy}. {text}\n"
+            )
+    corpus = write_corpus(files)
+    where = ("--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    counted = run("search", "Aktau", "--count", *where)
+    assert counted.stdout == "12\n" and "12 stories (36 articles" in counted.stderr
+    seen = []
+    for offset in range(0, 12, 5):
+        page = json.loads(run("search", "Aktau", "-n", "5", "--offset", str(offset), "-f", "json", "-q", *where).stdout)
+        seen += [r["id"].split("-")[0] for r in page]
+        assert all(len(r["also"]) == 2 for r in page)
+    assert sorted(seen) == [f"s{n:02d}" for n in range(12)]
+    assert "stories 1–5 of 12 (36 articles)" in run("search", "Aktau", "-n", "5", *where).stderr
+    assert len(run("search", "Aktau", "--all", "-f", "ids", *where).stdout.split()) == 12
+    assert len(run("search", "Aktau", "--all", "--each", "-f", "ids", *where).stdout.split()) == 36
+    assert "12 stories (36 articles" in run("search", "Aktau", "--sort", "date", "--count", *where).stderr
+
+
+def test_timeline_counts_stories_on_their_first_day(copies: tuple[Path, Path], run: Run) -> None:
+    corpus, ix = copies
+    where = ("--corpus", str(corpus), "--index", str(ix), "-q", "--by", "day", "-f", "csv")
+
+    def counted(*more: str) -> dict[str, int]:
+        rows = [line.split(",") for line in run("timeline", *where, *more).stdout.splitlines()[1:]]
+        return {period: int(count) for period, count, _ in rows if int(count)}
+
+    assert counted() == {"2026-03-01": 1, "2026-11-20": 2, "2026-11-21": 1}
+    assert counted("--stories") == {"2026-03-01": 1, "2026-11-20": 2}, "the reprint is its story, counted on day one"
+    assert counted("--stories", "--since", "2026-11-21") == {"2026-11-21": 1}, "only the reprint is in the period"
+    assert counted("--stories", "hub") == {"2026-03-01": 1, "2026-11-20": 1}

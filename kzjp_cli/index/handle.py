@@ -205,14 +205,24 @@ class CorpusIndex:
 
     def matches(self, query: str, options: SearchOptions) -> Found:
         """What ``query`` finds, with full paths."""
-        if options.added_since or options.added_until:
-            added = self.added_between(options.added_since, options.added_until)
-            ids = added if options.ids is None else added & options.ids
-            options = dataclasses.replace(options, ids=ids, added_since=None, added_until=None)
+        options = self._by_ids(options)
         found = self._read(lambda: self.store.search(query, options))
         for match in found.matches:
             self._located(match.article)
         return found
+
+    def matching_ids(self, query: str, options: SearchOptions) -> list[str]:
+        """The ids of every article ``query`` matches, best first (or newest, by ``options.sort``)."""
+        options = self._by_ids(options)
+        return self._read(lambda: self.store.matching_ids(query, options))
+
+    def _by_ids(self, options: SearchOptions) -> SearchOptions:
+        """The options with when-added bounds turned into the ids of the articles added then."""
+        if options.added_since or options.added_until:
+            added = self.added_between(options.added_since, options.added_until)
+            ids = added if options.ids is None else added & options.ids
+            options = dataclasses.replace(options, ids=ids, added_since=None, added_until=None)
+        return options
 
     def similar_to(self, article_id: str, *, limit: int = 10) -> Found:
         """The articles most like one article, best first."""
@@ -233,6 +243,12 @@ class CorpusIndex:
         ids = sorted(keys)
         positions, matrix = VectorStore(self.root, warn).vectors([keys[i] for i in ids])
         return [ids[p] for p in positions], matrix
+
+    def vectors_state(self) -> str:
+        """The vectors' digest (empty for none), without loading them: for keying caches made from them."""
+        from kzjp_cli.index.vectors import state
+
+        return state(self.root)
 
     def compute_vectors(
         self,

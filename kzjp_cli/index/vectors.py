@@ -34,6 +34,15 @@ LOCK = ".lock"
 SAVE_SECONDS = 5.0  # a kill loses at most this much work; each save rewrites the whole array
 
 
+def state(root: Path) -> str:
+    """What the vectors kept beside the index at ``root`` are now, in a word (their digest; empty for none),
+    read without loading them: what a cache made from them is keyed by."""
+    try:
+        return str(json.loads((root / FOLDER / RECORD).read_text(encoding="utf-8")).get("digest", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 class VectorStore:
     """The vectors of one index folder: a key (text digest) to row map over a float16 matrix."""
 

@@ -248,10 +248,10 @@ class WhooshStore:
                 else query.suggest(searcher, q, text, self._used_text_fields()),
             )
         # terms=True records each hit's matched terms, so fuzzy and prefix terms need not be expanded again
-        options: dict[str, Any] = {"limit": wanted, "filter": allowed, "terms": True}
+        asked: dict[str, Any] = {"limit": wanted, "filter": allowed, "terms": True}
         if sort == "date":
-            options.update(sortedby=query.newest_first(), reverse=True)
-        results = searcher.search(q, **options)
+            asked.update(sortedby=query.newest_first(), reverse=True)
+        results = searcher.search(q, **asked)
         relevance = None
         if sort == "date" and len(results):  # a sorted hit's score is its sort key: score those hits again
             shown = {hit.docnum for hit in results}
@@ -269,6 +269,23 @@ class WhooshStore:
             if every or not options.suggest
             else query.suggest(searcher, q, text, self._used_text_fields()),
         )
+
+    def matching_ids(self, text: str, options: SearchOptions) -> list[str]:
+        """The ids of every article a query matches, in the order ``search`` ranks them (limit and offset
+        ignored): only the ids are read, for grouping or counting whole result lists."""
+        searcher = self._searcher_()
+        q, allowed = self._prepare(searcher, text, None, options.since, options.until, options.langs, options.ids)
+        if allowed == set():
+            return []
+        ranked = ranking.top(searcher, q, None, allowed) if options.sort == "relevance" else None
+        if ranked is not None:
+            docnums = [docnum for docnum, _, _ in ranked.top]
+        elif options.sort == "date":
+            found = searcher.search(q, limit=None, filter=allowed, sortedby=query.newest_first(), reverse=True)
+            docnums = [hit.docnum for hit in found]
+        else:
+            docnums = [hit.docnum for hit in searcher.search(q, limit=None, filter=allowed)]
+        return [searcher.stored_fields(docnum)["id"] for docnum in docnums]
 
     def similar(self, article_id: str, *, limit: int = 10) -> Found:
         """The articles most like one article, in its language: its body's 10 key terms (Whoosh's Bo2

@@ -103,7 +103,7 @@ def main() -> None:
                     words = " ".join(_SPECIAL.sub(" ", title).split())
                     options = SearchOptions(limit=1, langs=(target,), suggest=False)
                     try:  # any of the title's words: every one of them is never in a translation
-                        found = search.search(index, " OR ".join(words.split()), options).hits
+                        found = search.search(index, " OR ".join(words.split()), options, each=True).hits
                     except QueryError:
                         found = []
                     hits[0] += bool(found) and found[0].article.id == wanted
@@ -112,7 +112,7 @@ def main() -> None:
                     hits[1] += best == wanted
                     started = time.perf_counter()
                     try:  # the title as a user would paste it (the words part skips what it cannot parse)
-                        found = search.semantic(index, title, options).hits
+                        found = search.semantic(index, title, options, each=True).hits
                     except QueryError:
                         found = []
                     fused_times.append(time.perf_counter() - started)

@@ -110,7 +110,7 @@ def kzjp_ranked(corpus: Path, index: Path) -> Callable[[str], list[str]]:
 
     def ranked(query: str) -> list[str]:
         try:
-            return [hit.article.id for hit in search.search(ci, query, search.SearchOptions(limit=10)).hits]
+            return [hit.article.id for hit in search.search(ci, query, search.SearchOptions(limit=10), each=True).hits]
         except QueryError:
             return []
 

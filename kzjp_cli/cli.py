@@ -17,6 +17,7 @@ import click
 
 from kzjp_cli import (
     __version__,
+    brief,
     index,
     languages,
     listing,
@@ -29,7 +30,7 @@ from kzjp_cli import (
     timeline,
 )
 from kzjp_cli.articles import FIELDS, parse_day
-from kzjp_cli.errors import Exit, KzjpError
+from kzjp_cli.errors import Exit, KzjpError, OutputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -834,6 +835,136 @@ def _report_page(total: int | None, offset: int, shown: int, unit: str = "hits",
         )
     else:
         click.echo(f"kzjp: {unit} {offset + 1:,}–{offset + shown:,} of {total:,}{extra}", err=True)
+
+
+BRIEF_FORMATS = ("text", "markdown", "html", "json")
+BRIEF_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+@cli.command("brief")
+@click.argument("query", nargs=-1)
+@click.option("--since", type=DateType(), help="First day of the period (default: 6 days before --until).")
+@click.option("--until", type=DateType(end=True), help="Last day of the period (default: today).")
+@click.option(
+    "--by-date", is_flag=True, help="Take the period by the articles' own dates, not by when they were added."
+)
+@limit_option(brief.STORIES, "Show the N top stories.")
+@click.option(
+    "--sentences",
+    type=click.IntRange(min=1, max=10),
+    default=brief.SENTENCES,
+    show_default=True,
+    metavar="N",
+    help="Sentences in each story's summary.",
+)
+@lang_option
+@aliases_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(BRIEF_FORMATS),
+    default=None,
+    help="Output format [default: text, or what -o FILE's name ends with].",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the brief to FILE (replaced whole, once written) instead of stdout.",
+)
+@corpus_options
+@no_refresh_option
+@click.pass_context
+def brief_command(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    since: dt.date | None,
+    until: dt.date | None,
+    by_date: bool,
+    limit: int,
+    sentences: int,
+    langs: tuple[str, ...],
+    no_aliases: bool,
+    fmt: str | None,
+    out: Path | None,
+    corpus: Path | None,
+    index_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Brief a period: what came in, the top stories summed up, what rose.
+
+    The period is the last 7 days, today included, of articles by when they
+    were added (--by-date: by their own dates). The brief gives its numbers
+    against the period just before (articles, stories, sources, languages),
+    articles a day, the top stories (most copies, sources and languages, the
+    most recent and, with QUERY, the best matches first), each summed up in a
+    few sentences of its own articles with the article each comes from, the
+    topics that rose, and the names most mentioned, in any spelling. With
+    QUERY, only the articles that match it. Exits 1 when the period has no
+    article (the brief says so).
+
+    \b
+    Examples:
+      kzjp brief
+      kzjp brief --since 30d -n 10
+      kzjp brief uranium --lang ru
+      kzjp brief --since 2025-12 --until 2025-12 --by-date -f markdown
+      kzjp brief -o brief.html                  # one page: open it, print it, mail it
+      kzjp brief -f json | jq '.stories[].title'
+    """
+    if fmt is None:
+        fmt = BRIEF_SUFFIXES.get(out.suffix.lower(), "text") if out else "text"
+    if out is not None and not out.parent.is_dir():
+        raise OutputError(f"cannot write {out}: there is no folder {out.parent}")
+    try:
+        period = brief.window(since, until, "dated" if by_date else "added")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param_hint="--since") from None
+    corpus_index = _open_index(corpus, index_dir, quiet)
+    text = _query_text(corpus_index, query, no_aliases, quiet)
+    from kzjp_cli import aliases
+
+    made = brief.make_brief(
+        corpus_index,
+        period,
+        text or None,
+        langs=langs,
+        stories=limit,
+        sentences=sentences,
+        names=aliases.load(corpus_index.corpus),
+        warn=CliReporter(quiet).warning,
+    )
+    if fmt == "json":
+        rendered = output.json_text(made.to_record()) + "\n"
+    elif fmt == "html":
+        rendered = output.brief_html(made, f"kzjp {__version__} · {corpus_index.corpus}")
+    elif fmt == "markdown":
+        rendered = "".join(line + "\n" for line in output.brief_markdown(made))
+    else:
+        style = _style(ctx) if out is None else output.Style(enabled=False)
+        rendered = "".join(line + "\n" for line in output.brief_text(made, style))
+    if out is None:
+        click.echo(rendered, nl=False)
+    else:
+        _write_file(out, rendered)
+        if not quiet:
+            click.echo(f"kzjp: wrote the brief to {out} ({len(rendered.encode('utf-8')):,} bytes)", err=True)
+    if made.empty:
+        ctx.exit(Exit.NOTHING_FOUND)
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` whole, or say in one line why it cannot be written."""
+    from kzjp_cli.index.folder import replacing
+
+    try:
+        with replacing(path) as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @cli.command("list")

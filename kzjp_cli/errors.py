@@ -83,3 +83,7 @@ class FetchError(KzjpError):
     """The HTTP status the server answered with, when it answered with an error."""
     retry_after: float | None = None
     """Seconds the server asked to be left alone for (``Retry-After``), when it said."""
+
+
+class OutputError(KzjpError):
+    """A result could not be written where the user asked (``-o FILE``)."""

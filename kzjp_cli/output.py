@@ -245,15 +245,19 @@ def topics_text(topics: Sequence[Any], style: Style) -> Iterator[str]:
         )
 
 
+def bar(count: int, peak: int, width: int = 40) -> str:
+    """A bar of block characters, ``width`` long for ``peak``, to an eighth of a character."""
+    eighths = round(count / peak * width * 8) if peak else 0
+    return "█" * (eighths // 8) + ("▏▎▍▌▋▊▉"[eighths % 8 - 1] if eighths % 8 else "")
+
+
 def timeline_text(buckets: Sequence[Any], style: Style, width: int = 40) -> Iterator[str]:
     """A bar chart: one row a period, bars scaled to the largest count; undated apart."""
     dated = [b for b in buckets if b.period is not None]
     peak = max((b.count for b in dated), default=0)
     label_width = max((len(b.period) for b in dated), default=7)
     for bucket in dated:
-        eighths = round(bucket.count / peak * width * 8) if peak else 0
-        bar = "█" * (eighths // 8) + ("▏▎▍▌▋▊▉"[eighths % 8 - 1] if eighths % 8 else "")
-        yield f"{style(bucket.period.ljust(label_width), 'date')}  {bar} {bucket.count}"
+        yield f"{style(bucket.period.ljust(label_width), 'date')}  {bar(bucket.count, peak, width)} {bucket.count}"
     for bucket in buckets:
         if bucket.period is None:
             yield f"{style('undated'.ljust(label_width), 'dim')}  {bucket.count}"
@@ -394,3 +398,293 @@ def atom(news: Sequence[Any], title: str, out: TextIO) -> None:
         text(entry, "summary", hit.snippet)
     ET.indent(feed)
     out.write('<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n")
+
+
+# --- the brief: text, Markdown and one self-contained HTML page -------------------
+
+
+def _change(now: int, before: int) -> str:
+    return f"{now - before:+,}" if now != before else "="
+
+
+def _period_line(brief: Any, dates: bool = True) -> str:
+    w = brief.window
+    basis = "by when they were added" if w.by == "added" else "by their own dates"
+    said = f"{w.days} day{'s' if w.days != 1 else ''}, articles {basis}"
+    if dates:
+        said = f"{w.since.isoformat()} to {w.until.isoformat()}, {said}"
+    if brief.query:
+        said += f"; matching {brief.query}"
+    if brief.langs:
+        said += f"; in {', '.join(brief.langs)}"
+    return said
+
+
+def _count_rows(brief: Any) -> list[tuple[str, int, int]]:
+    now, before = brief.counts, brief.previous
+    return [
+        ("articles", now.articles, before.articles),
+        ("stories", now.stories, before.stories),
+        ("sources", now.sources, before.sources),
+        ("languages", now.languages, before.languages),
+    ]
+
+
+def _story_facts(story: Any) -> str:
+    dates = ""
+    if story.first:
+        dates = story.first.isoformat() + (f" to {story.last.isoformat()}" if story.last != story.first else "")
+    size = f"{len(story.articles)} article{'s' if len(story.articles) != 1 else ''}"
+    return " · ".join(part for part in (size, ", ".join(story.languages), ", ".join(story.sources), dates) if part)
+
+
+def _unit_heading(unit: str) -> str:
+    return f"Articles a {unit}"
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: East Asian wide and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns."""
+    return text + " " * max(width - columns(text), 0)
+
+
+def brief_text(brief: Any, style: Style, width: int = 40) -> Iterator[str]:
+    """The brief for a terminal: numbers, a bar chart, the top stories with cited sentences, topics, names."""
+    yield style(f"Brief: {_period_line(brief)}", "heading")
+    yield ""
+    yield style(f"{'':<10}  {'NOW':>6}  {'BEFORE':>6}  CHANGE", "dim")
+    for name, now, before in _count_rows(brief):
+        yield f"{name:<10}  {now:>6,}  {before:>6,}  {_change(now, before)}"
+    if brief.empty:
+        yield ""
+        yield "No articles in this period."
+        return
+    yield ""
+    yield style(_unit_heading(brief.unit), "heading")
+    peak = max((n for _, n in brief.days), default=0)
+    label_width = max((len(label) for label, _ in brief.days), default=10)
+    for label, count in brief.days:
+        yield f"{style(label.ljust(label_width), 'date')}  {bar(count, peak, width)} {count}"
+    yield ""
+    yield style("Top stories", "heading")
+    for rank, story in enumerate(brief.stories, start=1):
+        yield ""
+        yield f"{style(f'{rank}.', 'dim')} {style(story.title, 'title')}"
+        yield f"   {style(_story_facts(story), 'dim')}"
+        for sentence in story.summary:
+            yield f"   • {safe(sentence.text)} {style(f'[{sentence.article}]', 'id')}"
+        for link in story.links[:3]:
+            where = f"{link.source or link.id} ({link.lang or '-'})"
+            yield f"   {style('→', 'dim')} {safe(where)} {safe(link.url or link.id)}"
+        if len(story.links) > 3:
+            yield f"   {style(f'→ +{len(story.links) - 3} more', 'dim')}"
+    for heading, rows, _ in _trend_lists(brief):
+        yield ""
+        yield style(heading, "heading")
+        wide = max(columns(row.name) for row in rows)
+        for row in rows:
+            yield f"{pad(safe(row.name), wide)}  {row.articles:>4} articles  (before: {row.previous})"
+
+
+def _trend_lists(brief: Any) -> list[tuple[str, Any, str]]:
+    """The brief's lists of topics and names that have rows: heading, rows, what a row is."""
+    lists = [("Rising topics", brief.topics, "Topic"), ("Names most mentioned", brief.names, "Name")]
+    return [(heading, rows, what) for heading, rows, what in lists if rows]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    """Text safe in Markdown: its special characters escaped, on one line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(safe(text).split()))
+
+
+def _web(url: str | None) -> str | None:
+    """The URL if it is a web address (never a ``javascript:`` one), else None."""
+    return url if url and re.match(r"https?://[^\s<>\"']+$", url) else None
+
+
+def brief_markdown(brief: Any) -> Iterator[str]:
+    """The brief in Markdown: readable as it is in a terminal, and rendered on a forge."""
+    yield f"# Brief: {brief.window.since.isoformat()} to {brief.window.until.isoformat()}"
+    yield ""
+    yield _md(_period_line(brief, dates=False))
+    yield ""
+    yield "| | Now | Before | Change |"
+    yield "| --- | ---: | ---: | ---: |"
+    for name, now, before in _count_rows(brief):
+        yield f"| {name.capitalize()} | {now:,} | {before:,} | {_change(now, before)} |"
+    if brief.empty:
+        yield ""
+        yield "No articles in this period."
+        return
+    yield ""
+    yield f"## {_unit_heading(brief.unit)}"
+    yield ""
+    yield "```text"
+    peak = max((n for _, n in brief.days), default=0)
+    label_width = max((len(label) for label, _ in brief.days), default=10)
+    for label, count in brief.days:
+        yield f"{label.ljust(label_width)}  {bar(count, peak, 30)} {count}"
+    yield "```"
+    yield ""
+    yield "## Top stories"
+    for rank, story in enumerate(brief.stories, start=1):
+        yield ""
+        yield f"### {rank}. {_md(story.title)}"
+        yield ""
+        yield _md(_story_facts(story))
+        yield ""
+        urls = {link.id: _web(link.url) for link in story.links}
+        for sentence in story.summary:
+            cite = (
+                f"[{_md(sentence.article)}]({urls[sentence.article]})"
+                if urls.get(sentence.article)
+                else (f"`{sentence.article}`")
+            )
+            yield f"- {_md(sentence.text)} ({cite})"
+        read = [
+            f"[{_md(link.source or link.id)} ({link.lang or '-'})]({url})"
+            if (url := _web(link.url))
+            else f"`{link.id}`"
+            for link in story.links
+        ]
+        yield ""
+        yield "Read: " + " · ".join(read)
+    for heading, rows, what in _trend_lists(brief):
+        yield ""
+        yield f"## {heading}"
+        yield ""
+        yield f"| {what} | Articles | Before |"
+        yield "| --- | ---: | ---: |"
+        for row in rows:
+            yield f"| {_md(row.name)} | {row.articles} | {row.previous} |"
+
+
+_CSS = """
+:root{color-scheme:light}
+body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans JP",sans-serif;
+color:#1f2328;background:#fff;max-width:48rem;margin:2rem auto;padding:0 1.25rem}
+h1{font-size:1.6rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:1.8rem 0 .6rem;border-bottom:1px solid #d0d7de;
+padding-bottom:.2rem}h3{font-size:1rem;margin:0 0 .2rem}
+.meta{color:#59636e;font-size:.9rem;margin:0}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:.2rem .8rem .2rem 0;text-align:right}
+th:first-child,td:first-child{text-align:left}th{color:#59636e;font-weight:600}
+.up{color:#1a7f37}.down{color:#cf222e}
+svg{display:block;max-width:100%;height:auto}.bar{fill:#0969da}.axis{fill:#59636e;font-size:10px}
+ol.stories{padding-left:1.4rem}ol.stories>li{margin:0 0 1.1rem;break-inside:avoid}
+ul.summary{margin:.35rem 0;padding-left:1.1rem}cite{font-style:normal;color:#59636e;font-size:.85em}
+.links{font-size:.85rem;color:#59636e;margin:.2rem 0 0}a{color:#0969da;text-decoration:none}
+footer{margin-top:2rem;color:#59636e;font-size:.8rem;border-top:1px solid #d0d7de;padding-top:.5rem}
+@media print{body{margin:0;max-width:none;font-size:11pt}a{color:inherit}h2{break-after:avoid}
+.bar{fill:#555}}
+"""
+
+
+def _h(text: object) -> str:
+    import html
+
+    return html.escape(safe(str(text)), quote=True)
+
+
+def _chart_svg(days: list[tuple[str, int]], unit: str) -> str:
+    """A bar chart of the counts as inline SVG: no script, no font or file fetched."""
+    width, height, top, bottom, left = 640, 170, 14, 28, 30
+    peak = max((n for _, n in days), default=0) or 1
+    step = (width - left) / max(len(days), 1)
+    every = max(1, round(len(days) / 12))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{_h(_unit_heading(unit))}" width="{width}" height="{height}">',
+        f"<title>{_h(_unit_heading(unit))}</title>",
+        f'<text class="axis" x="0" y="{top + 4}">{peak}</text>',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#d0d7de"/>',
+    ]
+    for n, (label, count) in enumerate(days):
+        tall = (height - top - bottom) * count / peak
+        x = left + n * step + step * 0.15
+        parts.append(
+            f'<rect class="bar" x="{x:.1f}" y="{height - bottom - tall:.1f}" width="{step * 0.7:.1f}" '
+            f'height="{tall:.1f}"><title>{_h(label)}: {count}</title></rect>'
+        )
+        if count and step >= 14:
+            parts.append(
+                f'<text class="axis" x="{x + step * 0.35:.1f}" y="{height - bottom - tall - 3:.1f}" '
+                f'text-anchor="middle">{count}</text>'
+            )
+        if n % every == 0:
+            shown = label[5:] if unit == "day" else label
+            parts.append(
+                f'<text class="axis" x="{x + step * 0.35:.1f}" y="{height - 10}" text-anchor="middle">'
+                f"{_h(shown)}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def brief_html(brief: Any, made: str = "") -> str:
+    """The brief as one HTML page: inline CSS and SVG, no script, nothing fetched; prints on A4."""
+    since, until = brief.window.since.isoformat(), brief.window.until.isoformat()
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        'img-src data:">',
+        f"<title>Brief: {since} to {until}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<header><h1>Brief: {since} to {until}</h1>",
+        f'<p class="meta">{_h(_period_line(brief, dates=False))}</p></header>',
+        "<section><h2>In numbers</h2><table><tr><th></th><th>Now</th><th>Before</th><th>Change</th></tr>",
+    ]
+    for name, now, before in _count_rows(brief):
+        trend = "up" if now > before else "down" if now < before else ""
+        out.append(
+            f"<tr><td>{name.capitalize()}</td><td>{now:,}</td><td>{before:,}</td>"
+            f'<td class="{trend}">{_change(now, before)}</td></tr>'
+        )
+    out.append("</table></section>")
+    if brief.empty:
+        out.append("<p>No articles in this period.</p>")
+    else:
+        out.append(f"<section><h2>{_h(_unit_heading(brief.unit))}</h2>{_chart_svg(brief.days, brief.unit)}</section>")
+        out.append('<section><h2>Top stories</h2><ol class="stories">')
+        for story in brief.stories:
+            langs = {link.id: link.lang for link in story.links}
+            urls = {link.id: _web(link.url) for link in story.links}
+            lead_lang = next((link.lang for link in story.links if link.title == story.title and link.lang), "")
+            out.append(
+                f'<li><h3 lang="{_h(lead_lang)}">{_h(story.title)}</h3><p class="meta">{_h(_story_facts(story))}</p>'
+            )
+            if story.summary:
+                out.append('<ul class="summary">')
+                for sentence in story.summary:
+                    cited = _h(sentence.article)
+                    if urls.get(sentence.article):
+                        cited = f'<a href="{_h(urls[sentence.article])}">{cited}</a>'
+                    out.append(
+                        f'<li lang="{_h(langs.get(sentence.article) or "")}">{_h(sentence.text)} '
+                        f"<cite>[{cited}]</cite></li>"
+                    )
+                out.append("</ul>")
+            read = [
+                f'<a href="{_h(url)}">{_h(link.source or link.id)} ({_h(link.lang or "-")})</a>'
+                if (url := _web(link.url))
+                else f"{_h(link.id)} ({_h(link.lang or '-')})"
+                for link in story.links
+            ]
+            out.append(f'<p class="links">Read: {" · ".join(read)}</p></li>')
+        out.append("</ol></section>")
+        for heading, rows, what in _trend_lists(brief):
+            out.append(f"<section><h2>{heading}</h2><table><tr><th>{what}</th><th>Articles</th><th>Before</th></tr>")
+            out.extend(f"<tr><td>{_h(r.name)}</td><td>{r.articles}</td><td>{r.previous}</td></tr>" for r in rows)
+            out.append("</table></section>")
+    out.append(f"<footer>{_h(made)}</footer></body></html>")
+    return "\n".join(out) + "\n"

@@ -9,12 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kzjp_cli import snippets
 from kzjp_cli.articles import FIELDS, Article
 from kzjp_cli.errors import QueryError
 from kzjp_cli.index import CorpusIndex
 from kzjp_cli.languages import detect, language, script
-from kzjp_cli.store import Found, Match, SearchOptions
+from kzjp_cli.store import Found, Match, SearchOptions, snippets
 from kzjp_cli.store.results import SORTS
 from kzjp_cli.stories import Stories, stories_of
 

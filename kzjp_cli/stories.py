@@ -217,10 +217,15 @@ def _story(members: list[Article], prefer: Sequence[str]) -> Story:
     )
 
 
-def stories_of(index: CorpusIndex, prefer: Sequence[str] = (), warn: Callable[[str], None] | None = None) -> Stories:
-    """Every article's story in this index; the pairs found are cached in the generation (with the vectors
-    they used), so a second call only regroups."""
-    articles = index.articles()
+def stories_of(
+    index: CorpusIndex,
+    prefer: Sequence[str] = (),
+    warn: Callable[[str], None] | None = None,
+    articles: Sequence[Article] | None = None,
+) -> Stories:
+    """Every article's story in this index (``articles``: ``index.articles()``, if the caller has them); the
+    pairs found are cached in the generation (keyed by the vectors' digest), so a second call only regroups."""
+    articles = index.articles() if articles is None else articles
     state = [CACHE_VERSION, index.fingerprint, NEAR, MEANING, WINDOW_DAYS, index.vectors_state()]
     key = hashlib.blake2b(json.dumps(state).encode("utf-8"), digest_size=8).hexdigest()
     cache = index.cache_path(f"stories-{key}.json")

@@ -29,7 +29,8 @@ class Bucket:
         return {"period": self.period, "count": self.count, "start": self.start.isoformat() if self.start else None}
 
 
-def _start(day: dt.date, by: str) -> dt.date:
+def start_of(day: dt.date, by: str) -> dt.date:
+    """The first day of the period (``PERIODS``) holding ``day``."""
     if by == "year":
         return day.replace(month=1, day=1)
     if by == "month":
@@ -39,7 +40,7 @@ def _start(day: dt.date, by: str) -> dt.date:
     return day
 
 
-def _next(start: dt.date, by: str) -> dt.date | None:
+def next_start(start: dt.date, by: str) -> dt.date | None:
     """The start of the next period; None after the last representable one (9999-12-31)."""
     try:
         if by == "year":
@@ -102,7 +103,7 @@ def timeline(
         dates = _story_dates(index, query, langs, ids, stories, since, until)
     dated = [d for d in dates if d is not None and (not since or d >= since) and (not until or d <= until)]
     undated = sum(d is None for d in dates) if not (since or until) else 0
-    counts = Counter(_start(d, by) for d in dated)
+    counts = Counter(start_of(d, by) for d in dated)
     buckets: list[Bucket] = []
     if counts and not fills_gaps(min(counts), max(counts), by):
         buckets = [Bucket(label(start, by), counts[start], start) for start in sorted(counts)]
@@ -111,7 +112,7 @@ def timeline(
         last = max(counts)
         while current is not None and current <= last:
             buckets.append(Bucket(label(current, by), counts[current], current))
-            current = _next(current, by)
+            current = next_start(current, by)
     if undated:
         buckets.append(Bucket(None, undated))
     return buckets

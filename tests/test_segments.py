@@ -177,7 +177,7 @@ def test_parallel_build_finds_what_a_single_process_build_finds(tmp_path: Path) 
             [
                 [
                     (hit.article.id, round(hit.score, 4))
-                    for hit in search.search(ci, query, SearchOptions(limit=500)).hits
+                    for hit in search.search(ci, query, SearchOptions(limit=500), each=True).hits
                 ]
                 for query in ('"Middle Corridor"', "hydrogen OR uranium", "Tokaev~", "date:2024", "touris*")
             ]
@@ -224,7 +224,7 @@ def test_repeated_updates_match_a_fresh_build_and_keep_few_segments(
 
 
 def search_all(ci: index.CorpusIndex, query: str) -> list[search.Hit]:
-    return search.search(ci, query, SearchOptions(limit=10_000)).hits
+    return search.search(ci, query, SearchOptions(limit=10_000), each=True).hits
 
 
 def test_a_store_built_in_segments_reads_back_every_article(corpus: Path, tmp_path: Path) -> None:

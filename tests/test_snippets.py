@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kzjp_cli import snippets
+from kzjp_cli.store import snippets
 from kzjp_cli.store.analysis import chain
 from kzjp_cli.store.schema import make_schema
 

@@ -203,7 +203,7 @@ def test_large_corpus_is_ranked_from_a_sample_with_exact_article_lists(
     assert by_phrase, "a sample still gives topics"
     assert by_phrase.get("Almaty") in (None, ["judo", "nodate"]), "ids come from the whole index"
     for phrase, ids in by_phrase.items():
-        hits = {h.article.id for h in search.search(ci, f'"{phrase}"', SearchOptions(limit=100)).hits}
+        hits = {h.article.id for h in search.search(ci, f'"{phrase}"', SearchOptions(limit=100), each=True).hits}
         assert set(ids) == hits, phrase
 
 
@@ -216,7 +216,9 @@ def test_topic_counts_are_phrase_search_counts_at_any_size(tmp_path: Path) -> No
     assert len(listed) == 30
     same = 0
     for topic in listed:
-        found = {hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', SearchOptions(limit=1000)).hits}
+        found = {
+            hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', SearchOptions(limit=1000), each=True).hits
+        }
         assert found <= set(topic.ids), topic.phrase
         same += found == set(topic.ids)
     assert same >= 20, "only a short form folded into a topic adds articles to it"
@@ -235,7 +237,9 @@ def test_only_the_topics_shown_are_looked_up_in_the_whole_index(
     assert [t.exact for t in listed[:6]] == [True] * 5 + [False]
     assert all(t.scale == 3.0 for t in listed if not t.exact), "each sampled article stands for three"
     for topic in listed[:5]:
-        found = {hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', SearchOptions(limit=None)).hits}
+        found = {
+            hit.article.id for hit in search.search(ci, f'"{topic.phrase}"', SearchOptions(limit=None), each=True).hits
+        }
         assert found <= set(topic.ids), topic.phrase
     again = topics.corpus_topics(index.open_index(corpus, tmp_path / "ix"), exact=8)
     assert [t.phrase for t in again] == [t.phrase for t in listed], "the ranking came from the cache"
@@ -244,7 +248,9 @@ def test_only_the_topics_shown_are_looked_up_in_the_whole_index(
     result = run("topics", "-n", "3", "-f", "json", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
     shown = json.loads(result.output)
     for record in shown:
-        hits = {h.article.id for h in search.search(ci, f'"{record["topic"]}"', SearchOptions(limit=None)).hits}
+        hits = {
+            h.article.id for h in search.search(ci, f'"{record["topic"]}"', SearchOptions(limit=None), each=True).hits
+        }
         assert hits <= set(record["ids"]) and record["articles"] == len(record["ids"])
 
 
@@ -296,10 +302,12 @@ def test_phrase_lists_match_phrase_searches_across_segments_deletions_and_langua
     listed = ci.ids_for_phrases(phrases)
     matched = 0
     for phrase, ids in zip(phrases, listed, strict=True):
-        hits = sorted(h.article.id for h in search.search(ci, f'"{phrase}"', SearchOptions(limit=None)).hits)
-        assert ids == hits, phrase
-        matched += bool(hits)
+        found = search.search(ci, f'"{phrase}"', SearchOptions(limit=None), each=True).hits
+        assert ids == sorted(h.article.id for h in found), phrase
+        matched += bool(found)
     assert matched > 0.8 * len(phrases)
+    for within in (set(rng.sample(ci.ids(), 12)), set(ci.ids()[5:])):  # a few (blocks skipped), and most
+        assert ci.ids_for_phrases(phrases, within) == [[i for i in ids if i in within] for ids in listed]
 
 
 def bench_module(name: str) -> Any:

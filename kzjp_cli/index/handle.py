@@ -198,10 +198,10 @@ class CorpusIndex:
             and (until is None or when.astimezone().date() <= until)
         )
 
-    def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
-        """For each phrase, the sorted ids of the articles that contain it."""
+    def ids_for_phrases(self, phrases: Iterable[str], within: Collection[str] | None = None) -> list[list[str]]:
+        """For each phrase, the sorted ids of the articles (of ``within``, if given) that contain it."""
         wanted = list(phrases)
-        return self._read(lambda: self.store.ids_for_phrases(wanted))
+        return self._read(lambda: self.store.ids_for_phrases(wanted, within))
 
     def matches(self, query: str, options: SearchOptions) -> Found:
         """What ``query`` finds, with full paths."""

@@ -13,7 +13,8 @@ Modules: ``engine`` (loading Whoosh: import stand-ins, version check, patch),
 ``names`` (the names of the engine's files), ``results`` (plain data in and out),
 ``analysis`` (text → terms, one chain a language), ``schema`` (the schema from
 the article field list; articles ↔ stored documents), ``query`` (the query
-language), ``segments`` (the bulk segment writer), ``whoosh_store`` (the store).
+language), ``segments`` (the bulk segment writer), ``whoosh_store`` (the store),
+``snippets`` (the passage shown for a hit, its matched words marked).
 Whoosh is imported only after ``engine.load()``, so ``kzjp --help`` loads none of it.
 """
 

@@ -24,18 +24,24 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 
-def phrase_docs(reader: Any, field: str, terms: list[bytes], decoded: dict[bytes, Any] | None = None) -> Any:
-    """The documents (a sorted array) of one segment's ``reader`` with ``terms`` at consecutive positions of
-    ``field``: what Whoosh's ``Phrase`` query (slop 1) matches. ``decoded`` may carry decoded position lists
-    from one call to the next."""
+def phrase_docs(
+    reader: Any,
+    field: str,
+    terms: list[bytes],
+    decoded: dict[bytes, Any] | None = None,
+    among: list[int] | None = None,
+) -> Any:
+    """The documents (a sorted array) of one segment's ``reader`` (of ``among``, sorted, if given) with
+    ``terms`` at consecutive positions of ``field``: what Whoosh's ``Phrase`` query (slop 1) matches.
+    ``decoded`` may carry decoded position lists from one call to the next."""
     import numpy as np
 
-    if any((field, term) not in reader for term in terms):
+    if any((field, term) not in reader for term in terms) or among == []:
         return np.zeros(0, dtype=np.int64)
     decoded = {} if decoded is None else decoded
     order = sorted(range(len(terms)), key=lambda k: reader.doc_frequency(field, terms[k]))
     values: list[dict[int, bytes]] = [{} for _ in terms]
-    wanted: list[int] | None = None  # every document, for the rarest term
+    wanted: list[int] | None = among  # every document (None), for the rarest term
     for k in order:
         values[k] = _values_at(reader.postings(field, terms[k]), wanted)
         wanted = sorted(values[k]) if wanted is None else [d for d in wanted if d in values[k]]
@@ -90,7 +96,7 @@ def _values_at(matcher: Any, wanted: list[int] | None) -> dict[int, bytes]:
         elif block.block_max_id() >= wanted[i]:
             ids = _block_ids(block)
             for docnum, value in zip(ids, _block_values(block), strict=True):
-                if docnum in wanted_set:
+                if docnum in wanted_set and docnum not in deleted:
                     found[docnum] = value
             while i < len(wanted) and wanted[i] <= ids[-1]:
                 i += 1

@@ -54,6 +54,7 @@ class WhooshStore:
         self._text_fields: list[str] | None = None
         self._searcher: Any = None
         self._closer: weakref.finalize | None = None
+        self._ids: tuple[Any, list[tuple[str, int]]] | None = None
 
     @classmethod
     def create(cls, folder: Path) -> WhooshStore:
@@ -161,13 +162,14 @@ class WhooshStore:
             docnums = searcher.search(q, limit=None, scored=False, filter=allowed).docs()
         return [date_of(values[docnum]) for docnum in sorted(docnums)]
 
-    def ids_for_phrases(self, phrases: Iterable[str]) -> list[list[str]]:
-        """For each phrase, the ids of every article with it in a text field, sorted.
+    def ids_for_phrases(self, phrases: Iterable[str], within: Collection[str] | None = None) -> list[list[str]]:
+        """For each phrase, the ids of every article (of ``within``, if given) with it in a text field, sorted.
 
         Exactly what a phrase search finds, computed the way topic lists need it
         (a thousand phrases, many sharing words): each word's documents are read
         once, a block at a time, and positions are read only where every word
-        of a phrase occurs. Queries that are not words or phrases fall back to a
+        of a phrase occurs (and, with ``within``, only in the blocks holding
+        those articles). Queries that are not words or phrases fall back to a
         search.
         """
         import numpy as np
@@ -175,11 +177,16 @@ class WhooshStore:
         searcher = self._searcher_()
         parser = query.parser(self.ix.schema, self._used_text_fields())
         leaves = searcher.reader().leaf_readers()
-        ids = sorted((found, offset + docnum) for reader, offset in leaves for found, docnum in _ids_of(reader))
+        ids = self._sorted_ids(searcher)
         # docnum -> the rank of its id in sorted order, so a topic's ids come out sorted by sorting numbers
         rank_of = np.full(searcher.doc_count_all() + 1, -1, dtype=np.int64)
         rank_of[[docnum for _, docnum in ids]] = np.arange(len(ids))
         sorted_ids = [article_id for article_id, _ in ids]
+        among: list[list[int] | None] = [None] * len(leaves)  # each segment's documents of ``within``
+        kept = set(within) if within is not None else set()
+        if within is not None and len(kept) * 4 < len(ids):  # many: reading every block costs less than skipping
+            chosen = sorted(docnum for article_id, docnum in ids if article_id in kept)
+            among = [[d - offset for d in chosen if offset <= d < offset + r.doc_count_all()] for r, offset in leaves]
         docs_of: dict[tuple[int, str, bytes], Any] = {}  # (segment, field, term) -> its documents, an array
 
         def term_docs(segment: int, field: str, term: bytes) -> Any:
@@ -202,15 +209,23 @@ class WhooshStore:
                 for segment, (reader, offset) in enumerate(leaves):
                     for field, words in parts:
                         terms = [self.ix.schema[field].to_bytes(word) for word in words]
-                        if len(terms) == 1:
+                        if len(terms) == 1 and among[segment] is None:
                             pieces.append(term_docs(segment, field, terms[0]) + offset)
                         else:
-                            pieces.append(phrase_docs(reader, field, terms, decoded) + offset)
+                            pieces.append(phrase_docs(reader, field, terms, decoded, among[segment]) + offset)
                 docnums = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.int64)
             ranks = rank_of[docnums]
             ranks = np.sort(ranks[ranks >= 0])
-            found.append([sorted_ids[rank] for rank in ranks.tolist()])
+            listed = [sorted_ids[rank] for rank in ranks.tolist()]
+            found.append(listed if within is None else [i for i in listed if i in kept])
         return found
+
+    def _sorted_ids(self, searcher: Any) -> list[tuple[str, int]]:
+        """Every article id with its document number, sorted by id; kept while the searcher is."""
+        if self._ids is None or self._ids[0] is not searcher:
+            leaves = searcher.reader().leaf_readers()
+            self._ids = (searcher, sorted((i, offset + d) for reader, offset in leaves for i, d in _ids_of(reader)))
+        return self._ids[1]
 
     def search(self, text: str, options: SearchOptions) -> Found:
         """Run a query: the best ``limit`` matches after the first ``offset`` (all of them for a ``limit`` of

@@ -350,7 +350,9 @@ def _rising(
     (the alias table's names have their own list)."""
     from kzjp_cli import topics
 
-    found = topics.corpus_topics(index, langs=langs, exact=TOPICS * 3, ids=frozenset(now))[: TOPICS * 3]
+    everything = len(now) == len(index.manifest.files)  # the corpus's own topics, cached for 'kzjp topics' too
+    ids = None if everything and not langs else frozenset(now)
+    found = topics.corpus_topics(index, langs=langs, exact=TOPICS * 3, ids=ids)[: TOPICS * 3]
     if names is not None:
         found = [t for t in found if names.find(t.phrase) is None]
     if not found:

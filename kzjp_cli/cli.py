@@ -266,9 +266,14 @@ def _report_aliases(added: dict[str, list[str]], quiet: bool) -> None:
         click.echo(f"kzjp: also searched {output.safe(said)}", err=True)
 
 
-def _query_text(corpus_index: index.CorpusIndex, query: tuple[str, ...], no_aliases: bool, quiet: bool) -> str:
-    """QUERY words joined (``-`` reads stdin), with each name's other spellings added unless --no-aliases."""
-    text = _stdin_text("the query") if query == ("-",) else " ".join(query)
+def _query_text(query: tuple[str, ...]) -> str:
+    """QUERY's words joined; ``-`` reads them from stdin (before the index is opened: a terminal is refused
+    at once)."""
+    return _stdin_text("the query") if query == ("-",) else " ".join(query)
+
+
+def _aliased(corpus_index: index.CorpusIndex, text: str, no_aliases: bool, quiet: bool) -> str:
+    """The query with each name's other spellings added (said on stderr), unless --no-aliases."""
     if text:
         text, spelled = search.with_aliases(corpus_index, text, _names(corpus_index, no_aliases))
         _report_aliases(spelled, quiet)
@@ -923,8 +928,9 @@ def brief_command(
         period = brief.window(since, until, "dated" if by_date else "added")
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx, param_hint="--since") from None
+    text = _query_text(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
-    text = _query_text(corpus_index, query, no_aliases, quiet)
+    text = _aliased(corpus_index, text, no_aliases, quiet)
     from kzjp_cli import aliases
 
     made = brief.make_brief(
@@ -1344,8 +1350,9 @@ def timeline_command(
       kzjp timeline --added-since 2w --by day
       kzjp timeline uranium --stories --by week
     """
+    text = _query_text(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
-    text = _query_text(corpus_index, query, no_aliases, quiet)
+    text = _aliased(corpus_index, text, no_aliases, quiet)
     added = listing.ids_in(corpus_index, listing.Period(added_since=period.added_since, added_until=period.added_until))
     told = stories.stories_of(corpus_index, langs, CliReporter(quiet).warning) if count_stories else None
     buckets = timeline.timeline(
@@ -1411,8 +1418,9 @@ def stories_command(
       kzjp stories --added-since yesterday --sort date
       kzjp stories -f json | jq '.[] | select(.size > 2) | .title'
     """
+    text = _query_text(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
-    text = _query_text(corpus_index, query, no_aliases, quiet)
+    text = _aliased(corpus_index, text, no_aliases, quiet)
     found = stories.find_stories(
         corpus_index, text or None, period=period, langs=langs, sort=sort, warn=CliReporter(quiet).warning
     )

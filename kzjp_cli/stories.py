@@ -103,16 +103,23 @@ def near_pairs(articles: Sequence[Article]) -> set[tuple[int, int]]:
     if len(rows) < 2:
         return set()
     matrix = np.stack([_decode(articles[n].minhash) for n in rows])
+    filled = matrix != EMPTY
     candidates: set[tuple[int, int]] = set()
     for start in range(0, HASHES, BAND):
-        buckets: dict[bytes, list[int]] = defaultdict(list)
-        band = matrix[:, start : start + BAND]
-        for position, values in enumerate(band):
-            if EMPTY not in values:
-                buckets[values.tobytes()].append(position)
-        for members in buckets.values():
-            if 1 < len(members) <= CROWDED:
-                candidates.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+        usable = np.flatnonzero(filled[:, start : start + BAND].all(axis=1))
+        if len(usable) < 2:
+            continue
+        band = np.ascontiguousarray(matrix[usable, start : start + BAND])
+        keys = band.view(np.dtype((np.void, band.dtype.itemsize * BAND))).ravel()
+        _, bucket_of, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+        shared = np.flatnonzero((sizes > 1) & (sizes <= CROWDED))
+        if not len(shared):
+            continue
+        order = np.argsort(bucket_of, kind="stable")
+        bounds = np.searchsorted(bucket_of[order], np.stack([shared, shared + 1]))
+        for low, high in bounds.T:
+            members = usable[order[low:high]].tolist()
+            candidates.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
     found = set()
     by_first: dict[int, list[int]] = defaultdict(list)
     for a, b in candidates:

@@ -726,7 +726,9 @@ def _make_exact(index: CorpusIndex, topics: list[Topic], members: dict[str, list
     it ("Tokayev" for "Kassym-Jomart Tokayev"). The extractor alone counts a phrase only where it stands on
     its own, not inside a longer name."""
     kept = {code: set(ids) for code, ids in members.items()}
-    for topic, found in zip(topics, index.ids_for_phrases(t.phrase for t in topics), strict=True):
+    every = set().union(*kept.values())
+    within = None if len(every) == len(index.manifest.files) else every
+    for topic, found in zip(topics, index.ids_for_phrases((t.phrase for t in topics), within), strict=True):
         chain_ids = kept.get(topic.chain, set())
         topic.ids = sorted({i for i in found if i in chain_ids} | set(topic.ids))
         topic.exact, topic.scale = True, 1.0

@@ -221,7 +221,16 @@ def test_colour_only_on_a_terminal_that_has_it(term: str, no_color: str | None, 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "args", [["search", "-"], ["timeline", "-"], ["summarize", "-"], ["add", "-"], ["summarize", "--ids-from", "-"]]
+    "args",
+    [
+        ["search", "-"],
+        ["timeline", "-"],
+        ["stories", "-"],
+        ["brief", "-"],
+        ["summarize", "-"],
+        ["add", "-"],
+        ["summarize", "--ids-from", "-"],
+    ],
 )
 def test_stdin_that_is_a_terminal_is_refused(args: list[str]) -> None:
     import os

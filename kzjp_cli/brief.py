@@ -17,6 +17,7 @@ from typing import Any
 
 from kzjp_cli import timeline
 from kzjp_cli.articles import Article
+from kzjp_cli.errors import SummaryError
 from kzjp_cli.index import CorpusIndex
 from kzjp_cli.store import SearchOptions
 from kzjp_cli.stories import Stories, Story, stories_of
@@ -116,6 +117,8 @@ class TopStory:
 
     id: str
     title: str
+    lead: str
+    """The article that tells it: its title is the story's, its sentences the summary."""
     articles: list[str]
     sources: list[str]
     languages: list[str]
@@ -124,11 +127,13 @@ class TopStory:
     score: float
     summary: list[Cited] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    """Its articles, the lead first: a summary cites one by its place here, from 1."""
 
     def to_record(self) -> dict[str, object]:
         return {
             "id": self.id,
             "title": self.title,
+            "lead": self.lead,
             "size": len(self.articles),
             "articles": self.articles,
             "sources": self.sources,
@@ -205,7 +210,7 @@ def make_brief(
     ranked = _rank(articles, now, told, period, relevance)
     top = ranked[:stories]
     if top:
-        _summarize(index, top, told, articles, now, query, sentences)
+        _summarize(index, top, query, sentences)
     unit, days = _chart(now, period)
     return Brief(
         window=period,
@@ -270,17 +275,21 @@ def _rank(
         )
         dates = [d for i in ids if (d := articles[i].date)]
         lead = story.lead if story is not None and story.lead in ids else ids[0]
+        if relevance:  # the best match in the lead's language tells the story, and is summed up
+            same = [i for i in ids if articles[i].lang == articles[lead].lang]
+            lead = max(same, key=lambda i: (relevance.get(i, 0.0), i == lead))
         found.append(
             TopStory(
                 id=story.id if story is not None else story_id,
                 title=articles[lead].title,
+                lead=lead,
                 articles=ids,
                 sources=sources,
                 languages=langs,
                 first=min(dates) if dates else None,
                 last=max(dates) if dates else None,
                 score=score,
-                links=[_link(articles[i]) for i in ids],
+                links=[_link(articles[i]) for i in [lead, *(i for i in ids if i != lead)]],
             )
         )
     found.sort(key=lambda s: (-s.score, s.title, s.id))
@@ -291,28 +300,20 @@ def _link(article: Article) -> Link:
     return Link(article.id, article.title, article.source, article.lang, article.url, article.date)
 
 
-def _summarize(
-    index: CorpusIndex,
-    top: list[TopStory],
-    told: Stories,
-    articles: dict[str, Article],
-    chosen: dict[str, dt.date],
-    query: str | None,
-    sentences: int,
-) -> None:
-    """Give each story a summary drawn from its own articles in its title's language (query-focused with a
-    query); the bodies of these articles are the only ones read."""
+def _summarize(index: CorpusIndex, top: list[TopStory], query: str | None, sentences: int) -> None:
+    """Give each story the summary of the article that tells it (query-focused with a query): its copies
+    say the same in other words, and a summary across them repeats itself. Only these bodies are read."""
     from kzjp_cli import summarize
 
-    lang_of = {s.id: articles[next(a for a in s.articles if articles[a].title == s.title)].lang for s in top}
-    wanted = {s.id: [i for i in s.articles if articles[i].lang == lang_of[s.id]] for s in top}
-    bodies = {a.id: a for a in index.documents(sorted({i for ids in wanted.values() for i in ids}))}
+    bodies = {a.id: a for a in index.documents(sorted({s.lead for s in top}))}
     for story in top:
-        members = [bodies[i] for i in wanted[story.id] if i in bodies]
-        if not members:
+        if story.lead not in bodies:
             continue
-        chosen_units = summarize.summarize_combined(members, count=sentences, query=query).sentences
-        story.summary = [Cited(unit.text, unit.id) for unit in chosen_units]
+        try:
+            chosen = summarize.summarize(bodies[story.lead], count=sentences, query=query).sentences
+        except SummaryError:  # no sentences to take (a title alone): the story goes without a summary
+            continue
+        story.summary = [Cited(unit.text, story.lead) for unit in chosen]
 
 
 def _counts(articles: dict[str, Article], chosen: dict[str, dt.date], told: Stories) -> Counts:

@@ -171,7 +171,7 @@ def hits_text(hits: Sequence[Any], style: Style) -> Iterator[str]:
             yield f"   {style('also:', 'dim')} {safe(also_line(hit.also))}"
 
 
-def also_line(articles: Sequence[Any], shown: int = 3) -> str:
+def also_line(articles: Sequence[Any], shown: int = 4) -> str:
     """The other articles of a story in a few words, each source once with its languages:
     ``TASS (ru), Kyodo (en, ja), +2`` (the id stands in for a missing source)."""
     langs: dict[str, list[str]] = {}
@@ -438,6 +438,11 @@ def _story_facts(story: Any) -> str:
     return " · ".join(part for part in (size, ", ".join(story.languages), ", ".join(story.sources), dates) if part)
 
 
+def _numbers(story: Any) -> dict[str, int]:
+    """Each of a story's articles by its number in the brief's citations: its place in ``links``, from 1."""
+    return {link.id: n for n, link in enumerate(story.links, start=1)}
+
+
 def _unit_heading(unit: str) -> str:
     return f"Articles a {unit}"
 
@@ -477,19 +482,22 @@ def brief_text(brief: Any, style: Style, width: int = 40) -> Iterator[str]:
         yield ""
         yield f"{style(f'{rank}.', 'dim')} {style(story.title, 'title')}"
         yield f"   {style(_story_facts(story), 'dim')}"
+        number = _numbers(story)
         for sentence in story.summary:
-            yield f"   • {safe(sentence.text)} {style(f'[{sentence.article}]', 'id')}"
-        for link in story.links[:3]:
-            where = f"{link.source or link.id} ({link.lang or '-'})"
-            yield f"   {style('→', 'dim')} {safe(where)} {safe(link.url or link.id)}"
-        if len(story.links) > 3:
-            yield f"   {style(f'→ +{len(story.links) - 3} more', 'dim')}"
+            yield f"   • {safe(sentence.text)} {style(f'[{number[sentence.article]}]', 'id')}"
+        shown = max([3, *(number[c.article] for c in story.summary)])
+        for n, link in enumerate(story.links[:shown], start=1):
+            where = f"{link.source + ' ' if link.source else ''}({link.lang or '-'})"
+            yield f"   {style(f'[{n}]', 'id')} {safe(where)} {safe(link.url or link.id)}"
+        if len(story.links) > shown:
+            yield f"   {style(f'+{len(story.links) - shown} more', 'dim')}"
     for heading, rows, _ in _trend_lists(brief):
         yield ""
         yield style(heading, "heading")
         wide = max(columns(row.name) for row in rows)
         for row in rows:
-            yield f"{pad(safe(row.name), wide)}  {row.articles:>4} articles  (before: {row.previous})"
+            many = "article " if row.articles == 1 else "articles"
+            yield f"{pad(safe(row.name), wide)}  {row.articles:>4} {many}  (before: {row.previous})"
 
 
 def _trend_lists(brief: Any) -> list[tuple[str, Any, str]]:
@@ -543,18 +551,15 @@ def brief_markdown(brief: Any) -> Iterator[str]:
         yield _md(_story_facts(story))
         yield ""
         urls = {link.id: _web(link.url) for link in story.links}
+        number = _numbers(story)
         for sentence in story.summary:
-            cite = (
-                f"[{_md(sentence.article)}]({urls[sentence.article]})"
-                if urls.get(sentence.article)
-                else (f"`{sentence.article}`")
-            )
-            yield f"- {_md(sentence.text)} ({cite})"
+            n, url = number[sentence.article], urls.get(sentence.article)
+            yield f"- {_md(sentence.text)} " + (f"[[{n}]]({url})" if url else f"[{n}]")
         read = [
-            f"[{_md(link.source or link.id)} ({link.lang or '-'})]({url})"
+            f"[{n}] [{_md(link.source or link.id)} ({link.lang or '-'})]({url})"
             if (url := _web(link.url))
-            else f"`{link.id}`"
-            for link in story.links
+            else f"[{n}] {_md(link.source) + ' ' if link.source else ''}({link.lang or '-'}) `{link.id}`"
+            for n, link in enumerate(story.links, start=1)
         ]
         yield ""
         yield "Read: " + " · ".join(read)
@@ -665,8 +670,9 @@ def brief_html(brief: Any, made: str = "") -> str:
             )
             if story.summary:
                 out.append('<ul class="summary">')
+                number = _numbers(story)
                 for sentence in story.summary:
-                    cited = _h(sentence.article)
+                    cited = f'<span title="{_h(sentence.article)}">{number[sentence.article]}</span>'
                     if urls.get(sentence.article):
                         cited = f'<a href="{_h(urls[sentence.article])}">{cited}</a>'
                     out.append(
@@ -675,10 +681,10 @@ def brief_html(brief: Any, made: str = "") -> str:
                     )
                 out.append("</ul>")
             read = [
-                f'<a href="{_h(url)}">{_h(link.source or link.id)} ({_h(link.lang or "-")})</a>'
+                f'[{n}] <a href="{_h(url)}">{_h(link.source or link.id)} ({_h(link.lang or "-")})</a>'
                 if (url := _web(link.url))
-                else f"{_h(link.id)} ({_h(link.lang or '-')})"
-                for link in story.links
+                else f'[{n}] <span title="{_h(link.id)}">{_h(link.source or link.id)} ({_h(link.lang or "-")})</span>'
+                for n, link in enumerate(story.links, start=1)
             ]
             out.append(f'<p class="links">Read: {" · ".join(read)}</p></li>')
         out.append("</ol></section>")

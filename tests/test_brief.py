@@ -77,6 +77,7 @@ def test_a_week_in_json(week: tuple[str, ...], run: Run, tmp_path: Path) -> None
     assert top["articles"] == ["hub", "hub-reprint"] and top["sources"] == ["Astana Times", "Kazinform"]
     assert top["title"] == "Kazakhstan and Japan to build Aktau hub" and top["languages"] == ["en"]
     assert [s["articles"] for s in made["stories"]] == [["hub", "hub-reprint"], ["training"]]
+    assert top["lead"] == "hub" and {c["article"] for c in top["summary"]} == {"hub"}, "its first telling sums it up"
     bodies = {"hub": STORY, "hub-reprint": REPRINT, "training": OTHER}
     for story in made["stories"]:
         assert len(story["summary"]) == 2
@@ -93,7 +94,12 @@ def test_a_week_in_text_markdown_and_html(week: tuple[str, ...], run: Run, tmp_p
     assert text.exit_code == 0
     assert text.stdout.startswith("Brief: 2026-11-18 to 2026-11-24, 7 days, articles by their own dates\n")
     assert "articles         3       1  +2" in text.stdout and "Top stories" in text.stdout
-    assert "1. Kazakhstan and Japan to build Aktau hub" in text.stdout and "[hub" in text.stdout
+    assert "1. Kazakhstan and Japan to build Aktau hub" in text.stdout
+    assert (
+        "[1] Kazinform (en) https://kazinform.kz/hub\n   [2] Astana Times (en) https://astanatimes.com/hub"
+        in text.stdout
+    )
+    assert re.search(r"• [^\n]+ \[1\]\n", text.stdout), "each sentence cites its article by number"
     assert "2 articles · en · Astana Times, Kazinform · 2026-11-20 to 2026-11-21" in text.stdout
     assert "\x1b[" not in text.stdout, "no colour off a terminal"
 
@@ -101,7 +107,10 @@ def test_a_week_in_text_markdown_and_html(week: tuple[str, ...], run: Run, tmp_p
     assert markdown.startswith("# Brief: 2026-11-18 to 2026-11-24\n")
     assert "| Articles | 3 | 1 | +2 |" in markdown and "## Top stories" in markdown
     assert "### 2. Japan to train \\<Kazakh\\> port engineers" in markdown
-    assert "[Kazinform (en)](https://kazinform.kz/hub)" in markdown
+    assert (
+        "[1] [Kazinform (en)](https://kazinform.kz/hub)" in markdown
+        and " [[1]](https://kazinform.kz/hub)\n" in markdown
+    )
     assert "javascript:" not in markdown, "only web addresses become links"
     assert "```text\n2026-11-18" in markdown
 
@@ -232,3 +241,25 @@ def test_the_html_page_in_a_browser(week: tuple[str, ...], run: Run, tmp_path: P
     ys = [y for y in range(height) for x in range(0, width * 3, 3) if max(rows[y][x : x + 3]) < 90]
     assert max(ys) > 600, "text runs below the chart (the stories)"
     assert re.search(r"<li><h3", (tmp_path / "brief.html").read_text("utf-8"))
+
+
+def test_copies_do_not_repeat_in_a_summary_and_a_bare_article_breaks_nothing(
+    write_corpus: WriteCorpus, tmp_path: Path, run: Run
+) -> None:
+    reworded = STORY.replace("Officials expect the first terminal", "The first terminal is expected by officials")
+    corpus = write_corpus(
+        {
+            "a.md": article("Aktau hub", "2026-11-20", "Kazinform", STORY),
+            "b.md": article("Aktau hub agreed", "2026-11-20", "TASS", reworded),
+            "bare.md": article("Headline only", "2026-11-20", "Kyodo", "Aktau\n"),
+        }
+    )
+    where = ("--corpus", str(corpus), "--index", str(tmp_path / "ix"), "-q", *WEEK)
+    done = run("brief", *where, "--sentences", "4", "-f", "json")
+    assert done.exit_code == 0, done.output
+    made = json.loads(done.stdout)
+    hub = next(s for s in made["stories"] if "a" in s["articles"])
+    assert hub["articles"] == ["a", "b"]
+    texts = [c["text"] for c in hub["summary"]]
+    assert len(texts) == 4 and len({t.split()[0] + t.split()[-1] for t in texts}) == 4, texts
+    assert not any("expected by officials" in t for t in texts) or not any("Officials expect" in t for t in texts)

@@ -191,12 +191,12 @@ def articles_text(articles: Sequence[Any], style: Style) -> Iterator[str]:
     """A table of articles: id, date, language, word count, title."""
     if not articles:
         return
-    width = max(len(a.id) for a in articles)
+    width = max(columns(safe(a.id)) for a in articles)
     yield style(f"{'ID':<{width}}  {'DATE':<10}  {'LANG':<4}  {'WORDS':>6}  TITLE", "heading")
     for a in articles:
         date = a.date.isoformat() if a.date else "-"
         lang = safe(a.lang or "-").ljust(4)
-        yield f"{style(a.id.ljust(width), 'id')}  {style(date.ljust(10), 'date')}  {lang}  {a.words:>6}  " + safe(
+        yield f"{style(pad(safe(a.id), width), 'id')}  {style(date.ljust(10), 'date')}  {lang}  {a.words:>6}  " + safe(
             a.title
         )
 
@@ -235,12 +235,12 @@ def topics_text(topics: Sequence[Any], style: Style) -> Iterator[str]:
     """Ranked topics: phrase, score, how many articles, and their first ids."""
     if not topics:
         return
-    width = min(max(len(t.phrase) for t in topics), 48)
+    width = min(max(columns(safe(t.phrase)) for t in topics), 48)
     for rank, topic in enumerate(topics, start=1):
         shown = ", ".join(topic.ids[:3]) + (f" +{len(topic.ids) - 3} more" if len(topic.ids) > 3 else "")
         articles = f"{topic.articles} article{'s' if topic.articles != 1 else ''}"
         yield (
-            f"{style(f'{rank:>3}.', 'dim')} {style(topic.phrase.ljust(width), 'title')}  "
+            f"{style(f'{rank:>3}.', 'dim')} {style(pad(safe(topic.phrase), width), 'title')}  "
             f"{topic.score:6.2f}  {articles:>12}  {style(shown, 'id')}"
         )
 
@@ -338,12 +338,12 @@ def feeds_text(rows: Sequence[Any], style: Style) -> Iterator[str]:
     """Subscriptions: name, stories added, when last checked and last new, failures, address."""
     if not rows:
         return
-    width = min(max(len(r.name) for r in rows), 32)
+    width = min(max(columns(safe(r.name)) for r in rows), 32)
     yield style(f"{'NAME':<{width}}  {'ADDED':>5}  {'CHECKED':<20}  {'LAST NEW':<20}  URL", "heading")
     for r in rows:
         failing = style(f"  failing ({r.failures}x: {safe(r.error or '')})", "match") if r.failures else ""
         yield (
-            f"{style(safe(r.name).ljust(width), 'title')}  {r.added:>5}  {(r.checked or '-'):<20}  "
+            f"{style(pad(safe(r.name), width), 'title')}  {r.added:>5}  {(r.checked or '-'):<20}  "
             f"{(r.last_new or '-'):<20}  {safe(r.url)}{failing}"
         )
 
@@ -352,11 +352,11 @@ def watches_text(rows: Sequence[Any], style: Style) -> Iterator[str]:
     """Saved searches: name, matches, new ones, query and filters."""
     if not rows:
         return
-    width = min(max(len(r.name) for r in rows), 32)
+    width = min(max(columns(safe(r.name)) for r in rows), 32)
     yield style(f"{'NAME':<{width}}  {'MATCHES':>7}  {'NEW':>4}  QUERY", "heading")
     for r in rows:
         filters = "".join(f" --lang {code}" for code in r.langs) + (f" --since {r.since}" if r.since else "")
-        yield f"{style(safe(r.name).ljust(width), 'title')}  {r.matches:>7}  {r.new:>4}  {safe(r.query)}{filters}"
+        yield f"{style(pad(safe(r.name), width), 'title')}  {r.matches:>7}  {r.new:>4}  {safe(r.query)}{filters}"
 
 
 def atom(news: Sequence[Any], title: str, out: TextIO) -> None:

@@ -12,7 +12,7 @@ import pytest
 from kzjp_cli import __version__
 from kzjp_cli.cli import cli
 
-from .conftest import Run, generate
+from .conftest import Run, WriteCorpus, generate
 
 ARTICLE_FIELDS = ["id", "title", "date", "source", "url", "lang", "words", "fetched", "path"]
 HIT_FIELDS = ["rank", *ARTICLE_FIELDS, "score", "snippet", "story", "also"]
@@ -334,3 +334,20 @@ def test_show_and_summarize_in_flat_formats(run: Run) -> None:
     )
     combined = list(csv.DictReader(io.StringIO(run("summarize", "--combine", "000", "003", "-f", "csv").stdout)))
     assert {r["summary"] for r in combined} == {"combined"} and len(combined) == 3
+
+
+def test_tables_line_up_after_japanese_text(write_corpus: WriteCorpus, tmp_path: Path, run: Run) -> None:
+    """East Asian wide characters take two columns: the columns after a Japanese id or topic still line up."""
+    from kzjp_cli.output import columns, pad
+
+    assert columns("カザフスタン") == 12 and columns("Astana") == 6 and pad("日本", 5) == "日本 "
+    corpus = write_corpus(
+        {
+            "カザフスタン.md": "---\ntitle: 日本とカザフスタン\ndate: 2025-12-01\nlang: ja\n---\n"
+            "日本とカザフスタンは協力する。\n",
+            "astana.md": "---\ntitle: Astana\ndate: 2025-12-02\n---\nAstana hosts the talks.\n",
+        }
+    )
+    lines = run("list", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "-q").stdout.splitlines()
+    dates = {columns(line[: line.index("2025-")]) for line in lines[1:]}
+    assert len(dates) == 1, lines

@@ -414,8 +414,20 @@ def _hits(found: Found, *, summary: int | None = None, query: str | None = None,
         snippet, marks = snippets.snippet(article.body, match.terms, lang=article.lang)
         chosen = None
         if summary:
-            from kzjp_cli import summarize
-
-            chosen = [unit.text for unit in summarize.summarize(article, count=summary, query=query).sentences]
+            chosen = _beyond_snippet(article, snippet, summary, query)
         hits.append(Hit(rank=rank, article=article, score=match.score, snippet=snippet, marks=marks, summary=chosen))
     return hits
+
+
+def _beyond_snippet(article: Article, snippet: str, count: int, query: str | None) -> list[str]:
+    """A query-focused summary of ``count`` sentences that the snippet does not already show."""
+    from kzjp_cli import summarize
+
+    shown = [" ".join(part.split()) for part in snippet.replace("…", "\n").splitlines() if part.strip()]
+
+    def said(sentence: str) -> bool:
+        flat = " ".join(sentence.split())
+        return any(flat in part or (len(part) > 40 and part in flat) for part in shown)
+
+    units = summarize.summarize(article, count=count + len(shown) + 1, query=query).sentences
+    return [unit.text for unit in units if not said(unit.text)][:count]

@@ -107,6 +107,27 @@ STORY_P = "<p>" + "The ferry terminal at Kuryk will be built with Japanese help,
             "Japan funds a ferry terminal",
         ),
         ("<title>Tokayev - Takaichi talks</title>", "", "Tokayev - Takaichi talks"),
+        (  # og:title carries the site's name too: og:site_name says which it is
+            '<meta property="og:title" content="Japan funds a ferry terminal - The Astana Times">'
+            '<meta property="og:site_name" content="The Astana Times">',
+            "",
+            "Japan funds a ferry terminal",
+        ),
+        (
+            '<meta property="og:title" content="Kazinform | Грант для больниц"><title>Грант для больниц | Kazinform</title>',
+            "",
+            "Грант для больниц",
+        ),
+        (  # the <title>'s suffix names the site the h1 repeats
+            "<title>Japan funds a ferry terminal — NHK WORLD-JAPAN News</title>",
+            "<h1>Japan funds a ferry terminal — NHK WORLD-JAPAN News</h1>",
+            "Japan funds a ferry terminal",
+        ),
+        (  # a dash inside the headline is not a site's name
+            '<meta property="og:site_name" content="Kyodo News"><h1>Tokayev - Takaichi talks</h1>',
+            "",
+            "Tokayev - Takaichi talks",
+        ),
     ],
 )
 def test_the_headline_without_the_sites_name(head: str, heading: str, title: str) -> None:

@@ -28,7 +28,8 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 MIN_LETTERS = 40
 """Less text than this is a page's chrome ("Home"), not a story."""
-_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+(?:(?!\s[|–—-]\s)[^|–—]){2,60}$")
+"""A site's name after the headline: " | Kazinform", " — NHK WORLD-JAPAN News" (a hyphen inside a word stays)."""
 _SITE_PREFIX = re.compile(r"^[^|:»]{2,40}\s+(?:\||::|»)\s+")
 
 
@@ -88,6 +89,7 @@ def extract(html: str) -> Page:
     )
     text = (found.text or "") if found is not None else ""
     title = own_title or (found.title or "" if found is not None else "")
+    title = without_site(title, _site_names(tree, found))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and title and lines[0] == title:  # the headline, already the title
         lines = lines[1:]
@@ -105,6 +107,37 @@ def extract(html: str) -> Page:
         url=(found.url or None) if found is not None else None,
         site=(found.sitename or None) if found is not None else None,
     )
+
+
+_SEPARATORS = r"\s*(?:\||::|»|–|—|-|:)\s*"
+
+
+def without_site(title: str, sites: list[str]) -> str:
+    """The headline without a site's name before or after it ("Japan funds a terminal | Kazinform"), when
+    the page names the site (og:site_name, application-name, the ``<title>``'s own suffix); a headline
+    that is only the site's name stays."""
+    for site in sorted({" ".join(s.split()) for s in sites if s and s.strip()}, key=len, reverse=True):
+        name = re.escape(site)
+        for pattern in (rf"{_SEPARATORS}{name}\s*$", rf"^\s*{name}{_SEPARATORS}"):
+            cut = re.sub(pattern, "", title, flags=re.IGNORECASE)
+            if cut != title and len(cut) >= 10:
+                title = cut.strip()
+    return title
+
+
+def _site_names(tree: Any, found: Any) -> list[str]:
+    """The names a page gives its site: og:site_name, application-name, trafilatura's, the ``<title>``'s suffix."""
+    names = [found.sitename] if found is not None and found.sitename else []
+    if tree is None:
+        return names
+    names += tree.xpath('//meta[@property="og:site_name"]/@content')
+    names += tree.xpath('//meta[@name="application-name"]/@content')
+    found_title = tree.xpath("//title")
+    whole = " ".join(found_title[0].text_content().split()) if found_title else ""
+    suffix = _SITE_SUFFIX.search(whole)
+    if suffix and len(suffix.group()) < suffix.start():
+        names.append(re.sub(rf"^{_SEPARATORS}", "", suffix.group()))
+    return names
 
 
 def _title(tree: Any) -> str:

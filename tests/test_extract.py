@@ -114,7 +114,8 @@ STORY_P = "<p>" + "The ferry terminal at Kuryk will be built with Japanese help,
             "Japan funds a ferry terminal",
         ),
         (
-            '<meta property="og:title" content="Kazinform | Грант для больниц"><title>Грант для больниц | Kazinform</title>',
+            '<meta property="og:title" content="Kazinform | Грант для больниц">'
+            "<title>Грант для больниц | Kazinform</title>",
             "",
             "Грант для больниц",
         ),

@@ -90,3 +90,35 @@ def test_every_sentence_is_verbatim() -> None:
     text = 'What a win!! He told The Sun. "Goal!" he shouted.\n- an item\n(pop. 20 million) is vast.'
     flat = " ".join(text.split())
     assert all(s.text in flat for s in sentences.split(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "「協力を強化したい。」首相はこう述べた。",
+            "ja",
+            ["「協力を強化したい。」", "首相はこう述べた。"],
+        ),
+        ("「協力を強化したい。」と首相は述べた。", "ja", ["「協力を強化したい。」と首相は述べた。"]),
+        ("「本当ですか？」「はい。」会談は続いた。", "ja", ["「本当ですか？」", "「はい。」", "会談は続いた。"]),
+        ("Собор Св. Николая открыт. Вход свободный.", "ru", ["Собор Св. Николая открыт.", "Вход свободный."]),
+        (
+            "«Когда откроют рейс?», — спросила она. Ей не ответили.",
+            "ru",
+            ["«Когда откроют рейс?», — спросила она.", "Ей не ответили."],
+        ),
+        ("«Куда?» — спросил он. Никто не знал.", "ru", ["«Куда?» — спросил он.", "Никто не знал."]),
+        ("Визит состоялся 18 дек. 2025 г. в Токио.", "ru", ["Визит состоялся 18 дек. 2025 г. в Токио."]),
+        (
+            "The show starred Ant and Dec. Viewers loved it.",
+            "en",
+            ["The show starred Ant and Dec.", "Viewers loved it."],
+        ),
+        ("It opens on Dec. 5 in Astana.", "en", ["It opens on Dec. 5 in Astana."]),
+    ],
+)
+def test_sentence_ends_issue_29(text: str, lang: str, expected: list[str]) -> None:
+    """Issue 29: a Japanese quote that is a sentence of its own, Russian "Св.", a question in «» before the
+    speaker, a month's abbreviation before a year, and "Dec." at the end of an English sentence."""
+    assert [s.text for s in sentences.split(text, lang)] == expected

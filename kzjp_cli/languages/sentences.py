@@ -4,7 +4,8 @@ NLTK's Punkt algorithm is used untrained (its English model is a download), so
 what it knows about abbreviations comes from the list below: titles, company
 forms, months, Latin and measurement abbreviations common in news, and each
 language's own (г., т.е., ж., т.б.…, in ``languages``). Japanese is split after
-。！？ that are not inside 「」『』（）, closing brackets kept with their sentence.
+。！？ (inside quotes too, not inside parentheses), closing brackets kept with
+their sentence, a quote followed by と/って/、 kept with the sentence around it.
 Paragraphs are split first: at blank lines, and at line breaks that follow the
 end of a sentence (a hard-wrapped line that stops mid-sentence is joined to the next).
 """
@@ -60,6 +61,12 @@ _HEADING = re.compile(r"^\s*#{1,6}\s")
 _SECOND_PASS = re.compile(r"(?:\betc\.|\.\.\.|…|(?<=\d{4} )(?:гг?|жж?)\.)[\"'”’»]?\s+(?=[\"“‘'«]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 _OPENING, _CLOSING = "「『（(【〈《", "」』）)】〉》"
 _JAPANESE_END = "。！？!?"
+_QUOTING = "とっ、。，,やのなもをがにはで"
+"""What follows a closed quote that is part of the sentence around it: 「…。」と述べた, 「…。」って, 「…。」、"""
+_MONTHS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_QUOTE_CLOSERS = "»)"
+"""Marks that only close: no sentence starts with one (straight and curly quotes may open one: Kazakh news
+often opens a quote with ”)."""
 
 
 @dataclass(frozen=True)
@@ -126,20 +133,28 @@ def paragraphs(text: str) -> list[str]:
 
 
 def _split_japanese(paragraph: str) -> list[str]:
-    """Sentences end after 。！？ outside brackets; closing brackets and marks that follow stay with them."""
+    """Sentences end after 。！？ (inside a quote too: a long quote is several sentences) unless a note in
+    parentheses goes on; closing brackets stay with their sentence, and a closed quote followed by と, って,
+    、… goes on to the end of the sentence around it: 「…。」と述べた。"""
     result: list[str] = []
-    depth, start, i = 0, 0, 0
+    parens, start, i = 0, 0, 0
     while i < len(paragraph):
         char = paragraph[i]
-        if char in _OPENING:
-            depth += 1
-        elif char in _CLOSING:
-            depth = max(0, depth - 1)
-        elif char in _JAPANESE_END and depth == 0:
-            while i + 1 < len(paragraph) and (paragraph[i + 1] in _JAPANESE_END or paragraph[i + 1] in _CLOSING):
+        if char in "（(":
+            parens += 1
+        elif char in "）)":
+            parens = max(0, parens - 1)
+        elif char in _JAPANESE_END and parens == 0:
+            while i + 1 < len(paragraph) and paragraph[i + 1] in _JAPANESE_END:
                 i += 1
-            result.append(paragraph[start : i + 1])
-            start = i + 1
+            closers = ""
+            while i + 1 < len(paragraph) and paragraph[i + 1] in _CLOSING:
+                i += 1
+                closers += paragraph[i]
+            following = paragraph[i + 1 : i + 2]
+            if not closers or not following or following not in _QUOTING:
+                result.append(paragraph[start : i + 1])
+                start = i + 1
         i += 1
     result.append(paragraph[start:])
     return [s.strip() for s in result if s.strip()]
@@ -157,6 +172,8 @@ def _ends_at_abbreviation(match: re.Match[str], before: str, known: frozenset[st
         return False
     if lower in _UNITS and _NUMBER_BEFORE.search(before):
         return True  # "$4.3 bn. Imports fell"
+    if lower in _MONTHS:
+        return True  # a month's abbreviation comes before a day ("Dec. 5"), not before a word: "Ant and Dec. Viewers"
     return match["next"].lower() in _STARTERS
 
 
@@ -181,6 +198,10 @@ def _joins(before: str, after: str) -> bool:
     ("(pop. 20 million)"), or a lowercase word after a quote or a cry ('"Goal!" he shouted', "Yahoo! in")."""
     if not any(char.isalnum() for char in after):
         return True
+    if after[0] in _QUOTE_CLOSERS or after[0] in ",;:" or re.match(r"[\"'”’]\s*[,;:]", after):
+        return True  # no sentence starts with a closing quote or a comma: «…?», — спросила она
+    if after[0] in "—–-" and re.match(r"[—–-]\s*[a-zа-яёәғқңөұүһі]", after) and before.rstrip()[-1:] in '?!»"”':
+        return True  # «Куда?» — спросил он: the speaker after a quoted question
     if before.count("(") > before.count(")") and ")" in after and not after[:1].isupper():
         return True
     first = after.split(" ", 1)[0]

@@ -352,3 +352,19 @@ def test_every_route_reads_a_page_as_its_story(tmp_path: Path, name: str) -> Non
             and "<" not in article.body
             and "Home" not in article.body
         )
+
+
+def test_a_lone_high_byte_in_english_text_is_windows_1252_not_japanese() -> None:
+    """Issue 29: a long English article with one £ in Windows-1252 was read as Shift_JIS (£ -> ｣)."""
+    import random
+
+    pick = random.Random(1)
+    words = "the company said profits rose in the year to march while sales of its products in europe fell".split()
+    paragraphs = [" ".join(pick.choice(words) for _ in range(60)).capitalize() + "." for _ in range(12)]
+    paragraphs[3] += " It earned £15.8m in the period."
+    text = "Profits up at UK retailer\n\n" + "\n\n".join(paragraphs)
+    warnings: list[str] = []
+    assert articles.decode(text.encode("cp1252"), warnings) == text
+    assert warnings == ["not UTF-8; decoded as cp1252"]
+    japanese = "日本とカザフスタンはウラン供給で合意した。Tokyo and Astana signed the deal on Monday, officials said."
+    assert articles.decode(japanese.encode("shift_jis"), []) == japanese, "Japanese with English in it stays Japanese"

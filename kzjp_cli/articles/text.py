@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import suppress
 
 from kzjp_cli import languages
 from kzjp_cli.articles.fields import Article, parse_date
@@ -78,12 +79,27 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
     if not matches or matches[0].chaos > 0.2:
         raise ArticleError(f"not UTF-8 text (bad byte at offset {offset}) and no other encoding fits")
     top = matches[0]
+    if top.encoding in ASIAN and _latin_with_few_high_bytes(data):
+        # a lone £ or é in English text reads as one Japanese character too; Japanese text has its high bytes
+        # everywhere, not one in a thousand letters
+        with suppress(UnicodeDecodeError):
+            text = data.decode("cp1252")
+            if warnings is not None:
+                warnings.append("not UTF-8; decoded as cp1252")
+            return text
     # Code pages often tie (cp1250 and cp1252 read "à" differently); prefer the common ones.
     tied = [m for m in matches if m.chaos <= top.chaos + 0.01 and m.coherence >= top.coherence - 0.05]
     best = min(tied, key=lambda m: PREFERRED.index(m.encoding) if m.encoding in PREFERRED else len(PREFERRED))
     if warnings is not None:
         warnings.append(f"not UTF-8; decoded as {best.encoding}")
     return str(best)
+
+
+def _latin_with_few_high_bytes(data: bytes) -> bool:
+    """Whether bytes are Latin-letter text with a few bytes above ASCII: at most one for 50 ASCII letters."""
+    letters = sum(1 for b in data if 65 <= b <= 90 or 97 <= b <= 122)
+    high = sum(1 for b in data if b >= 0x80)
+    return 0 < high * 50 <= letters
 
 
 # --- metadata ----------------------------------------------------------------

@@ -274,3 +274,27 @@ def test_stop_words_are_not_required_in_a_mixed_corpus(prose: index.CorpusIndex)
     """'the port' required "the" in the Russian fields, so English articles never matched."""
     assert sorted(ids(prose, "the analyst")) == ["exact", "loose"]
     assert ids(prose, "the port") == ["ru"]
+
+
+def test_a_hyphenated_word_is_the_phrase_of_its_parts(write_corpus: WriteCorpus, tmp_path: Path) -> None:
+    """Issue 29: ``so-called`` was ``so OR called`` anywhere; it is the phrase, or the word written joined."""
+    corpus = write_corpus(
+        {
+            "hyphen.md": "---\ntitle: Port\n---\nThe so-called Middle Corridor carries freight to Aktau.\n",
+            "spaced.md": "---\ntitle: Talks\n---\nOfficials so called the meeting a success in Astana.\n",
+            "apart.md": "---\ntitle: Calls\n---\nThe minister called twice, and so did the governor of Aktau.\n",
+            "joined.md": "---\ntitle: Software\n---\nBanks installed antivirus software across Almaty.\n",
+            "virus.md": "---\ntitle: Health\n---\nAn anti inflammatory drug fights the virus in Almaty clinics.\n",
+        }
+    )
+    opened = index.open_index(corpus, tmp_path / "ix")
+
+    def found(query: str) -> set[str]:
+        return {h.article.id for h in search.search(opened, query, SearchOptions(limit=None), each=True).hits}
+
+    assert found("so-called") == {"hyphen", "spaced"}, "the parts side by side, not anywhere"
+    assert found("anti-virus") == {"joined"}, "written joined too; not anti and virus apart"
+    assert found("title:anti-virus") == set() and found("Kassym-Jomart") == set()
+    assert found("so-called -Aktau") == {"spaced"}
+    assert found('"so-called"') == {"hyphen", "spaced"}
+    assert found("date:2025-12 OR Almaty") == {"joined", "virus"}, "dates keep their hyphens"

@@ -72,13 +72,29 @@ _MINUS = re.compile(r"(?:(?<=[\s(])|^)-(?=[\w\"(])")
 _PLUS = re.compile(r"(?:(?<=[\s(])|^)\+(?=[\w\"(])")
 
 
+_HYPHENATED = re.compile(r"(?<![\w:*?~\-])((?:[A-Za-z_]\w*:)?)([^\W_]+(?:-[^\W_]+)+)(?![\w*?~:\-])")
+"""A word of parts joined by hyphens (so-called, anti-virus, Kassym-Jomart), not a field's value or a date."""
+
+
 def as_typed(text: str) -> str:
     """The query as people type it into search boxes, in Whoosh's syntax: a ``?`` ending a word is a
     question mark (a pasted headline), not a wildcard; ``-word`` is ``NOT word``; ``+word`` is ``word``
-    (every word is required anyway)."""
+    (every word is required anyway); a hyphenated word is the phrase of its parts or the word written
+    joined (``so-called``: ``("so called" OR socalled)``), as FTS5 reads it, not any of its parts anywhere."""
     text = _TRAILING_MARK.sub("", text)
     text = _MINUS.sub("NOT ", text)
-    return _PLUS.sub("", text)
+    text = _PLUS.sub("", text)
+    pieces = re.split(r'("[^"]*")', text)  # phrases in quotes are phrases already
+    for n in range(0, len(pieces), 2):
+        pieces[n] = _HYPHENATED.sub(_phrase_or_joined, pieces[n])
+    return "".join(pieces)
+
+
+def _phrase_or_joined(match: re.Match[str]) -> str:
+    field, word = match.group(1), match.group(2)
+    if word[0].isdigit():  # 2025-12, date:2025-12, 1-0: numbers and dates, left as typed
+        return field + word
+    return field + '("' + word.replace("-", " ") + '" OR ' + word.replace("-", "") + ")"
 
 
 def parse(schema: Any, text: str, fields: Sequence[str] = TEXT_FIELDS) -> Any:

@@ -84,6 +84,19 @@ def test_short_first_sentence_is_the_whole_title() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("首相「協力を強化したい。」と表明した。両国は合意した。", "首相「協力を強化したい。」と表明した。"),
+        ("「協力を強化したい。」首相はこう述べた。", "「協力を強化したい。」"),
+        ("会談は成功した。次も会おう。", "会談は成功した。"),
+    ],
+)
+def test_a_japanese_first_sentence_keeps_its_quote(text: str, title: str) -> None:
+    """Issue 29: a Japanese title read from stdin was cut inside 「」."""
+    assert articles.derive_title(text) == title
+
+
 def test_a_headline_line_then_a_blank_line_is_the_title() -> None:
     article = articles.parse_article(
         "Japan to fund Kuryk port\n\nThe ministry said on Friday. Work starts soon.", id="a", path="a.txt"

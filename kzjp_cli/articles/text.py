@@ -108,7 +108,10 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _LEADING_DATE = re.compile(r"\A\s*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.I)
 _MD_HEADING = re.compile(r"\A#[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
 _HEADLINE = re.compile(r"([^\n]*[^\s.!?…。！？:;,][^\S\n]*)\n[^\S\n]*\n")
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]»]*(?=\s+[\"“‘'(\[«]?[A-Z0-9А-ЯЁӘҒҚҢӨҰҮҺІ])|[。！？][」』）]*")
+_SENTENCE_END = re.compile(
+    r"[.!?…][\"”’')\]»]*(?=\s+[\"“‘'(\[«]?[A-Z0-9А-ЯЁӘҒҚҢӨҰҮҺІ])|[。！？][」』）]*(?![」』）]|[とっ、，])"
+)
+"""Where a first sentence ends: a Japanese quote followed by と, って or 、 goes on (「…。」と表明した。)."""
 
 
 def _split_front_matter(text: str, warnings: list[str]) -> tuple[dict[str, str], str]:

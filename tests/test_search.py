@@ -298,3 +298,22 @@ def test_a_hyphenated_word_is_the_phrase_of_its_parts(write_corpus: WriteCorpus,
     assert found("so-called -Aktau") == {"spaced"}
     assert found('"so-called"') == {"hyphen", "spaced"}
     assert found("date:2025-12 OR Almaty") == {"joined", "virus"}, "dates keep their hyphens"
+
+
+def test_japanese_typed_without_spaces_is_a_phrase(write_corpus: WriteCorpus, tmp_path: Path) -> None:
+    """Issue 29: a Japanese string in no article found articles holding its words apart."""
+    corpus = write_corpus(
+        {
+            "embassy.md": "---\ntitle: 大使館\nlang: ja\n---\nカザフスタン大使館は東京で式典を開いた。\n",
+            "apart.md": "---\ntitle: 会談\nlang: ja\n---\nカザフスタンの外相は日本の大使と会談した。\n",
+        }
+    )
+    opened = index.open_index(corpus, tmp_path / "ix")
+
+    def found(query: str) -> set[str]:
+        return {h.article.id for h in search.search(opened, query, SearchOptions(limit=None), each=True).hits}
+
+    assert found("カザフスタン大使館") == {"embassy"}
+    assert found("日本大使館") == set(), "its words stand apart in one article, never together"
+    assert found("カザフスタン 大使") == {"apart"} | ({"embassy"} & found("大使")), "spaced words are words"
+    assert found("東京") == {"embassy"}

@@ -87,7 +87,13 @@ def as_typed(text: str) -> str:
     pieces = re.split(r'("[^"]*")', text)  # phrases in quotes are phrases already
     for n in range(0, len(pieces), 2):
         pieces[n] = _HYPHENATED.sub(_phrase_or_joined, pieces[n])
+        pieces[n] = _UNSPACED.sub(r'"\1"', pieces[n])
     return "".join(pieces)
+
+
+_JAPANESE_RUN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ー"
+_UNSPACED = re.compile(rf"(?<![\w:*?~\"])([{_JAPANESE_RUN}]{{2,}})(?![\w*?~\"])")
+"""A run of Japanese typed without spaces: the phrase of its words, not its words anywhere in an article."""
 
 
 def _phrase_or_joined(match: re.Match[str]) -> str:

@@ -305,7 +305,7 @@ def test_japanese_typed_without_spaces_is_a_phrase(write_corpus: WriteCorpus, tm
     corpus = write_corpus(
         {
             "embassy.md": "---\ntitle: 大使館\nlang: ja\n---\nカザフスタン大使館は東京で式典を開いた。\n",
-            "apart.md": "---\ntitle: 会談\nlang: ja\n---\nカザフスタンの外相は日本の大使と会談した。\n",
+            "apart.md": "---\ntitle: 会談\nlang: ja\n---\n大使館はカザフスタンの外相を迎えた。日本も式典に参加した。\n",
         }
     )
     opened = index.open_index(corpus, tmp_path / "ix")
@@ -313,7 +313,7 @@ def test_japanese_typed_without_spaces_is_a_phrase(write_corpus: WriteCorpus, tm
     def found(query: str) -> set[str]:
         return {h.article.id for h in search.search(opened, query, SearchOptions(limit=None), each=True).hits}
 
-    assert found("カザフスタン大使館") == {"embassy"}
-    assert found("日本大使館") == set(), "its words stand apart in one article, never together"
-    assert found("カザフスタン 大使") == {"apart"} | ({"embassy"} & found("大使")), "spaced words are words"
+    assert found("カザフスタン大使館") == {"embassy"}, "apart holds both words, never side by side"
+    assert found("日本大使館") == set(), "in no article, though one holds both its words"
+    assert found("カザフスタン 大使館") == {"embassy", "apart"}, "spaced words are words"
     assert found("東京") == {"embassy"}

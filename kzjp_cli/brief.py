@@ -20,7 +20,7 @@ from kzjp_cli.articles import Article
 from kzjp_cli.errors import SummaryError
 from kzjp_cli.index import CorpusIndex
 from kzjp_cli.store import SearchOptions
-from kzjp_cli.stories import Stories, Story, stories_of
+from kzjp_cli.stories import Stories, stories_of, story_of
 
 DAYS = 7
 """The default period: the last seven days, today included."""
@@ -199,13 +199,12 @@ def make_brief(
     warn: Callable[[str], None] | None = None,
 ) -> Brief:
     """The brief of ``period``: its articles (those matching ``query``, in ``langs``) and the period before's."""
-    listed = index.articles()
-    articles = {a.id: a for a in listed}
+    told = stories_of(index, langs, warn)
+    articles = told.articles
     now, before = (
         _chosen(index, articles, period, query, langs),
         _chosen(index, articles, period.previous(), query, langs),
     )
-    told = stories_of(index, langs, warn, listed)
     relevance = {i: 1.0 - n / len(now) for n, i in enumerate(now)} if query and now else None  # now: best first
     ranked = _rank(articles, now, told, period, relevance)
     top = ranked[:stories]
@@ -258,36 +257,34 @@ def _rank(
     period's end and (with a query) better matches rank higher."""
     members: dict[str, list[str]] = {}
     for article_id in chosen:
-        members.setdefault(told.of.get(article_id, article_id), []).append(article_id)
+        members.setdefault(told.key(article_id), []).append(article_id)
     found = []
     for story_id, ids in members.items():
         ids.sort(key=lambda i: (chosen[i], i))
-        story: Story | None = told.by_id.get(story_id)
-        sources = sorted({s for i in ids if (s := articles[i].source)})
-        langs = sorted({code for i in ids if (code := articles[i].lang)})
+        told_here = story_of([articles[i] for i in ids])  # its sources, languages and days in the period
         latest = max(chosen[i] for i in ids)
         score = (
             math.log2(1 + len(ids))
-            + 0.5 * max(len(sources) - 1, 0)
-            + 0.5 * max(len(langs) - 1, 0)
+            + 0.5 * max(len(told_here.sources) - 1, 0)
+            + 0.5 * max(len(told_here.languages) - 1, 0)
             + (latest - period.since).days / max(period.days - 1, 1)
             + (2.0 * max(relevance.get(i, 0.0) for i in ids) if relevance else 0.0)
         )
-        dates = [d for i in ids if (d := articles[i].date)]
-        lead = story.lead if story is not None and story.lead in ids else ids[0]
+        whole = told.by_id[story_id].lead
+        lead = whole if whole in ids else ids[0]
         if relevance:  # the best match in the lead's language tells the story, and is summed up
             same = [i for i in ids if articles[i].lang == articles[lead].lang]
             lead = max(same, key=lambda i: (relevance.get(i, 0.0), i == lead))
         found.append(
             TopStory(
-                id=story.id if story is not None else story_id,
+                id=story_id,
                 title=articles[lead].title,
                 lead=lead,
                 articles=ids,
-                sources=sources,
-                languages=langs,
-                first=min(dates) if dates else None,
-                last=max(dates) if dates else None,
+                sources=told_here.sources,
+                languages=told_here.languages,
+                first=told_here.first,
+                last=told_here.last,
                 score=score,
                 links=[_link(articles[i]) for i in [lead, *(i for i in ids if i != lead)]],
             )
@@ -319,7 +316,7 @@ def _summarize(index: CorpusIndex, top: list[TopStory], query: str | None, sente
 def _counts(articles: dict[str, Article], chosen: dict[str, dt.date], told: Stories) -> Counts:
     return Counts(
         articles=len(chosen),
-        stories=len({told.of.get(i, i) for i in chosen}),
+        stories=len({told.key(i) for i in chosen}),
         sources=len({s for i in chosen if (s := articles[i].source)}),
         languages=len({code for i in chosen if (code := articles[i].lang)}),
     )
@@ -359,13 +356,13 @@ def _rising(
     if not found:
         return []
     counts = index.ids_for_phrases([t.phrase for t in found], within=now.keys() | before.keys())
-    stories_now = len({told.of.get(i, i) for i in now})
+    stories_now = len({told.key(i) for i in now})
     trends = []
     for topic, ids in zip(found, counts, strict=True):
         current = set(ids) & now.keys()
         previous = len(set(ids) & before.keys())
         # copies of one story say the same words: a topic rises when two stories or more bring it up
-        told_by = len({told.of.get(i, i) for i in current})
+        told_by = len({told.key(i) for i in current})
         if len(current) > previous and told_by >= min(2, stories_now):
             trends.append(Trend(topic.phrase, len(current), previous))
     trends.sort(key=lambda t: (-(t.articles - t.previous), -t.articles, t.name))

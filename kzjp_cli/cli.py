@@ -797,7 +797,7 @@ def search_command(
         click.echo(result.total if result.stories is None else result.stories)
         if folded and not quiet:
             click.echo(
-                f"kzjp: {_plural(result.stories, 'story', 'stories')} ({_plural(result.total, 'article')}; "
+                f"kzjp: {output.plural(result.stories, 'story', 'stories')} ({output.plural(result.total, 'article')}; "
                 "--each counts articles)",
                 err=True,
             )
@@ -807,18 +807,14 @@ def search_command(
     if not quiet:
         shown = len(result.hits)
         if folded and offset == 0 and shown >= (result.stories or 0):
-            click.echo(f"kzjp: {_plural(shown, 'story', 'stories')} ({_plural(result.total, 'article')})", err=True)
+            click.echo(
+                f"kzjp: {output.plural(shown, 'story', 'stories')} ({output.plural(result.total, 'article')})", err=True
+            )
         elif folded:
-            _report_page(result.stories, offset, shown, "stories", f" ({_plural(result.total, 'article')})")
+            _report_page(result.stories, offset, shown, "stories", f" ({output.plural(result.total, 'article')})")
         else:
             _report_page(result.total, offset, shown)
     _emit_hits(ctx, result.hits, fmt, fields)
-
-
-def _plural(count: int | None, one: str, many: str | None = None) -> str:
-    """``1 story``, ``2 stories``, ``1,204 articles``."""
-    count = count or 0
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 def _report_page(total: int | None, offset: int, shown: int, unit: str = "hits", extra: str = "") -> None:
@@ -931,8 +927,6 @@ def brief_command(
     text = _query_text(query)
     corpus_index = _open_index(corpus, index_dir, quiet)
     text = _aliased(corpus_index, text, no_aliases, quiet)
-    from kzjp_cli import aliases
-
     made = brief.make_brief(
         corpus_index,
         period,
@@ -940,7 +934,7 @@ def brief_command(
         langs=langs,
         stories=limit,
         sentences=sentences,
-        names=aliases.load(corpus_index.corpus),
+        names=_names(corpus_index, no_aliases=False),  # the names section counts every spelling
         warn=CliReporter(quiet).warning,
     )
     if fmt == "json":

@@ -33,6 +33,12 @@ def safe(text: str) -> str:
     return _UNPRINTABLE.sub("", text)
 
 
+def plural(count: int | None, one: str, many: str | None = None) -> str:
+    """``1 story``, ``2 stories``, ``1,204 articles``."""
+    count = count or 0
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
 def colour_wanted(choice: str = "auto", stream: TextIO | None = None) -> bool:
     """Colour for ``--color auto|always|never``: auto means a TTY, no NO_COLOR and a TERM other than dumb."""
     if choice != "auto":

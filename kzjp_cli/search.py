@@ -129,7 +129,7 @@ def search(
         else:
             found, stories = _one_a_story(index, expanded, options, told)
         hits = _hits(found, summary=summary, query=expanded, first=options.offset + 1)
-        _with_stories(index, hits, told, added)
+        _with_stories(hits, told, added)
         return SearchResult(hits=hits, total=found.total, stories=stories, suggestion=found.suggestion, aliases=added)
 
     return index.consistent(answer)
@@ -144,10 +144,10 @@ def _one_a_story(index: CorpusIndex, text: str, options: SearchOptions, told: St
         found = index.matches(text, dataclasses.replace(options, limit=fetch, offset=0))
         best = set(_first_of_each([m.article.id for m in found.matches], told))
         kept = [m for m in found.matches if m.article.id in best]
-        complete = fetch is None or len(found.matches) < fetch
-        if complete or want is None or len(kept) >= want or fetch is None:
+        if fetch is None or want is None or len(found.matches) < fetch or len(kept) >= want:
             break
         fetch *= 4
+    complete = fetch is None or len(found.matches) < fetch
     page = kept[options.offset : want]
     stories = None
     if options.with_total:
@@ -160,7 +160,7 @@ def _first_of_each(ids: list[str], told: Stories) -> list[str]:
     seen: set[str] = set()
     first = []
     for article_id in ids:
-        story = told.of.get(article_id, article_id)
+        story = told.key(article_id)
         if story not in seen:
             seen.add(story)
             first.append(article_id)
@@ -178,18 +178,15 @@ def _stories_matching(index: CorpusIndex, text: str, options: SearchOptions, tol
     return articles - len(matched) + len({told.of[i] for i in matched})
 
 
-def _with_stories(index: CorpusIndex, hits: list[Hit], told: Stories, added: dict[str, list[str]]) -> None:
+def _with_stories(hits: list[Hit], told: Stories, added: dict[str, list[str]]) -> None:
     """Give each hit its story, the story's other articles and the query's aliases."""
-    by_id = None
     for hit in hits:
         hit.aliases = added
         story = told.story(hit.article.id)
         if story is None:
             continue
         hit.story = story.id
-        if story.size > 1:
-            by_id = by_id or {a.id: a for a in index.articles()}
-            hit.also = [by_id[i] for i in story.articles if i != hit.article.id and i in by_id]
+        hit.also = [told.articles[i] for i in story.articles if i != hit.article.id]
 
 
 FUSION_K = 60
@@ -266,7 +263,7 @@ def semantic(
             if i in found or i in others
         ]
         hits = _hits(Found(matches), summary=summary, query=expanded, first=options.offset + 1)
-        _with_stories(index, hits, told, added)
+        _with_stories(hits, told, added)
         return SearchResult(hits=hits, total=total, stories=stories, aliases=added, unvectored=unvectored)
 
     return index.consistent(answer)
@@ -320,7 +317,7 @@ def similar(
         if allowed is not None:
             found.matches = [m for m in found.matches if m.article.id in allowed][:limit]
         hits = _hits(found)
-    _with_stories(index, hits, stories_of(index, langs, warn), {})
+    _with_stories(hits, stories_of(index, langs, warn), {})
     return hits
 
 
@@ -339,7 +336,7 @@ def similar_to_text(
     vector = embedding.passages([embedding.article_text("", text)])[0]
     allowed = allowed_ids(index, SearchOptions(langs=tuple(langs))) if langs else None
     hits = _scored_hits(index, Space.of(index, warn).nearest(vector, detect(text), allowed=allowed)[:limit])
-    _with_stories(index, hits, stories_of(index, langs, warn), {})
+    _with_stories(hits, stories_of(index, langs, warn), {})
     return hits
 
 

@@ -79,14 +79,19 @@ class Story:
 
 @dataclass
 class Stories:
-    """Every article's story, and the stories by id."""
+    """Every article's story, the stories by id, and the articles they were grouped from (metadata, no body)."""
 
     of: dict[str, str] = field(default_factory=dict)
     by_id: dict[str, Story] = field(default_factory=dict)
+    articles: dict[str, Article] = field(default_factory=dict)
 
     def story(self, article_id: str) -> Story | None:
         found = self.of.get(article_id)
         return self.by_id.get(found) if found else None
+
+    def key(self, article_id: str) -> str:
+        """What tells an article's story apart: its story's id (the article's own id if it has none)."""
+        return self.of.get(article_id, article_id)
 
 
 def _close(a: dt.date | None, b: dt.date | None) -> bool:
@@ -198,16 +203,18 @@ def group(articles: Sequence[Article], pairs: Iterable[tuple[int, int]], prefer:
     members: dict[int, list[Article]] = defaultdict(list)
     for n, article in enumerate(articles):
         members[root(n)].append(article)
-    stories = Stories()
+    stories = Stories(articles={a.id: a for a in articles})
     for group_of in members.values():
-        story = _story(group_of, prefer)
+        story = story_of(group_of, prefer)
         stories.by_id[story.id] = story
         for article in group_of:
             stories.of[article.id] = story.id
     return stories
 
 
-def _story(members: list[Article], prefer: Sequence[str]) -> Story:
+def story_of(members: Sequence[Article], prefer: Sequence[str] = ()) -> Story:
+    """The story ``members`` tell: its id from the earliest, its title from the lead (in the first language of
+    ``prefer`` that it has, else the earliest), its sources, languages and first and last days."""
     ordered = sorted(members, key=lambda a: (a.date is None, a.date or dt.date.min, a.id))
     rank = {code: n for n, code in enumerate(prefer)}
     lead = min(ordered, key=lambda a: (rank.get(a.lang or "", len(rank)), a.date is None, a.date or dt.date.min, a.id))
@@ -224,15 +231,11 @@ def _story(members: list[Article], prefer: Sequence[str]) -> Story:
     )
 
 
-def stories_of(
-    index: CorpusIndex,
-    prefer: Sequence[str] = (),
-    warn: Callable[[str], None] | None = None,
-    articles: Sequence[Article] | None = None,
-) -> Stories:
-    """Every article's story in this index (``articles``: ``index.articles()``, if the caller has them); the
-    pairs found are cached in the generation (keyed by the vectors' digest), so a second call only regroups."""
-    articles = index.articles() if articles is None else articles
+def stories_of(index: CorpusIndex, prefer: Sequence[str] = (), warn: Callable[[str], None] | None = None) -> Stories:
+    """Every article's story in this index, with the articles' metadata (``Stories.articles``: callers need not
+    read the manifest again); the pairs found are cached in the generation (keyed by the vectors' digest), so a
+    second call only regroups."""
+    articles = index.articles()
     state = [CACHE_VERSION, index.fingerprint, NEAR, MEANING, WINDOW_DAYS, index.vectors_state()]
     key = hashlib.blake2b(json.dumps(state).encode("utf-8"), digest_size=8).hexdigest()
     cache = index.cache_path(f"stories-{key}.json")
@@ -275,12 +278,11 @@ def list_stories(
     """The stories with a member among ``within`` (all for None) and one in ``langs`` (any for none): largest
     first (then newest), or newest first."""
     stories = stories_of(index, prefer, warn)
-    lang_of = {a.id: a.lang for a in index.articles()}
     chosen = [
         s
         for s in stories.by_id.values()
         if (within is None or any(a in within for a in s.articles))
-        and (not langs or any(lang_of[a] in langs for a in s.articles))
+        and (not langs or any(stories.articles[a].lang in langs for a in s.articles))
     ]
     newest = lambda s: (s.last is not None, s.last or dt.date.min)  # noqa: E731
     if sort == "size":
@@ -304,6 +306,5 @@ def find_stories(
     and an article in ``langs`` (any for none), titled in the first of ``langs`` (see ``list_stories``)."""
     within = ids_in(index, period or Period())
     if query:
-        found = index.matches(query, SearchOptions(limit=None, ids=within, suggest=False))
-        within = frozenset(m.article.id for m in found.matches)
+        within = frozenset(index.matching_ids(query, SearchOptions(limit=None, ids=within, suggest=False)))
     return list_stories(index, within=within, langs=langs, prefer=langs, sort=sort, limit=limit, warn=warn)

@@ -129,7 +129,7 @@ def _story_dates(
 ) -> list[dt.date | None]:
     """The first date of each story among the articles chosen, in the period if one is given (None for a
     story of undated articles only)."""
-    articles = index.articles()
+    articles = list(stories.articles.values())
     if since or until:
         articles = [a for a in articles if a.date and (not since or a.date >= since) and (not until or a.date <= until)]
     if query:
@@ -141,7 +141,7 @@ def _story_dates(
     for article in articles:
         if article.id not in chosen:
             continue
-        story = stories.of.get(article.id, article.id)
+        story = stories.key(article.id)
         known = first.get(story)
         if story not in first or (article.date is not None and (known is None or article.date < known)):
             first[story] = article.date

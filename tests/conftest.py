@@ -247,3 +247,11 @@ def run() -> Run:
         return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+def every_hit(opened: Any, query: str) -> set[str]:
+    """The ids of every article ``query`` finds in an opened index, each copy of a story too."""
+    from kzjp_cli import search
+    from kzjp_cli.store import SearchOptions
+
+    return {hit.article.id for hit in search.search(opened, query, SearchOptions(limit=None), each=True).hits}

@@ -14,7 +14,7 @@ from kzjp_cli import index, search
 from kzjp_cli.errors import QueryError
 from kzjp_cli.store import SearchOptions
 
-from .conftest import BUNDLED, Run, WriteCorpus
+from .conftest import BUNDLED, Run, WriteCorpus, every_hit
 
 
 @pytest.fixture
@@ -289,15 +289,12 @@ def test_a_hyphenated_word_is_the_phrase_of_its_parts(write_corpus: WriteCorpus,
     )
     opened = index.open_index(corpus, tmp_path / "ix")
 
-    def found(query: str) -> set[str]:
-        return {h.article.id for h in search.search(opened, query, SearchOptions(limit=None), each=True).hits}
-
-    assert found("so-called") == {"hyphen", "spaced"}, "the parts side by side, not anywhere"
-    assert found("anti-virus") == {"joined"}, "written joined too; not anti and virus apart"
-    assert found("title:anti-virus") == set() and found("Kassym-Jomart") == set()
-    assert found("so-called -Aktau") == {"spaced"}
-    assert found('"so-called"') == {"hyphen", "spaced"}
-    assert found("date:2025-12 OR Almaty") == {"joined", "virus"}, "dates keep their hyphens"
+    assert every_hit(opened, "so-called") == {"hyphen", "spaced"}, "the parts side by side, not anywhere"
+    assert every_hit(opened, "anti-virus") == {"joined"}, "written joined too; not anti and virus apart"
+    assert every_hit(opened, "title:anti-virus") == set() and every_hit(opened, "Kassym-Jomart") == set()
+    assert every_hit(opened, "so-called -Aktau") == {"spaced"}
+    assert every_hit(opened, '"so-called"') == {"hyphen", "spaced"}
+    assert every_hit(opened, "date:2025-12 OR Almaty") == {"joined", "virus"}, "dates keep their hyphens"
 
 
 def test_japanese_typed_without_spaces_is_a_phrase(write_corpus: WriteCorpus, tmp_path: Path) -> None:
@@ -310,10 +307,7 @@ def test_japanese_typed_without_spaces_is_a_phrase(write_corpus: WriteCorpus, tm
     )
     opened = index.open_index(corpus, tmp_path / "ix")
 
-    def found(query: str) -> set[str]:
-        return {h.article.id for h in search.search(opened, query, SearchOptions(limit=None), each=True).hits}
-
-    assert found("カザフスタン大使館") == {"embassy"}, "apart holds both words, never side by side"
-    assert found("日本大使館") == set(), "in no article, though one holds both its words"
-    assert found("カザフスタン 大使館") == {"embassy", "apart"}, "spaced words are words"
-    assert found("東京") == {"embassy"}
+    assert every_hit(opened, "カザフスタン大使館") == {"embassy"}, "apart holds both words, never side by side"
+    assert every_hit(opened, "日本大使館") == set(), "in no article, though one holds both its words"
+    assert every_hit(opened, "カザフスタン 大使館") == {"embassy", "apart"}, "spaced words are words"
+    assert every_hit(opened, "東京") == {"embassy"}

@@ -132,12 +132,22 @@ def _site_names(tree: Any, found: Any) -> list[str]:
         return names
     names += tree.xpath('//meta[@property="og:site_name"]/@content')
     names += tree.xpath('//meta[@name="application-name"]/@content')
-    found_title = tree.xpath("//title")
-    whole = " ".join(found_title[0].text_content().split()) if found_title else ""
-    suffix = _SITE_SUFFIX.search(whole)
-    if suffix and len(suffix.group()) < suffix.start():
+    suffix = _site_suffix(_page_title(tree))
+    if suffix:
         names.append(re.sub(rf"^{_SEPARATORS}", "", suffix.group()))
     return names
+
+
+def _page_title(tree: Any) -> str:
+    """The page's ``<title>``, on one line."""
+    found = tree.xpath("//title")
+    return " ".join(found[0].text_content().split()) if found else ""
+
+
+def _site_suffix(title: str) -> re.Match[str] | None:
+    """A site's name after the headline in ``title``, with its separator: shorter than the headline."""
+    suffix = _SITE_SUFFIX.search(title)
+    return suffix if suffix and len(suffix.group()) < suffix.start() else None
 
 
 def _title(tree: Any) -> str:
@@ -152,14 +162,13 @@ def _title(tree: Any) -> str:
     text = " ".join(h1[0].text_content().split()) if h1 else ""
     if text:
         return text
-    found = tree.xpath("//title")
-    title = " ".join(found[0].text_content().split()) if found else ""
+    title = _page_title(tree)
     for heading in tree.xpath("//h2|//h3")[:10]:
         text = " ".join(heading.text_content().split())
         if len(text) >= 10 and text in title:
             return text
-    suffix = _SITE_SUFFIX.search(title)
-    if suffix and len(suffix.group()) < suffix.start():  # a site's name is shorter than the headline
+    suffix = _site_suffix(title)
+    if suffix:
         title = title[: suffix.start()]
     return _SITE_PREFIX.sub("", title)
 

@@ -375,3 +375,34 @@ def test_russian_cases_find_each_other_by_dictionary_form(write_corpus: WriteCor
         assert every_hit(opened, query) == {"market"}, query
     assert every_hit(opened, "Токио") == {"tokyo"}, "Токио is indeclinable: not the stem ток"
     assert every_hit(opened, "ток") == {"show"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "other"),
+    [
+        ("en", "talks", "talking"),
+        ("ru", "Астане", "Астану"),
+        ("ru", "рынка", "рынков"),
+        ("kk", "Астанада", "Астанаға"),
+        ("kk", "келіссөздерге", "келіссөздің"),
+    ],
+)
+def test_the_form_typed_ranks_first(
+    write_corpus: WriteCorpus, tmp_path: Path, lang: str, typed: str, other: str
+) -> None:
+    """Issue 29: both forms are found, and the article holding the form typed ranks above the one holding only
+    another form of the word, all else equal (each word is indexed as written beside its stem or lemma)."""
+    from kzjp_cli import index, search
+    from kzjp_cli.store import SearchOptions
+
+    filler = {"en": "the talks went on", "ru": "переговоры шли долго", "kk": "келіссөздер ұзаққа созылды"}[lang]
+    corpus = write_corpus(
+        {
+            f"{name}.md": f"---\ntitle: {name}\nlang: {lang}\n---\n{filler} {word} {filler}.\n"
+            for name, word in (("a_other", other), ("b_typed", typed))
+        }
+    )
+    opened = index.open_index(corpus, tmp_path / "ix")
+    for query in (typed, typed.lower(), typed.upper()):
+        hits = search.search(opened, query, SearchOptions(limit=None), each=True).hits
+        assert [hit.article.id for hit in hits] == ["b_typed", "a_other"], query

@@ -135,7 +135,7 @@ def test_an_index_of_the_previous_schema_rebuilds_itself_with_a_notice(
         f"kzjp: the index was made by another version of kzjp; building the index of 2 articles in {root}\n"
     )
     marker = json.loads(marker_path.read_text())
-    assert marker["schema"] == index.SCHEMA_VERSION == 6 and marker["generation"] != old_generation
+    assert marker["schema"] == index.SCHEMA_VERSION == 7 and marker["generation"] != old_generation
     assert [p.name for p in root.glob("gen-*")] == [marker["generation"]]
 
 

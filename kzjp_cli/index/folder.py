@@ -33,9 +33,10 @@ from kzjp_cli.errors import IndexStateError
 from kzjp_cli.index import freshness
 from kzjp_cli.languages import ALL
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bump when the store's format, the manifest or an analysis chain's terms change: older indexes are rebuilt
-(2: store/, 3: languages, 4: fetched, duplicate fingerprints, 6: Russian by dictionary form)."""
+(2: store/, 3: languages, 4: fetched, duplicate fingerprints, 6: Russian by dictionary form,
+7: English words as written beside their stems)."""
 MARKER = "kzjp-index.json"
 MANIFEST = "manifest.json"
 CACHE_DIR = "cache"

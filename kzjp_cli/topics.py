@@ -52,7 +52,7 @@ DIVERSE_POOL = 200
 OVERLAP_WEIGHT = 0.7
 """How much a topic's score falls for sharing all its articles with a topic ranked above it."""
 CACHE_FILE = "topics.json"
-CACHE_VERSION = 12
+CACHE_VERSION = 13
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
 
@@ -168,13 +168,27 @@ class Topic:
     exact: bool = True
     scale: float = 1.0
     chain: str = ""  # the language chain whose articles it was ranked among
+    variants: list[str] = field(default_factory=list)
+    """Other names of the same thing folded into it ("Lib Dems" of "Liberal Democrats", "EU" of "European
+    Union"); its articles are those holding the phrase or one of them."""
 
     @property
     def articles(self) -> int:
         return len(self.ids)
 
+    @property
+    def shown(self) -> str:
+        """The phrase with its variants: Liberal Democrats (Lib Dems)."""
+        return f"{self.phrase} ({', '.join(self.variants)})" if self.variants else self.phrase
+
     def to_record(self) -> dict[str, object]:
-        return {"topic": self.phrase, "score": round(self.score, 3), "articles": self.articles, "ids": self.ids}
+        return {
+            "topic": self.phrase,
+            "score": round(self.score, 3),
+            "articles": self.articles,
+            "ids": self.ids,
+            "variants": self.variants,
+        }
 
 
 @lru_cache(maxsize=200_000)
@@ -558,9 +572,53 @@ def extract(
     scores = _score(stats, total_docs or len(texts), df or {}, extractor.word_tf, weights)
     best = sorted(scores, key=lambda k: (-scores[k], k))[:CANDIDATES]
     scores = _fold({k: scores[k] for k in best}, stats)
+    variants = _variants(scores, stats)
     ordered = sorted(scores, key=lambda k: (-scores[k], _display(k, stats)))
-    topics = [Topic(_display(k, stats), scores[k], sorted(stats.docs[k])) for k in ordered]
+    topics = [
+        Topic(_display(k, stats), scores[k], sorted(stats.docs[k]), variants=[_display(v, stats) for v in variants[k]])
+        for k in ordered
+    ]
     return topics[:limit] if limit else topics
+
+
+def _abbreviates(short: str, long: str, connectors: frozenset[str]) -> bool:
+    """Whether ``short`` is a short form of ``long``: each word cut ("Lib Dems" of "Liberal Democrats", a plural
+    -s allowed) or the initials of its words ("EU" of "European Union", "UAE" of "United Arab Emirates")."""
+    shorts, longs = short.split(), long.split()
+    if len(shorts) == 1 and short.isupper() and 2 <= len(short) < len(longs) + 1:
+        initials = "".join(word[0] for word in longs if word.lower() not in connectors)
+        return len(longs) >= 2 and initials.upper() == short
+    if len(shorts) != len(longs) or len(shorts) < 2 or short == long:
+        return False
+    for cut, whole in zip(shorts, longs, strict=True):
+        cut, whole = cut.lower(), whole.lower()
+        stem = cut[:-1] if cut.endswith("s") and not whole.startswith(cut) else cut
+        cut_off = whole[len(stem) :]
+        if len(stem) < 2 or not whole.startswith(stem) or (cut_off and (len(cut_off) < 3 or not cut_off.isalpha())):
+            return False  # a cut word drops letters, not an ending or a hyphenated part (Asia: Asian, Asia-Japan)
+    return True
+
+
+def _variants(scores: dict[tuple[str, ...], float], stats: _Stats) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Fold each short form of a name into the name, where the two stand in the same articles (in at least a
+    fifth of the short form's): the name keeps the better score and takes the short form's articles."""
+    folded: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    named = sorted((k for k in scores if stats.named[k] >= 0.5 * stats.tf[k]), key=lambda k: (-scores[k], k))
+    shown = {k: _display(k, stats) for k in named}
+    connectors = stats.rules.connectors
+    for short in named:
+        for long in named:
+            if long == short or long not in scores or short not in scores:
+                continue
+            if not _abbreviates(shown[short], shown[long], connectors):
+                continue
+            shared = len(stats.docs[short] & stats.docs[long])
+            if shared and shared >= 0.2 * len(stats.docs[short]):
+                scores[long] = max(scores[long], scores.pop(short))
+                stats.docs[long] |= stats.docs[short]
+                folded[long] += [short, *folded.pop(short, [])]
+                break
+    return folded
 
 
 _JAPANESE_NOUN = "名詞"
@@ -681,7 +739,15 @@ def _cached(cache: Path, index: CorpusIndex) -> list[Topic] | None:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if data.get("version") == _cache_version() and data.get("fingerprint") == index.fingerprint:
             return [
-                Topic(t["topic"], t["score"], t["ids"], exact=t["exact"], scale=t["scale"], chain=t["chain"])
+                Topic(
+                    t["topic"],
+                    t["score"],
+                    t["ids"],
+                    exact=t["exact"],
+                    scale=t["scale"],
+                    chain=t["chain"],
+                    variants=t["variants"],
+                )
                 for t in data["topics"]
             ]
     except (OSError, ValueError, KeyError, TypeError):
@@ -721,17 +787,19 @@ def _members(index: CorpusIndex, langs: Sequence[str], ids: Collection[str] | No
 
 
 def _make_exact(index: CorpusIndex, topics: list[Topic], members: dict[str, list[str]]) -> None:
-    """Each topic's articles: every article among its chain's ``members`` that a phrase search for it finds
-    (what ``kzjp search '"TOPIC"' --count`` counts), and those that name it only by a short form folded into
-    it ("Tokayev" for "Kassym-Jomart Tokayev"). The extractor alone counts a phrase only where it stands on
-    its own, not inside a longer name."""
+    """Each topic's articles: exactly those among its chain's ``members`` that a phrase search for it, or for
+    one of its variants, finds (what ``kzjp search '"TOPIC"' --count`` counts). A surname folded into a full
+    name ("Blair" of "Tony Blair") helps rank it but adds no article: "Ireland" is not "Northern Ireland",
+    nor Prince Harry "Harry Potter"."""
     kept = {code: set(ids) for code, ids in members.items()}
     every = set().union(*kept.values())
     within = None if len(every) == len(index.manifest.files) else every
-    for topic, found in zip(topics, index.ids_for_phrases((t.phrase for t in topics), within), strict=True):
+    phrases = [(topic, phrase) for topic in topics for phrase in (topic.phrase, *topic.variants)]
+    for topic in topics:
+        topic.ids, topic.exact, topic.scale = [], True, 1.0
+    for (topic, _), found in zip(phrases, index.ids_for_phrases((p for _, p in phrases), within), strict=True):
         chain_ids = kept.get(topic.chain, set())
         topic.ids = sorted({i for i in found if i in chain_ids} | set(topic.ids))
-        topic.exact, topic.scale = True, 1.0
 
 
 def diversify(topics: list[Topic], *, pool: int = DIVERSE_POOL, overlap: float = OVERLAP_WEIGHT) -> list[Topic]:

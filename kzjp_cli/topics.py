@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kzjp_cli import aliases
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import QueryError
 from kzjp_cli.index import CorpusIndex
@@ -52,7 +53,7 @@ DIVERSE_POOL = 200
 OVERLAP_WEIGHT = 0.7
 """How much a topic's score falls for sharing all its articles with a topic ranked above it."""
 CACHE_FILE = "topics.json"
-CACHE_VERSION = 13
+CACHE_VERSION = 14
 """Bump when the extraction changes; the cache also records kzjp's version."""
 
 
@@ -128,6 +129,10 @@ class TopicRules:
     possessive: re.Pattern[str] = _POSSESSIVE
     closes_name: Callable[[str], bool] = lambda word: False
     """Whether a word ends the name it is part of (a Kazakh case ending does)."""
+    dictionary_form: Callable[[list[str]], list[str]] | None = None
+    """A phrase as a dictionary lists it (the nominative), where the language inflects it."""
+    not_topical: Callable[[str], bool] = lambda word: False
+    """Whether a lower-case word keeps a phrase from being a topic (a verb form, a pronoun)."""
 
 
 @lru_cache(maxsize=8)
@@ -149,6 +154,8 @@ def rules(lang: str | None = None) -> TopicRules:
         _CYRILLIC_TOKEN if spec.script == "cyrillic" else _TOKEN,
         _POSSESSIVE if words.possessive else _NO_POSSESSIVE,
         words.closes_name or (lambda word: False),
+        words.dictionary_form,
+        words.not_topical or (lambda word: False),
     )
 
 
@@ -238,6 +245,7 @@ class _Stats:
     attention: Counter[tuple[str, ...]] = field(default_factory=Counter)  # occurrences, shared within crowded sentences
     words: int = 0
     rules: TopicRules = field(default_factory=lambda: rules())
+    shown: dict[tuple[str, ...], str] = field(default_factory=dict)  # _display's answers
 
 
 def _capitalised(word: str) -> bool:
@@ -544,13 +552,41 @@ def _chain(key: tuple[str, ...], scores: dict[tuple[str, ...], float], stats: _S
 
 
 def _display(key: tuple[str, ...], stats: _Stats) -> str:
-    """The phrase as written most often; lower case for a common phrase seen capitalised at a sentence start."""
+    """The phrase as written most often; lower case for a common phrase seen capitalised at a sentence start.
+
+    In a language that inflects names (``TopicRules.dictionary_form``), the
+    most frequent form seen in the nominative, else the most frequent form put
+    in the nominative."""
+    shown = stats.shown.get(key)
+    if shown is not None:
+        return shown
     forms = {" ".join(words): count for words, count in stats.forms[key].items()}
     best = max(forms.items(), key=lambda item: (item[1], sum(ch.isupper() for ch in item[0]), item[0]))[0]
     if not stats.named[key] and best[:1].isupper():
         lower = sorted(f for f in forms if f == f.lower())
-        return lower[0] if lower else best
+        best = lower[0] if lower else best
+    to_base = stats.rules.dictionary_form
+    if to_base is not None:
+        ranked = sorted(forms, key=lambda f: (-forms[f], f != best, f))
+        base = next((f for f in ranked if to_base(f.split()) == f.split()), None)
+        if base is not None:
+            best = base if base.lower() != base or best.lower() == best else base[:1].upper() + base[1:]
+        else:
+            best = " ".join(to_base(best.split()))
+    stats.shown[key] = best
     return best
+
+
+def _topical(key: tuple[str, ...], stats: _Stats) -> bool:
+    """Whether a phrase can be a topic: none of its lower-case words is a verb form or a pronoun, it neither
+    starts nor ends with a stop word once shown, and in an inflecting language it is no lone adjective."""
+    written = max(stats.forms[key].items(), key=lambda item: (item[1], item[0]))[0]
+    shown = _display(key, stats).split()  # a dictionary form may end in a stop word (барды: бар)
+    if any(word.islower() and stats.rules.not_topical(word) for word in (*written, *shown)):
+        return False
+    if len(shown) == 1 and shown[0].islower() and stats.rules.dictionary_form and stats.rules.modifier.search(shown[0]):
+        return False  # an adjective alone (конечный), where endings tell adjectives reliably
+    return bool(shown) and shown[0].lower() not in stats.rules.stop and shown[-1].lower() not in stats.rules.stop
 
 
 def extract(
@@ -570,12 +606,17 @@ def extract(
     extractor.survey()
     stats = extractor.collect()
     scores = _score(stats, total_docs or len(texts), df or {}, extractor.word_tf, weights)
-    best = sorted(scores, key=lambda k: (-scores[k], k))[:CANDIDATES]
+    best = [k for k in sorted(scores, key=lambda k: (-scores[k], k))[:CANDIDATES] if _topical(k, stats)]
     scores = _fold({k: scores[k] for k in best}, stats)
     variants = _variants(scores, stats)
     ordered = sorted(scores, key=lambda k: (-scores[k], _display(k, stats)))
     topics = [
-        Topic(_display(k, stats), scores[k], sorted(stats.docs[k]), variants=[_display(v, stats) for v in variants[k]])
+        Topic(
+            _display(k, stats),
+            scores[k],
+            sorted(stats.docs[k]),
+            variants=list(dict.fromkeys(v for v in map(stats.shown.get, variants[k]) if v and v != stats.shown[k])),
+        )
         for k in ordered
     ]
     return topics[:limit] if limit else topics
@@ -610,7 +651,7 @@ def _variants(scores: dict[tuple[str, ...], float], stats: _Stats) -> dict[tuple
         for long in named:
             if long == short or long not in scores or short not in scores:
                 continue
-            if not _abbreviates(shown[short], shown[long], connectors):
+            if shown[short] != shown[long] and not _abbreviates(shown[short], shown[long], connectors):
                 continue
             shared = len(stats.docs[short] & stats.docs[long])
             if shared and shared >= 0.2 * len(stats.docs[short]):
@@ -625,28 +666,53 @@ _JAPANESE_NOUN = "名詞"
 _JAPANESE_AFFIXES = {"接頭辞": "prefix", "接尾辞": "suffix"}
 
 
+_JAPANESE_TITLES = frozenset(
+    """大統領 副大統領 首相 外相 外務大臣 大臣 長官 議長 総裁 委員長 知事 市長 大使 社長 会長 氏 国王 主席 総理
+    総理大臣 首脳 代表 事務総長 選手 監督 議員""".split()
+)
+_NAME_JOINS = frozenset("・＝=")
+
+
 def _japanese_phrases(text: str) -> Iterable[tuple[str, bool]]:
-    """Noun compounds (prefixes and suffixes kept on: アクタウ港) and the proper nouns inside them, flagged as names."""
+    """Noun compounds, whole with their prefixes and suffixes (カザフスタン人留学生, アクタウ港), names joined by
+    ・ (ドナルド・トランプ) and the proper nouns inside them, flagged as names; a title after a name (大統領,
+    首相) is split off it."""
     from kzjp_cli.languages import japanese
+
+    def joined(word: japanese.Word, last: japanese.Word) -> bool:
+        gap = text[last.end : word.start]
+        if not gap:
+            return True  # nothing (no 。「＋) between them
+        return gap in _NAME_JOINS and _katakana(last, word)  # a foreign name: 日本・中国 is a list
+
+    def phrase(words: list[japanese.Word]) -> str:
+        return "".join(text[w.start : w.end] if n == 0 else text[words[n - 1].end : w.end] for n, w in enumerate(words))
 
     run: list[japanese.Word] = []
     for word in [*japanese.words(text), None]:
         noun = word is not None and word.pos == _JAPANESE_NOUN and word.kind != "数詞"
         affix = word is not None and _JAPANESE_AFFIXES.get(word.pos)
-        joined = not run or (word is not None and word.start == run[-1].end)  # nothing (no 。「＋) between them
-        if joined and (noun or (affix == "suffix" and run) or affix == "prefix"):
+        near = not run or (word is not None and joined(word, run[-1]))
+        if near and (noun or (affix == "suffix" and run) or affix == "prefix"):
             run.append(word)  # type: ignore[arg-type]
             continue
-        while run and run[-1].pos != _JAPANESE_NOUN:
+        while run and run[-1].pos != _JAPANESE_NOUN and _JAPANESE_AFFIXES.get(run[-1].pos) != "suffix":
             run.pop()
         while run and run[0].pos != _JAPANESE_NOUN and _JAPANESE_AFFIXES.get(run[0].pos) != "prefix":
             run.pop(0)
+        proper = [w for w in run if w.kind == "固有名詞"]
+        if proper and len(run) > 1 and run[-1].surface in _JAPANESE_TITLES:
+            run = run[:-1]  # 岸田文雄首相: 岸田文雄
         if run:
-            proper = [w for w in run if w.kind == "固有名詞"]
-            yield "".join(w.surface for w in run), bool(proper)
-            if len(run) > 1:
-                yield from ((w.surface, True) for w in proper)
-        run = [word] if word is not None and not joined and (noun or affix == "prefix") else []
+            yield phrase(run), bool(proper)
+            if len(run) > 1:  # the names inside, but not a first name before ・ (ドナルド of ドナルド・トランプ)
+                given = {id(w) for w, after in itertools.pairwise(run) if text[w.end : after.start] in _NAME_JOINS}
+                yield from ((w.surface, True) for w in proper if id(w) not in given)
+        run = [word] if word is not None and not near and (noun or affix == "prefix") else []
+
+
+def _katakana(*words: object) -> bool:
+    return all(re.fullmatch(r"[\u30a0-\u30ffー]+", w.surface) for w in words)  # type: ignore[attr-defined]
 
 
 def _extract_japanese(
@@ -724,7 +790,8 @@ def corpus_topics(
         topics = []
         for code, ids in sorted(members.items()):
             topics += _ranked(index, ids, code)
-        topics = diversify(sorted(topics, key=lambda t: (-t.score, t.phrase))[:CACHED_TOPICS])
+        topics = _one_name(sorted(topics, key=lambda t: (-t.score, t.phrase)), aliases.load(index.corpus))
+        topics = diversify(topics[:CACHED_TOPICS])
     wanted = [t for t in (topics if exact is None else topics[:exact]) if not t.exact]
     if wanted:
         _make_exact(index, wanted, members if members is not None else _members(index, langs, ids))
@@ -732,6 +799,22 @@ def corpus_topics(
     if changed:
         _save(cache, index, topics)
     return topics
+
+
+def _one_name(topics: list[Topic], names: aliases.AliasTable) -> list[Topic]:
+    """Fold the spellings of one name in the alias table into its best-ranked topic of the same language
+    (米国 into アメリカ, Britain into UK): one topic, the others shown as its variants."""
+    first: dict[tuple[str, tuple[str, ...]], Topic] = {}
+    kept = []
+    for topic in topics:
+        group = names.find(topic.phrase)
+        lead = first.setdefault((topic.chain, group), topic) if group else topic
+        if lead is topic:
+            kept.append(topic)
+            continue
+        lead.variants = list(dict.fromkeys([*lead.variants, topic.phrase, *topic.variants]))
+        lead.ids = sorted(set(lead.ids) | set(topic.ids))
+    return kept
 
 
 def _cached(cache: Path, index: CorpusIndex) -> list[Topic] | None:

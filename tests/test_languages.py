@@ -296,7 +296,7 @@ FUNCTION_WORDS = {
     ("lang", "subjects"),
     [
         ("ru", {"Япония", "Санаэ Такаити", "Центральная Азия"}),
-        ("kk", {"ресми сапармен"}),
+        ("kk", {"ресми сапар"}),  # in the nominative: the text says "ресми сапармен"
         ("ja", {"日本", "カザフスタン", "東京", "高市", "トカエフ大統領", "中央アジア"}),
     ],
 )
@@ -406,3 +406,110 @@ def test_the_form_typed_ranks_first(
     for query in (typed, typed.lower(), typed.upper()):
         hits = search.search(opened, query, SearchOptions(limit=None), each=True).hits
         assert [hit.article.id for hit in hits] == ["b_typed", "a_other"], query
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "expected"),
+    [
+        ("ru", "Кубка Райдера", "Кубок Райдера"),
+        ("ru", "искусственного интеллекта", "искусственный интеллект"),
+        ("ru", "Западной Вирджинии", "Западная Вирджиния"),
+        ("ru", "Генеральной Ассамблее ООН", "Генеральная Ассамблея ООН"),
+        ("ru", "фунтов стерлингов", "фунты стерлингов"),
+        ("ru", "летучих мышей", "летучие мыши"),
+        ("ru", "Джеффа Флейка", "Джефф Флейк"),
+        ("ru", "Кристины Блейси Форд", "Кристина Блейси Форд"),
+        ("ru", "Министерства иностранных дел", "Министерство иностранных дел"),
+        ("ru", "Соединенных Штатов", "Соединенные Штаты"),
+        ("ru", "Нью-Йорке", "Нью-Йорк"),
+        ("ru", "Астане", "Астана"),
+        ("ru", "Северная Корея", "Северная Корея"),
+        ("ru", "Токио", "Токио"),
+        ("ru", "Палу", "Палу"),  # a name the dictionary reads as пал: not declined
+        ("kk", "Джефф Флейктің", "Джефф Флейк"),
+        ("kk", "Біріккен Ұлттар Ұйымының", "Біріккен Ұлттар Ұйымы"),
+        ("kk", "Жапонияға", "Жапония"),
+        ("kk", "Тоқаевтың", "Тоқаев"),
+        ("kk", "Ким Чен Ынның", "Ким Чен Ын"),
+        ("kk", "Астана", "Астана"),
+    ],
+)
+def test_topics_are_named_in_their_dictionary_form(lang: str, words: str, expected: str) -> None:
+    """Issue 29: Russian and Kazakh topics were shown as the text declined them (Японии Фумио Кисидой, Кубка
+    Райдера, Тоқаевтың); Russian names go into the nominative, Kazakh ones lose their case ending."""
+    dictionary_form = languages.language(lang).topics.dictionary_form
+    assert " ".join(dictionary_form(words.split())) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts", "wanted", "unwanted"),
+    [
+        (
+            "ru",
+            [
+                "Вчера матч Кубка Райдера прошёл в Париже. С тех пор в конечном итоге ничего не изменилось.",
+                "Вчера игроки Кубка Райдера прилетели в Париж. С тех пор в конечном итоге прошло два дня.",
+                "Вчера болельщики Кубка Райдера ждали матча. С тех пор в конечном итоге билеты подорожали.",
+            ],
+            "Кубок Райдера",
+            {"Кубка Райдера", "тех пор", "конечном итоге", "конечный итог", "конечный"},
+        ),
+        (
+            "kk",
+            [
+                "Джефф Флейктің сөзі бойынша, ормандарды сақтап қалуға тырысады.",
+                "Джефф Флейктің ұсынысы қабылданды, ормандарды сақтап қалуға шешім қабылданды.",
+                "Сенатор Джефф Флейк ормандарды сақтап қалуға шақырды.",
+            ],
+            "Джефф Флейк",
+            {"Джефф Флейктің", "сақтап қалуға", "сақтап қалу", "ормандарды сақтап"},
+        ),
+    ],
+)
+def test_topics_are_dictionary_forms_without_verbs_or_function_words(
+    lang: str, texts: list[str], wanted: str, unwanted: set[str]
+) -> None:
+    """Issue 29: "тех пор" and "в конечном итоге" were Russian topics, "сақтап қалуға" a Kazakh one, and both
+    showed names in the case the text used."""
+    found = [t.phrase for t in topics.extract([(f"{lang}{n}", t) for n, t in enumerate(texts)], lang=lang)]
+    assert wanted in found and not unwanted & set(found), found
+
+
+def test_japanese_topics_keep_compounds_whole_join_names_and_fold_synonyms(tmp_path: Path) -> None:
+    """Issue 29: カザフスタン人留学生 was cut to カザフスタン人留学, ドナルド・トランプ was two topics, and 米国 and
+    アメリカ stood side by side."""
+    from kzjp_cli import index
+
+    texts = [
+        "カザフスタン人留学生が東京に来た。ドナルド・トランプ大統領は米国の政策を語った。",
+        "カザフスタン人留学生が増えた。アメリカのドナルド・トランプ大統領が発言した。",
+        "米国とアメリカの違いはない。カザフスタン人留学生は大阪で学ぶ。",
+    ]
+    found = {t.phrase for t in topics.extract([(f"j{n}", t) for n, t in enumerate(texts)], lang="ja")}
+    assert {"カザフスタン人留学生", "ドナルド・トランプ"} <= found, found
+    assert not {"カザフスタン人留学", "ドナルド", "トランプ大統領"} & found, found
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n, text in enumerate(texts):
+        (corpus / f"j{n}.md").write_text(f"---\ntitle: 記事{n}\nlang: ja\n---\n{text}\n", encoding="utf-8")
+    listed = {t.phrase: t for t in topics.corpus_topics(index.open_index(corpus, tmp_path / "ix"))}
+    america = listed.get("米国") or listed["アメリカ"]
+    assert {america.phrase, *america.variants} == {"米国", "アメリカ"} and america.articles == 3
+    assert not {"米国", "アメリカ"} - {america.phrase} & set(listed)
+
+
+def test_a_russian_or_kazakh_phrase_finds_every_case(write_corpus: WriteCorpus, tmp_path: Path) -> None:
+    """A quoted phrase matches its words in any case, as an English one matches any number: "Кубок Райдера"
+    finds "Кубка Райдера" (the stems at each position), but not the words apart."""
+    from kzjp_cli import index
+
+    corpus = write_corpus(
+        {
+            "cup.md": "---\ntitle: Гольф\nlang: ru\n---\nМатч Кубка Райдера прошёл в Париже.\n",
+            "apart.md": "---\ntitle: Кубок\nlang: ru\n---\nКубок вручили. Райдера там не было.\n",
+            "un.md": "---\ntitle: БҰҰ\nlang: kk\n---\nБіріккен Ұлттар Ұйымының Бас ассамблеясы ашылды.\n",
+        }
+    )
+    opened = index.open_index(corpus, tmp_path / "ix")
+    assert every_hit(opened, '"Кубок Райдера"') == {"cup"}
+    assert every_hit(opened, '"Біріккен Ұлттар Ұйымы"') == {"un"}

@@ -32,6 +32,11 @@ class TopicWords:
     """Whether a trailing 's is a possessive to take off (English)."""
     closes_name: Callable[[str], bool] | None = None
     """Whether a lower-case word ends the name it is part of (a Kazakh case ending does)."""
+    dictionary_form: Callable[[list[str]], list[str]] | None = None
+    """A phrase's words as a dictionary would list the phrase (the nominative: Кубка Райдера -> Кубок Райдера),
+    for showing a topic in a language that inflects it."""
+    not_topical: Callable[[str], bool] | None = None
+    """Whether a lower-case word keeps a phrase from being a topic (a verb form, a pronoun: "тех пор")."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ inflected forms cut past them.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from kzjp_cli.languages.base import Language, TopicWords, abbreviations
@@ -99,6 +100,35 @@ def has_case_ending(word: str) -> bool:
     return any(_cuttable(word, suffix) for suffix in _ORDERED[0])
 
 
+def without_case(words: list[str]) -> list[str]:
+    """A phrase in the nominative: its last word without its case ending (Джефф Флейктің -> Джефф Флейк,
+    Біріккен Ұлттар Ұйымының -> Біріккен Ұлттар Ұйымы, Жапонияға -> Жапония); possessive and plural kept."""
+    if not words:
+        return words
+    last = words[-1]
+    lowered = last.lower()
+    if _protected(lowered):
+        return list(words)
+    for suffix in _ORDERED[0]:
+        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 2 and _fits(lowered[: -len(suffix)], suffix):
+            kept = next((p for p in ("сы", "сі", "ы", "і") if suffix.startswith(p) and len(suffix) > len(p)), "")
+            return [*words[:-1], last[: len(last) - len(suffix) + len(kept)]]  # Ұйымының: Ұйымы, its possessive
+    return list(words)
+
+
+_VERB_FORM = re.compile(
+    r"(?:уға|уге|юға|юге|ып|іп|ап|еп|ған|ген|қан|кен|атын|етін|йтын|йтін|мақ|мек|пақ|пек"
+    r"|ылды|ілді|лды|лді|ынды|інді)$"  # not -анды: жасанды (artificial) is no verb
+)
+_NOUNS_LIKE_VERBS = frozenset("кітап кітапхана сап шап тап жап қап".split())
+
+
+def verb_form(word: str) -> bool:
+    """Whether a lower-case word ends like a Kazakh verb form (сақтап, қалуға, айтқан, қабылданды), which a
+    topic never holds."""
+    return len(word) > 4 and word not in _NOUNS_LIKE_VERBS and bool(_VERB_FORM.search(word))
+
+
 STOP_WORDS = frozenset(
     """және мен бен пен да де та те ол бұл осы сол мұндай бір екі ма ме ба бе па пе ғана ғой туралы үшін дейін
     кейін бойынша арқылы сияқты секілді бірге арасында ретінде әрі не немесе бірақ алайда себебі өйткені егер
@@ -119,6 +149,8 @@ TOPICS = TopicWords(
     conjunction="және",
     modifier=r"(?:лық|лік|дық|дік|тық|тік|ғы|гі|қы|кі|ды|ді|ты|ті)$",
     closes_name=has_case_ending,
+    dictionary_form=without_case,
+    not_topical=verb_form,
 )
 
 KAZAKH = Language(

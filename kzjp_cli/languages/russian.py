@@ -32,6 +32,8 @@ TOPICS = TopicWords(
     conjunction="и",
     # adjectives, and verbs in the past or present tense
     modifier=r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ых|их|ую|юю|ли|ла|ло|ет|ит|ют|ят|ся)$",
+    dictionary_form=lambda words: nominative(words),
+    not_topical=lambda word: not_topical(word),
 )
 
 
@@ -75,6 +77,107 @@ def stem(word: str) -> str:
     if "Fixd" in parsed.tag:
         return str(parsed.normal_form)
     return _stemmer()(parsed.normal_form)  # type: ignore[operator]
+
+
+_DECLINED = frozenset({"NOUN", "ADJF", "PRTF"})
+_NOT_TOPICAL = frozenset({"VERB", "INFN", "GRND", "PRTS", "NPRO", "PREP", "CONJ", "PRCL", "INTJ", "PRED", "ADVB"})
+
+
+def _named_first(parses: list) -> list:  # type: ignore[type-arg]
+    return sorted(parses, key=lambda p: (not (_NAMES & p.tag.grammemes), "masc" not in p.tag))
+
+
+def _recased(original: str, word: str) -> str:
+    """``word`` written with ``original``'s capitals, part by part (Нью-Йорке -> Нью-Йорк, ООН -> ООН)."""
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    parts = word.split("-")
+    for n, part in enumerate(original.split("-")[: len(parts)]):
+        if part[:1].isupper():
+            parts[n] = parts[n][:1].upper() + parts[n][1:]
+    return "-".join(parts)
+
+
+def _likely(word: str, share: float = 4) -> list:  # type: ignore[type-arg]
+    """A word's declined readings at least ``1/share`` as likely as its likeliest, names first."""
+    parses = _analyser().parse(word.lower().replace("ё", "е"))  # type: ignore[attr-defined]
+    likely = [p for p in parses if p.score * share >= parses[0].score and p.tag.POS in _DECLINED and p.tag.case]
+    return sorted(likely, key=lambda p: (not (_NAMES & p.tag.grammemes), -p.score))
+
+
+def _head(parse: object) -> bool:
+    """A common noun: it heads its phrase, and the words after it are its complement."""
+    return parse.tag.POS == "NOUN" and not _NAMES & parse.tag.grammemes  # type: ignore[attr-defined]
+
+
+_CASES = ("gent", "datv", "accs", "ablt", "loct")
+
+
+def nominative(words: list[str]) -> list[str]:
+    """A phrase in the nominative, as a dictionary or a headline names it: its leading adjectives and head noun
+    (a person's every name) put in the nominative, in the head's gender and number, what follows the head left
+    in its own case (Кубка Райдера -> Кубок Райдера, искусственного интеллекта -> искусственный интеллект,
+    Западной Вирджинии -> Западная Вирджиния, Джеффа Флейка -> Джефф Флейк). A phrase whose first word reads
+    likeliest as a nominative is kept, and so is one the dictionary can only guess at."""
+    lead: list[tuple[str, list]] = []  # type: ignore[type-arg]
+    for word in words:
+        if not _CYRILLIC.fullmatch(word.lower().replace("-", "").replace("ё", "е")):
+            break
+        likely = _likely(word)
+        lead.append((word, likely))
+        if not likely or _head(likely[0]):
+            break
+    if not lead or not lead[0][1]:
+        return list(words)
+    first = lead[0][1][0]
+    person = "Name" in first.tag
+    if first.tag.case == "nomn" or not (first.is_known or person):
+        return list(words)
+    if len(words) == 1 and words[0][:1].isupper() and not _NAMES & first.tag.grammemes:
+        return list(words)  # a name read as a common noun (Палу as пал): the dictionary does not know it
+    # the likeliest case of the first word that every other word of the lead can be in (a guessed surname aside)
+    every = sorted(_likely(lead[0][0], share=1000), key=lambda p: -p.score)
+    cases = [c for c in dict.fromkeys(p.tag.case for p in every) if c in _CASES]
+    fits = [c for c in cases if all(any(p.tag.case == c for p in likely) for _, likely in lead[1:] if not person)]
+    if not fits:
+        return list(words)
+    case = fits[0]
+    chosen = [next((p for p in likely if p.tag.case == case), None) for _, likely in lead]
+    chosen[0] = chosen[0] or next(p for p in every if p.tag.case == case)
+    head = next((p for p in reversed(chosen) if p is not None and p.tag.POS == "NOUN"), None)
+    shown = list(words)
+    old_end = new_end = ""
+    for n, ((word, _), parse) in enumerate(zip(lead, chosen, strict=True)):
+        if parse is None or (n and person and not parse.is_known):
+            if person and old_end and word.lower().endswith(old_end) and len(word) > len(old_end) + 2:
+                shown[n] = word[: len(word) - len(old_end)] + new_end  # an unknown surname: the first name's ending
+            continue
+        wanted = {"nomn", parse.tag.number or "sing"}
+        if parse.tag.POS != "NOUN" and head is not None and head.tag.number != "plur" and head.tag.gender:
+            wanted.add(head.tag.gender)
+        made = parse.inflect(wanted) or parse.inflect({"nomn"})
+        if made is None:
+            return list(words)
+        shown[n] = _recased(word, made.word if "ё" in word.lower() else made.word.replace("ё", "е"))
+        if n == 0 and person:
+            common = next(
+                (i for i, (a, b) in enumerate(zip(word.lower(), made.word, strict=False)) if a != b), len(made.word)
+            )
+            old_end, new_end = word.lower()[common:], made.word[common:]
+    return shown
+
+
+def not_topical(word: str) -> bool:
+    """Whether a lower-case word is a verb form, a pronoun or a function word by its likeliest reading (тех,
+    пор in "с тех пор"; сообщили): such a word never stands in a topic."""
+    if not _CYRILLIC.fullmatch(word):
+        return False
+    parses = _analyser().parse(word.replace("ё", "е"))  # type: ignore[attr-defined]
+    best = parses[0].tag
+    return best.POS in _NOT_TOPICAL or "Apro" in best or word in _FIXED_PHRASE_WORDS
+
+
+_FIXED_PHRASE_WORDS = frozenset({"пор", "тех", "мере", "смысле", "образом", "случае", "время", "итоге", "счете"})
 
 
 RUSSIAN = Language(

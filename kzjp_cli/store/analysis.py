@@ -160,7 +160,7 @@ class WordChain:
             if query and word in _english_stops():
                 continue
             stemmed = self.stem(word)
-            terms = (word,) if phrase or stemmed == word else (word, stemmed)
+            terms = (stemmed,) if phrase else (word,) if stemmed == word else (word, stemmed)
             if not (phrase or query):
                 terms = tuple(dict.fromkeys([*terms, *_dotted_parts(word)]))
             found.append((position, match.start(), match.end(), terms))

@@ -391,7 +391,8 @@ def test_the_form_typed_ranks_first(
     write_corpus: WriteCorpus, tmp_path: Path, lang: str, typed: str, other: str
 ) -> None:
     """Issue 29: both forms are found, and the article holding the form typed ranks above the one holding only
-    another form of the word, all else equal (each word is indexed as written beside its stem or lemma)."""
+    other forms of the word, even twice (each word is indexed as written beside its stem or lemma, and a query
+    word weighs its form typed 0.8 and its stem 0.2)."""
     from kzjp_cli import index, search
     from kzjp_cli.store import SearchOptions
 
@@ -399,7 +400,7 @@ def test_the_form_typed_ranks_first(
     corpus = write_corpus(
         {
             f"{name}.md": f"---\ntitle: {name}\nlang: {lang}\n---\n{filler} {word} {filler}.\n"
-            for name, word in (("a_other", other), ("b_typed", typed))
+            for name, word in (("a_other", f"{other} {filler} {other}"), ("b_typed", typed))
         }
     )
     opened = index.open_index(corpus, tmp_path / "ix")
@@ -513,3 +514,18 @@ def test_a_russian_or_kazakh_phrase_finds_every_case(write_corpus: WriteCorpus, 
     opened = index.open_index(corpus, tmp_path / "ix")
     assert every_hit(opened, '"Кубок Райдера"') == {"cup"}
     assert every_hit(opened, '"Біріккен Ұлттар Ұйымы"') == {"un"}
+
+
+@pytest.mark.parametrize(("typed", "stem"), [("talks", "talk"), ("Астане", "аста")])
+def test_a_query_word_weighs_its_form_typed_above_its_stem(typed: str, stem: str) -> None:
+    """Issue 29: 1 and 1 put the typed form's article first for 0.72 of Kazakh and 0.81 of English held-out
+    word forms; 0.8 and 0.2 for 0.91 of each, without one word outweighing another in a longer query."""
+    from kzjp_cli.store import engine, query, schema
+
+    engine.load()
+    parsed = query.parse(schema.make_schema(), f"{typed} Tokyo")
+    weights = {(t.fieldname, t.text): t.boost for t in parsed.leaves()}
+    field = "body" if typed.isascii() else "body_ru"
+    assert weights[(field, typed.lower())] == query.TYPED_FORM_BOOST == 0.8
+    assert weights[(field, stem)] == query.OTHER_FORMS_BOOST == 0.2
+    assert weights[("body", "tokyo")] == 1.0

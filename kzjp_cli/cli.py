@@ -142,6 +142,10 @@ class DateType(click.ParamType):
             )
 
 
+MAX_WAIT = 3600.0
+"""The longest --timeout, --max-time or --delay: an hour (a larger one is a mistake, and overflows timers)."""
+
+
 class Number(click.FloatRange):
     """A float in a range, and a real number: ``nan`` and ``inf`` pass every comparison, so they are refused."""
 
@@ -515,18 +519,22 @@ def _fetch_options(func: F) -> F:
     """--timeout, --max-time and --delay: how long kzjp waits for a site, and between one site's pages."""
     options = [
         click.option(
-            "--timeout", type=Number(0, min_open=True), default=10.0, show_default=True, help="Seconds to wait."
+            "--timeout",
+            type=Number(0, MAX_WAIT, min_open=True),
+            default=10.0,
+            show_default=True,
+            help="Seconds to wait.",
         ),
         click.option(
             "--max-time",
-            type=Number(0, min_open=True),
+            type=Number(0, MAX_WAIT, min_open=True),
             default=30.0,
             show_default=True,
             help="Seconds a whole page may take.",
         ),
         click.option(
             "--delay",
-            type=Number(0),
+            type=Number(0, MAX_WAIT),
             default=1.0,
             show_default=True,
             help="Seconds between requests to one site (or its robots.txt Crawl-delay, up to 30).",

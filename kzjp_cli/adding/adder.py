@@ -169,6 +169,20 @@ def slug(title: str, limit: int = SLUG_CHARS) -> str:
     return text or "article"
 
 
+MAX_RECORD_CHARS = 50_000_000
+"""The longest JSON line read (an article of 9 MB escaped, with room to spare)."""
+MAX_FOLDER_CHARS = 100
+
+
+def whole_characters(text: str) -> str:
+    """``text`` with any lone surrogate (JSON's \\ud800, which no file can hold) made U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def folder(url: str | None) -> str:
     """The corpus folder for an article from ``url``: its host without ``www.``; ``local`` for no address."""
     if not url:
@@ -180,6 +194,10 @@ def folder(url: str | None) -> str:
         return "local"
     host = (parts.hostname or "").removeprefix("www.")
     name = re.sub(r"[^a-z0-9.-]+", "-", host + port).strip(".-")
+    if len(name) > MAX_FOLDER_CHARS:  # a file name has at most 255 bytes; a host may have 253 and a port
+        name = (
+            name[: MAX_FOLDER_CHARS - 9].rstrip(".-") + "-" + hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+        )
     return name or "local"
 
 
@@ -277,6 +295,9 @@ class Adder:
             return found if isinstance(found, Outcome) else self._check_in(found)
         except KzjpError as exc:
             return Outcome(input, "failed", error=str(exc), retry=_passing(exc))
+        except Exception as exc:  # a bulkhead: one source kzjp fails on must not stop the rest
+            reason = f"kzjp could not read it ({type(exc).__name__}: {exc}); this is a bug in kzjp: please report it"
+            return Outcome(input, "failed", error=reason)
 
     def _from_url(self, url: str, item: Any = None, feed_title: str = "") -> Candidate | Outcome:
         seen = self.known.by_url(url)
@@ -338,6 +359,8 @@ class Adder:
             raise ArticleError("is a folder; give its files (kzjp add DIR/*.html), or use it with --corpus")
         if not path.exists():
             raise ArticleError("no such file, and not a web address (give an http:// or https:// URL)")
+        if not path.is_file():
+            raise ArticleError("not a regular file (a pipe or a device is never read: it may never end)")
         suffix = path.suffix.lower()
         if suffix in FEED_SUFFIXES or (suffix not in (*SUFFIXES, *HTML_SUFFIXES) and _is_feed(path)):
             raise ArticleError("this is a feed, not an article; add its stories with --feed")
@@ -413,13 +436,17 @@ class Adder:
             yield self._guarded(where, lambda w=where, text=line: self._from_record(w, text))
 
     def _from_record(self, where: str, line: str) -> Candidate | Outcome:
+        if len(line) > MAX_RECORD_CHARS:
+            raise ArticleError(f"a line of {len(line):,} characters is over the limit of {MAX_RECORD_CHARS:,}")
         try:
             record = json.loads(line)
         except ValueError as exc:
             raise ArticleError(f"not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise ArticleError("JSON nested too deeply") from None
         if not isinstance(record, dict):
             raise ArticleError("not a JSON object")
-        values = {k: v for k, v in record.items() if isinstance(v, str) and v.strip()}
+        values = {k: whole_characters(v) for k, v in record.items() if isinstance(v, str) and v.strip()}
         url = values.get("url")
         warnings: list[str] = []
         if "html" in values:

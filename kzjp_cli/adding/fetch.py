@@ -1,8 +1,9 @@
 """Fetching web pages for ``kzjp add``: only what the user asked for, within firm limits.
 
-The standard library's ``urllib`` with: a connect/read timeout, an overall
-deadline enforced between reads (a server that trickles bytes cannot hold kzjp
-forever), a size cap read in chunks (never the whole body at once), at most
+The standard library's ``urllib`` with: a connect/read timeout, one overall
+deadline over connecting, the status line, the headers and the body (a
+watchdog shuts the connection when it passes, so a server that trickles bytes
+at any stage cannot hold kzjp), a size cap read in chunks (never the whole body at once), at most
 ``Limits.redirects`` redirects and only to http/https, certificate checks always
 on, and a user agent naming kzjp. Feed items go through ``Politeness``: each
 host's ``robots.txt`` (read by protego) is obeyed and requests to one host are
@@ -15,9 +16,11 @@ import email.message
 import http.client
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -105,6 +108,67 @@ def _tls() -> ssl.SSLContext:
         return ssl.create_default_context()
 
 
+class _Watchdog:
+    """Shuts every connection of one fetch when its deadline passes, whatever stage it is waiting in."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if not self.expired:
+                return
+        self._shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def handlers(self, limits: Limits) -> list[Any]:
+        """urllib handlers whose connections this watchdog watches."""
+        watchdog = self
+
+        class Watched(http.client.HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                watchdog.watch(self.sock)
+
+        class WatchedTLS(http.client.HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                watchdog.watch(self.sock)
+
+        class HTTP(urllib.request.HTTPHandler):
+            def http_open(self, req: Any) -> Any:
+                return self.do_open(Watched, req)
+
+        class HTTPS(urllib.request.HTTPSHandler):
+            def https_open(self, req: Any) -> Any:
+                return self.do_open(WatchedTLS, req, context=self._context)
+
+        return [_Redirects(limits.redirects), HTTP(), HTTPS(context=_tls())]
+
+
 def fetch(
     url: str,
     limits: Limits | None = None,
@@ -122,7 +186,6 @@ def fetch(
     limits = limits or Limits()
     if not is_web_address(url):
         raise FetchError("not a web address (give an http:// or https:// URL)")
-    opener = urllib.request.build_opener(_Redirects(limits.redirects), urllib.request.HTTPSHandler(context=_tls()))
     headers = {"User-Agent": USER_AGENT, "Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
@@ -130,13 +193,35 @@ def fetch(
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(url.strip(), headers=headers)
     started = time.monotonic()
+    with _Watchdog(limits.deadline) as watchdog:
+        try:
+            return _open(request, limits, started, watchdog, etag, last_modified)
+        except Exception:
+            if watchdog.expired:  # whatever the shut connection made urllib say
+                raise FetchError(f"the page took more than {limits.deadline:g} s to arrive") from None
+            raise
+
+
+def _open(
+    request: urllib.request.Request,
+    limits: Limits,
+    started: float,
+    watchdog: _Watchdog,
+    etag: str | None,
+    last_modified: str | None,
+) -> Response:
+    """One fetch through ``watchdog``'s connections; FetchError says why not."""
+    url = request.full_url
+    opener = urllib.request.build_opener(*watchdog.handlers(limits))
     try:
-        with opener.open(request, timeout=limits.timeout) as answer:
+        with opener.open(request, timeout=min(limits.timeout, limits.deadline)) as answer:
             headers: email.message.Message = answer.headers
             length = headers.get("Content-Length", "")
             if length.isdigit() and int(length) > limits.max_bytes:
                 raise FetchError(f"the page is larger than the {_megabytes(limits.max_bytes)} limit")
             data = _read(answer, limits, started)
+            if watchdog.expired:  # the shut connection ended the body early: not the page
+                raise FetchError(f"the page took more than {limits.deadline:g} s to arrive")
             return Response(
                 url=answer.geturl(),
                 status=answer.status,

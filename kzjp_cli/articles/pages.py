@@ -12,6 +12,7 @@ as kzjp decodes any article.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from contextlib import suppress
@@ -61,12 +62,30 @@ def decode_html(data: bytes, warnings: list[str] | None = None, declared: str | 
     for charset in (declared, named):
         if not charset:
             continue
+        codec = web_codec(charset)
         try:
-            return data.decode(charset.lower().replace("shift-jis", "shift_jis"))
-        except (LookupError, UnicodeDecodeError):
+            if codec is None:
+                raise LookupError(charset)
+            return data.decode(codec)
+        except (LookupError, UnicodeError, ValueError):
             if warnings is not None:
-                warnings.append(f"the page is not in the {charset} it declares")
+                warnings.append(f"the page is not in the {charset!r} it declares")
     return decode(data, warnings)
+
+
+_NOT_FOR_PAGES = frozenset({"punycode", "undefined", "idna", "unicode-escape", "raw-unicode-escape", "utf-7"})
+
+
+def web_codec(charset: str) -> str | None:
+    """Python's codec for a charset a page or server declares, or None for a name that is no text encoding a
+    page can be in (punycode, undefined, a NUL inside, base64…): such a page is decoded as if it declared none."""
+    try:
+        info = codecs.lookup(charset.strip().lower().replace("shift-jis", "shift_jis"))
+    except (LookupError, ValueError, TypeError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FOR_PAGES:
+        return None
+    return info.name
 
 
 def extract(html: str) -> Page:

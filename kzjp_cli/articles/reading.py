@@ -10,6 +10,8 @@ else kzjp's own format, plain text or Markdown (``text``).
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from kzjp_cli.articles import dedup
@@ -59,7 +61,11 @@ def from_bytes(
 def read_bytes(path: Path) -> bytes:
     """A file's bytes, within the size limit; ArticleError says why it cannot be read."""
     try:
-        with open(path, "rb") as handle:
+        # opened without waiting, so that a pipe named like an article cannot hold kzjp until a writer comes
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise ArticleError("not a regular file (a pipe or a device is never read: it may never end)")
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ArticleError("file not found (or vanished before it could be read)") from None

@@ -1,0 +1,146 @@
+"""Issue 30: no bad page, feed, query or server stops kzjp, hangs it, or loses the rest of an ``add``."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from kzjp_cli.adding import fetch
+from kzjp_cli.articles import pages
+from kzjp_cli.errors import FetchError
+
+from .conftest import Route, Run, Site
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "mine"
+    monkeypatch.setenv("KZJP_CORPUS", str(folder))
+    return folder
+
+
+def _drip(handler: BaseHTTPRequestHandler, data: bytes, pause: float = 0.2) -> None:
+    """Send ``data`` a byte at a time (a server that trickles), until the client hangs up."""
+    try:
+        for byte in data:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(pause)
+    except OSError:
+        pass
+
+
+def trickled_status(handler: BaseHTTPRequestHandler) -> None:
+    _drip(handler, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>late</p>")
+
+
+def trickled_headers(handler: BaseHTTPRequestHandler) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+    _drip(handler, b"X-Slow: " + b"a" * 200 + b"\r\n\r\n<p>late</p>")
+
+
+def trickled_body(handler: BaseHTTPRequestHandler) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n")
+    _drip(handler, b"<p>" + b"a" * 200 + b"</p>")
+
+
+@pytest.mark.parametrize("stage", [trickled_status, trickled_headers, trickled_body])
+def test_one_deadline_covers_the_status_line_the_headers_and_the_body(site: Site, stage: object) -> None:
+    """A server that sends its status line or headers one byte at a time held `add --max-time 5` for ever: each
+    byte reset the per-read timeout, and the deadline was checked only while reading the body."""
+    site.routes["/slow"] = Route(handler=stage)  # type: ignore[arg-type]
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"took more than 1 s"):
+        fetch.fetch(site.url("/slow"), fetch.Limits(timeout=5, deadline=1))
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("charset", ["punycode", "undefined", "utf-8\x00", "base64", "x-no-such", "utf-7"])
+def test_a_page_declaring_a_charset_that_is_no_text_encoding_is_still_read(charset: str) -> None:
+    """`<meta charset="punycode">` or "undefined" made `kzjp index` and every command exit 70."""
+    page = f'<html><head><meta charset="{charset}"><title>T</title></head><body><p>Astana</p></body></html>'
+    warnings: list[str] = []
+    assert "Astana" in pages.decode_html(page.encode(), warnings)
+    assert "Astana" in pages.decode_html(page.encode(), [], declared=charset)
+    assert pages.web_codec(charset) is None
+
+
+def test_a_saved_page_with_a_bad_charset_does_not_take_the_corpus_down(run: Run, write_corpus: object) -> None:
+    corpus = write_corpus(  # type: ignore[operator]
+        {
+            "bad.html": '<html><head><meta charset="punycode"><title>Odd page</title></head><body><article>'
+            + "<p>The port of Aktau handled more containers this year than last, officials said.</p>" * 5
+            + "</article></body></html>",
+            "good.md": "---\ntitle: Good\nlang: en\n---\nTokyo and Astana signed a uranium deal.\n",
+        }
+    )
+    done = run("search", "Aktau", "--corpus", str(corpus), "-f", "ids")
+    assert (done.exit_code, done.stdout) == (0, "bad\n"), done.output
+    assert run("search", "uranium", "--corpus", str(corpus), "-f", "ids").stdout == "good\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"a":' * 100_000 + "1" + "}" * 100_000, "nested too deeply"),
+        ("[" * 50_000 + "]" * 50_000, "nested too deeply"),
+        ('{"text": 5}', 'no "text", "html" or "url"'),
+    ],
+)
+def test_one_bad_json_line_fails_alone(run: Run, tmp_path: Path, corpus_dir: Path, line: str, reason: str) -> None:
+    """A deeply nested JSON line (RecursionError is no ValueError) ended the whole `add` with exit 70."""
+    good = json.dumps({"title": "Good", "text": "Tokyo and Astana signed a uranium deal on Monday. " * 3})
+    export = tmp_path / "export.jsonl"
+    export.write_text(f"{line}\n{good}\n", encoding="utf-8")
+    done = run("add", "--jsonl", str(export))
+    assert done.exit_code == 3, done.output
+    assert f"Error: {export}:1: " in done.stderr and reason in done.stderr
+    assert "Traceback" not in done.output and len(list(corpus_dir.rglob("*.md"))) == 1
+
+
+def test_a_lone_surrogate_in_json_is_kept_as_a_replacement_character(
+    run: Run, tmp_path: Path, corpus_dir: Path
+) -> None:
+    """JSON's \\ud800 reached the duplicate check as a string no file can hold (exit 70)."""
+    export = tmp_path / "export.jsonl"
+    export.write_text(
+        '{"title": "Bad \\ud800 title", "text": "Tokyo \\ud800 and Astana signed a deal on Monday, officials said."}\n',
+        encoding="utf-8",
+    )
+    done = run("add", "--jsonl", str(export))
+    assert done.exit_code == 0, done.output
+    saved = next(corpus_dir.rglob("*.md")).read_text(encoding="utf-8")
+    assert "Tokyo \ufffd and Astana" in saved
+
+
+def test_a_host_too_long_for_a_folder_name_is_shortened(run: Run, tmp_path: Path, corpus_dir: Path) -> None:
+    """A JSONL address whose host is over 255 bytes gave "File name too long"."""
+    export = tmp_path / "export.jsonl"
+    record = {"url": "https://" + "a" * 250 + ".kz/1", "text": "Tokyo and Astana signed a deal on Monday. " * 3}
+    export.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    done = run("add", "--jsonl", str(export))
+    assert done.exit_code == 0, done.output
+    (saved,) = corpus_dir.rglob("*.md")
+    assert len(saved.parent.name) <= 100 and saved.parent.name.startswith("aaaa")
+
+
+@pytest.mark.parametrize("value", ["1e308", "inf", "nan", "3601"])
+def test_waits_are_bounded(run: Run, value: str) -> None:
+    """`--timeout 1e308` overflowed a timer (exit 70)."""
+    done = run("add", "--timeout", value, "http://127.0.0.1:9/story")
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert "--timeout" in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_only_regular_files_are_read_as_sources(run: Run, tmp_path: Path) -> None:
+    """`kzjp add` of a FIFO waited for a writer for ever."""
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    done = run("add", str(fifo))
+    assert done.exit_code == 2 and "not a regular file" in done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -66,6 +67,7 @@ class KzjpGroup(click.Group):
         return f"{exc.format_message().rstrip('.')}; see 'kzjp --help'"
 
     def invoke(self, ctx: click.Context) -> Any:
+        _lossless_streams()
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
@@ -102,6 +104,15 @@ class KzjpGroup(click.Group):
                 err=True,
             )
             ctx.exit(Exit.BUG)
+
+
+def _lossless_streams() -> None:
+    """Output a terminal or pipe cannot encode (PYTHONIOENCODING=ascii, a C locale) is escaped, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def _debugging(ctx: click.Context) -> bool:
@@ -668,15 +679,29 @@ def _no_terminal(what: str) -> None:
 
 
 def _stdin_text(what: str) -> str:
+    """Standard input as text (bytes that are not UTF-8 replaced, never passed on as surrogates), within
+    the size limit of an article file."""
     _no_terminal(what)
-    return sys.stdin.read()
+    return _read_stdin().decode("utf-8", "replace")
 
 
 def _stdin_bytes() -> bytes:
     """Standard input as bytes: the library decodes it as it decodes a page (charset, detection)."""
     _no_terminal("a page or web addresses")
+    return _read_stdin()
+
+
+def _read_stdin() -> bytes:
+    from kzjp_cli.articles import MAX_BYTES
+
     buffer = getattr(sys.stdin, "buffer", None)
-    return buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
+    if buffer is not None:
+        data = buffer.read(MAX_BYTES + 1)
+    else:
+        data = sys.stdin.read(MAX_BYTES + 1).encode("utf-8", "surrogateescape")
+    if len(data) > MAX_BYTES:
+        raise UserError(f"standard input is larger than the {MAX_BYTES // (1024 * 1024)} MB an article may have")
+    return data
 
 
 @cli.command("search")
@@ -781,11 +806,10 @@ def search_command(
         with_total=not count,
     )
     names = _names(corpus_index, no_aliases)
+    shown = {"summary": summary, "names": names, "each": each, "snippets_too": _shows_snippets(fmt, fields)}
     if semantic:
         reporter = CliReporter(quiet)
-        result = search.semantic(
-            corpus_index, text, options, summary=summary, names=names, each=each, warn=reporter.warning
-        )
+        result = search.semantic(corpus_index, text, options, warn=reporter.warning, **shown)
         if result.unvectored and not quiet:
             click.echo(
                 f"kzjp: {result.unvectored:,} of the articles searched have no vector yet and were found by their "
@@ -794,9 +818,7 @@ def search_command(
             )
     else:
         reporter = CliReporter(quiet)
-        result = search.search(
-            corpus_index, text, options, summary=summary, names=names, each=each, warn=reporter.warning
-        )
+        result = search.search(corpus_index, text, options, warn=reporter.warning, **shown)
     _report_aliases(result.aliases, quiet)
     if result.suggestion:
         click.echo(f"No matches. Did you mean: {output.safe(result.suggestion)}", err=True)
@@ -823,6 +845,11 @@ def search_command(
         else:
             _report_page(result.total, offset, shown)
     _emit_hits(ctx, result.hits, fmt, fields)
+
+
+def _shows_snippets(fmt: str, fields: Sequence[str]) -> bool:
+    """Whether the output shows snippets: not ``-f ids``, nor ``--fields`` without ``snippet``."""
+    return fmt != "ids" and (not fields or "snippet" in fields)
 
 
 def _report_page(total: int | None, offset: int, shown: int, unit: str = "hits", extra: str = "") -> None:

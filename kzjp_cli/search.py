@@ -106,8 +106,10 @@ def search(
     names: AliasTable | None = None,
     each: bool = False,
     warn: Callable[[str], None] | None = None,
+    snippets_too: bool = True,
 ) -> SearchResult:
-    """Run a query against the index and return ranked hits with snippets, one a story.
+    """Run a query against the index and return ranked hits with snippets (unless not ``snippets_too``), one a
+    story.
 
     ``options`` say which hits (see ``SearchOptions``); a story's best-ranked
     article stands for it and names the others (``each`` lists every
@@ -128,7 +130,7 @@ def search(
             stories = _stories_matching(index, expanded, options, told, found.total or 0)
         else:
             found, stories = _one_a_story(index, expanded, options, told)
-        hits = _hits(found, summary=summary, query=expanded, first=options.offset + 1)
+        hits = _hits(found, summary=summary, query=expanded, first=options.offset + 1, snippets_too=snippets_too)
         _with_stories(hits, told, added)
         return SearchResult(hits=hits, total=found.total, stories=stories, suggestion=found.suggestion, aliases=added)
 
@@ -207,6 +209,7 @@ def semantic(
     names: AliasTable | None = None,
     each: bool = False,
     warn: Callable[[str], None] | None = None,
+    snippets_too: bool = True,
 ) -> SearchResult:
     """Rank articles by their words and their meaning together, across languages: the word ranking (names in
     every script, as ``search``) and the ranking by the cosine of the query's vector with each article's,
@@ -262,7 +265,9 @@ def semantic(
             for i in page
             if i in found or i in others
         ]
-        hits = _hits(Found(matches), summary=summary, query=expanded, first=options.offset + 1)
+        hits = _hits(
+            Found(matches), summary=summary, query=expanded, first=options.offset + 1, snippets_too=snippets_too
+        )
         _with_stories(hits, told, added)
         return SearchResult(hits=hits, total=total, stories=stories, aliases=added, unvectored=unvectored)
 
@@ -403,12 +408,15 @@ def _scored_hits(index: CorpusIndex, ranked: list[tuple[str, float]]) -> list[Hi
     return _hits(Found([Match(articles[i], score) for i, score in ranked if i in articles]))
 
 
-def _hits(found: Found, *, summary: int | None = None, query: str | None = None, first: int = 1) -> list[Hit]:
-    """Hits with snippets (matched words marked) and, if asked, query-focused summaries; ranked from ``first``."""
+def _hits(
+    found: Found, *, summary: int | None = None, query: str | None = None, first: int = 1, snippets_too: bool = True
+) -> list[Hit]:
+    """Hits with snippets (matched words marked; left empty without ``snippets_too``: no work nobody sees) and,
+    if asked, query-focused summaries; ranked from ``first``."""
     hits = []
     for rank, match in enumerate(found.matches, start=first):
         article = match.article
-        snippet, marks = snippets.snippet(article.body, match.terms, lang=article.lang)
+        snippet, marks = snippets.snippet(article.body, match.terms, lang=article.lang) if snippets_too else ("", [])
         chosen = None
         if summary:
             chosen = _beyond_snippet(article, snippet, summary, query)

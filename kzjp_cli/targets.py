@@ -62,6 +62,8 @@ def load(targets: Sequence[str], read_stdin: Callable[[], str], open_index: Call
         if target == "-":
             found.append(from_stdin(read_stdin()))
         elif Path(target).is_file():
+            if Path(target).suffix.lower() not in (*SUFFIXES, *HTML_SUFFIXES):
+                raise ArticleError(f"{target}: not an article file (kzjp reads .txt, .md and saved .html pages)")
             found.append(from_file(Path(target)))
         else:
             index = index or open_index()

@@ -188,10 +188,18 @@ def test_bad_input_is_one_line_exit_2(run: Run, args: list[str], stdin: str | No
 
 
 def test_binary_file_is_an_error(run: Run, tmp_path: Path) -> None:
-    blob = tmp_path / "image.png"
+    blob = tmp_path / "image.txt"
     blob.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     result = run("summarize", str(blob))
     assert result.exit_code == 2 and result.stderr == f"Error: {blob}: binary file (contains NUL bytes)\n"
+
+
+def test_a_file_of_another_kind_is_refused_as_add_refuses_it(run: Run, tmp_path: Path) -> None:
+    """Issue 30: summarize read a file of any suffix (an export, an image) where add refuses it."""
+    other = tmp_path / "export.jsonl"
+    other.write_text('{"text": "Tokyo and Astana signed a deal."}\n', encoding="utf-8")
+    result = run("summarize", str(other))
+    assert result.exit_code == 2 and "not an article file" in result.stderr
 
 
 # --- real processes -----------------------------------------------------------------

@@ -93,7 +93,10 @@ def test_load_names_what_it_cannot_find(corpus: Path, tmp_path: Path) -> None:
         targets.load(["missing.txt"], str, open_index)
     with pytest.raises(UnknownIdError, match="no article with id 'zzz'"):
         targets.load(["zzz"], str, open_index)
-    binary = tmp_path / "image.png"
+    binary = tmp_path / "image.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    with pytest.raises(ArticleError, match=r"image\.png: binary file"):
+    with pytest.raises(ArticleError, match=r"image\.txt: binary file"):
         targets.load([str(binary)], str, open_index)
+    binary.rename(tmp_path / "image.png")
+    with pytest.raises(ArticleError, match=r"image\.png: not an article file"):
+        targets.load([str(tmp_path / "image.png")], str, open_index)

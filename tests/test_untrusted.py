@@ -9,9 +9,11 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kzjp_cli.adding import fetch
 from kzjp_cli.articles import pages
+from kzjp_cli.cli import cli
 from kzjp_cli.errors import FetchError
 
 from .conftest import Route, Run, Site
@@ -144,3 +146,57 @@ def test_only_regular_files_are_read_as_sources(run: Run, tmp_path: Path) -> Non
     os.mkfifo(fifo)
     done = run("add", str(fifo))
     assert done.exit_code == 2 and "not a regular file" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("TokaevJapan~9", "a fuzzy word may differ by at most 2 letters"),
+        ('id:""', 'id:"" asks for nothing'),
+        ('date:"a b"', "'a b' is not a date"),
+        ('date:2025w:""', "is not a date"),
+        ("date:99999", "'99999' is not a date"),
+        (" ".join(f"w{n}" for n in range(1025)), "a query of 1,025 words is over the limit of 1,024"),
+    ],
+)
+def test_a_query_out_of_bounds_is_one_error_line(run: Run, query: str, message: str) -> None:
+    """Issue 30: these took 29 s and 1.1 GB (~9), exited 70 (id:"", bad dates) or 1 in silence (date:99999)."""
+    done = run("search", query, "-q")
+    assert done.exit_code == 2 and done.stderr.startswith("Error: ") and message in done.stderr, done.output
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_fuzzy_words_within_the_bound_still_work(run: Run) -> None:
+    assert run("search", "Tokaev~2", "-f", "ids").exit_code == 0
+
+
+def test_output_a_stream_cannot_encode_is_escaped(tmp_path: Path) -> None:
+    """PYTHONIOENCODING=ascii made printing a hit's curly quote exit 70."""
+    import subprocess
+
+    from .conftest import KZJP
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "HOME": str(tmp_path)}
+    done = subprocess.run([KZJP, "search", "Токаев"], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "\\u2019" in done.stdout or "\\u201d" in done.stdout
+
+
+def test_stdin_that_is_not_utf8_is_summarised_with_replacement_characters(run: Run) -> None:
+    """`summarize -` with bytes that are not UTF-8 passed surrogates to the Japanese analysis (exit 70)."""
+    text = "東京とアスタナは合意した。\udcff\udcfe 両国は協力を深める。ウラン供給も話し合った。"
+    done = CliRunner().invoke(cli, ["summarize", "-", "-n", "1"], input=text.encode("utf-8", "surrogateescape"))
+    assert done.exit_code == 0, done.output
+    assert "\ufffd" in done.stdout or "合意" in done.stdout or "協力" in done.stdout
+
+
+def test_ids_alone_build_no_snippets(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`search --all -f ids` built a snippet for every hit (19,962 hits: 68 s against 1.0 s for --count)."""
+    from kzjp_cli.store import snippets
+
+    made: list[str] = []
+    real = snippets.snippet
+    monkeypatch.setattr(snippets, "snippet", lambda body, *a, **k: made.append(body) or real(body, *a, **k))
+    assert run("search", "Tokyo", "--all", "-f", "ids").exit_code == 0 and made == []
+    assert run("search", "Tokyo", "--all", "-f", "csv", "--fields", "id,title").exit_code == 0 and made == []
+    assert run("search", "Tokyo", "-f", "csv", "--fields", "id,snippet").exit_code == 0 and made

@@ -112,9 +112,16 @@ class DateField(fields.DATETIME):
     in a range raise a bare Exception; here both behave.
     """
 
+    def _when(self, text: str) -> Any:
+        """Whoosh's reading of a date, refusing a run of digits that is no year, year-month or date (99999)."""
+        digits = text.strip()
+        if digits.isdigit() and len(digits) not in (4, 6, 8):
+            raise ValueError(f"{text!r} is not a date")
+        return self._parse_datestring(text)
+
     def _bound(self, text: str, *, lower: bool, exclusive: bool) -> int:
         try:
-            at = self._parse_datestring(text)
+            at = self._when(text)
         except Exception as exc:  # Whoosh raises bare Exception/ValueError here
             raise ValueError(f"{text!r} is not a date") from exc
         if lower:
@@ -125,7 +132,7 @@ class DateField(fields.DATETIME):
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> Any:
         try:
-            at = self._parse_datestring(qstring)
+            at = self._when(qstring)
         except Exception:  # Whoosh raises bare Exception/ValueError here
             return query.error_query(f"{qstring!r} is not a date")
         low, high = datetime_to_long(at.floor()), datetime_to_long(at.ceil())

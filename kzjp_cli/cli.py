@@ -494,12 +494,12 @@ def index_command(
     corpus_dir, index_path = locations.folders(corpus, index_dir)
     reporter = CliReporter(quiet)
     report = index.update(corpus_dir, index_path, rebuild=rebuild, jobs=jobs, reporter=reporter)
-    if strict and report.skipped:
+    if strict and (report.skipped or report.unlisted):
         for rel, reason in sorted(report.reasons.items()):  # those not read this time were not told again
             message = f"skipped {corpus_dir / rel}: {reason}"
             if message not in reporter.said:
                 reporter.warning(message)
-        click.echo(f"Error: {report.skipped} file(s) skipped", err=True)
+        click.echo(f"Error: {report.skipped + len(report.unlisted)} file(s) skipped", err=True)
         ctx.exit(Exit.PARTIAL)
     if not quiet:
         _say_updated(report)

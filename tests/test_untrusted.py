@@ -200,3 +200,100 @@ def test_ids_alone_build_no_snippets(run: Run, monkeypatch: pytest.MonkeyPatch) 
     assert run("search", "Tokyo", "--all", "-f", "ids").exit_code == 0 and made == []
     assert run("search", "Tokyo", "--all", "-f", "csv", "--fields", "id,title").exit_code == 0 and made == []
     assert run("search", "Tokyo", "-f", "csv", "--fields", "id,snippet").exit_code == 0 and made
+
+
+def _rss(items: list[str]) -> bytes:
+    return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>' + "".join(items)).encode() + (
+        b"</channel></rss>"
+    )
+
+
+def test_a_feed_is_read_up_to_its_first_thousand_items() -> None:
+    """A 50,000-item feed took over 120 s before its first item (feedparser alone 67 s)."""
+    from kzjp_cli.adding.feeds import MAX_ITEMS, parse_feed
+
+    items = [f"<item><title>Story {n}</title><link>https://wire.kz/{n}</link></item>" for n in range(5000)]
+    started = time.process_time()
+    feed = parse_feed(_rss(items))
+    assert (len(feed.items), feed.listed) == (MAX_ITEMS, 5000)
+    assert feed.items[0].link == "https://wire.kz/0" and feed.items[-1].link == "https://wire.kz/999"
+    assert time.process_time() - started < 30  # a bound that cannot fail by load alone; 5,000 items took 7 s
+    atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>' + b"".join(
+        f'<entry><title>E{n}</title><link href="https://wire.kz/e{n}"/></entry>'.encode() for n in range(1200)
+    )
+    feed = parse_feed(atom + b"</feed>")
+    assert (len(feed.items), feed.listed) == (MAX_ITEMS, 1200)
+
+
+def test_a_feed_item_dated_zero_is_kept_undated() -> None:
+    """MySQL's zero date (0000-00-00), common in real feeds, ended the whole `add` with exit 70."""
+    from kzjp_cli.adding.feeds import parse_feed
+
+    feed = parse_feed(
+        _rss(
+            [
+                "<item><title>Zero</title><link>https://wire.kz/0</link><pubDate>0000-00-00 00:00:00</pubDate></item>",
+                "<item><title>Bad</title><link>https://wire.kz/1</link><pubDate>Mon, 00 Jan 0000</pubDate></item>",
+                "<item><title>Fine</title><link>https://wire.kz/2</link>"
+                "<pubDate>Tue, 02 Dec 2025 08:00:00 +0500</pubDate></item>",
+            ]
+        )
+    )
+    assert [(i.title, i.date and i.date.isoformat()) for i in feed.items] == [
+        ("Zero", None),
+        ("Bad", None),
+        ("Fine", "2025-12-02"),
+    ]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", None])
+def test_html_served_as_plain_text_is_read_as_a_page(
+    run: Run, site: Site, corpus_dir: Path, content_type: str | None
+) -> None:
+    """HTML served as text/plain, or with no Content-Type, was saved as raw markup."""
+    story = "The port of Aktau handled a record number of containers this year, officials said on Monday. " * 3
+    page = f"<head><title>Record at Aktau</title></head><body><article><p>{story}</p></article></body>"
+    site.routes["/story"] = Route(page.encode(), headers={"Content-Type": content_type} if content_type else {})
+    done = run("add", site.url("/story"))
+    assert done.exit_code == 0, done.output
+    saved = next(corpus_dir.rglob("*.md")).read_text(encoding="utf-8")
+    assert "<p>" not in saved and "<title>" not in saved and "record number of containers" in saved
+
+
+def test_index_strict_counts_broken_links(run: Run, write_corpus: object, tmp_path: Path) -> None:
+    """`index --strict` exited 0 with 3 broken links warned about."""
+    corpus = write_corpus({"good.md": "---\ntitle: Good\nlang: en\n---\nTokyo and Astana signed a deal.\n"})  # type: ignore[operator]
+    for n in range(3):
+        (corpus / f"gone{n}.md").symlink_to(tmp_path / f"nowhere{n}.md")
+    done = run("index", "--strict", "--corpus", str(corpus))
+    assert done.exit_code == 3, done.output
+    assert done.stderr.count("skipped") >= 3 and "Error: 3 file(s) skipped" in done.stderr
+
+
+def test_a_topic_is_bounded(run: Run) -> None:
+    """`topics` with a 100,000-character topic took 43.6 s."""
+    started = time.monotonic()
+    done = run("topics", "Tokyo " * 20_000, "-q")
+    assert done.exit_code == 2 and done.stderr.startswith("Error: ")
+    assert time.monotonic() - started < 30
+
+
+def test_a_killed_add_leaves_no_temporary_file_for_long(run: Run, corpus_dir: Path, tmp_path: Path) -> None:
+    """1 in 10 kill -9 during `add` left a hidden .tmp file that nothing removed."""
+    import subprocess
+    import sys
+
+    folder = corpus_dir / "local"
+    folder.mkdir(parents=True)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = folder / f".2025-12-01_story_abcd1234.md.{int(gone.stdout)}.tmp"
+    dead.write_text("half a stor", encoding="utf-8")
+    alive = folder / f".2025-12-01_other_abcd1234.md.{os.getppid()}.tmp"
+    alive.write_text("being written", encoding="utf-8")
+    old = folder / ".2025-12-01_old_abcd1234.md.1.tmp"
+    old.write_text("long ago", encoding="utf-8")
+    os.utime(old, (time.time() - 3 * 24 * 3600,) * 2)
+    story = tmp_path / "story.md"
+    story.write_text("---\ntitle: Deal\nlang: en\n---\nTokyo and Astana signed a uranium deal on Monday.\n")
+    assert run("add", str(story)).exit_code == 0
+    assert not dead.exists() and not old.exists() and alive.exists()

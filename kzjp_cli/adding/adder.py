@@ -17,8 +17,10 @@ import hashlib
 import json
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -209,12 +211,54 @@ def file_name(article: Article) -> str:
     return f"{folder(article.url)}/{date}_{slug(article.title)}_{digest}.md"
 
 
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")
+_SWEPT: set[Path] = set()
+STALE_SECONDS = 24 * 3600.0
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove what a killed ``kzjp add`` left in ``folder``: its hidden ``.NAME.PID.tmp`` files whose process is
+    gone, or that are over a day old (a PID may have been reused since)."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if not match or not entry.is_file(follow_symlinks=False):
+            continue
+        pid = int(match.group(1))
+        try:
+            old = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
+        except OSError:
+            continue
+        if pid != os.getpid() and (old or not _alive(pid)):
+            with suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # another user's process, or a number the system will not look up: leave its file
+    return True
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to a hidden temporary file beside ``path`` and rename it into place; never half a file.
 
     FileExistsError if ``path`` is already there (nothing is overwritten).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent not in _SWEPT:
+        _SWEPT.add(path.parent)
+        remove_stale_temporaries(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "w", encoding="utf-8") as handle:
@@ -338,7 +382,7 @@ class Adder:
             raise ArticleError("this is a feed, not an article; add its stories with --feed")
         if kind not in (*HTML_TYPES, "text/plain", "application/octet-stream", ""):
             raise ArticleError(f"not a web page ({kind})")
-        suffix = ".html" if kind in HTML_TYPES else ".txt"
+        suffix = ".html" if kind in HTML_TYPES or pages.sniffs_as_html(response.data) else ".txt"
         text = decode_bytes(response.data, suffix=suffix, declared=response.charset, warnings=warnings)
         if not pages.looks_like_html(text, suffix):
             return from_text(text, id="-", path=response.url, suffix=suffix)
@@ -420,8 +464,14 @@ class Adder:
         if not parsed.items:
             yield Outcome(feed, "failed", error="the feed lists no stories")
             return
-        for item in self.progress(parsed.items, "Adding"):
-            yield self._guarded(item.link, lambda i=item: self._from_url(i.link, i, parsed.title))
+        for number, item in enumerate(self.progress(parsed.items, "Adding")):
+            outcome = self._guarded(item.link, lambda i=item: self._from_url(i.link, i, parsed.title))
+            if number == 0 and parsed.listed > len(parsed.items):
+                outcome.warnings.append(
+                    f"the feed {feed} lists {parsed.listed:,} stories; read its first {len(parsed.items):,} "
+                    "(feeds list the newest first)"
+                )
+            yield outcome
 
     def _jsonl(self, export: str, stdin: Callable[[], bytes]) -> Iterator[Outcome]:
         try:

@@ -8,6 +8,7 @@ address, so it fetches nothing itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -40,6 +41,8 @@ class Feed:
 
     title: str = ""
     items: list[FeedItem] = field(default_factory=list)
+    listed: int = 0
+    """How many items the feed lists (more than ``items`` when it lists over ``MAX_ITEMS``)."""
 
 
 def parse_feed(data: bytes, url: str = "", media_type: str | None = None) -> Feed:
@@ -49,6 +52,7 @@ def parse_feed(data: bytes, url: str = "", media_type: str | None = None) -> Fee
     headers = {"content-location": url} if url else {}
     if media_type:
         headers["content-type"] = media_type
+    data, listed = first_items(data)
     parsed = feedparser.parse(data, response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
         raise ArticleError("not an RSS or Atom feed")
@@ -57,7 +61,8 @@ def parse_feed(data: bytes, url: str = "", media_type: str | None = None) -> Fee
         link = entry.get("link") or next((a.get("href") for a in entry.get("links", []) if a.get("href")), "")
         if not link:
             continue
-        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        # read as a plain dict: feedparser's own get() maps one key to the other with a DeprecationWarning
+        when = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         guid = entry.get("id") or ""
         items.append(
             FeedItem(
@@ -68,7 +73,24 @@ def parse_feed(data: bytes, url: str = "", media_type: str | None = None) -> Fee
                 guid=" ".join(guid.split())[:1000] if isinstance(guid, str) else "",
             )
         )
-    return Feed(title=" ".join((parsed.feed.get("title") or "").split()), items=items)
+    return Feed(title=" ".join((parsed.feed.get("title") or "").split()), items=items, listed=listed)
+
+
+MAX_ITEMS = 1000
+"""Items read from one feed: feeds list the newest first, and feedparser took 67 s over 50,000 items (about
+1.3 s a thousand)."""
+_ITEM = re.compile(rb"<(item|entry)[\s>]", re.IGNORECASE)
+
+
+def first_items(data: bytes, limit: int = MAX_ITEMS) -> tuple[bytes, int]:
+    """The feed cut after its first ``limit`` items (closed again so that it still parses), and how many
+    items it lists in all."""
+    starts = [match for match in _ITEM.finditer(data)]
+    if len(starts) <= limit:
+        return data, len(starts)
+    cut = starts[limit]
+    closing = b"</channel></rss>" if cut.group(1).lower() == b"item" else b"</feed>"
+    return data[: cut.start()] + closing, len(starts)
 
 
 def _date(when: object) -> dt.date | None:

@@ -54,6 +54,19 @@ def looks_like_html(text: str, suffix: str = "") -> bool:
     return suffix in HTML_SUFFIXES or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
 
 
+_HTML_START = re.compile(
+    rb"\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|body|script|iframe|h1|div|font|table|a|style|title|b|br|p"
+    rb"|meta|link|!--)[\s>/]",
+    re.IGNORECASE,
+)
+
+
+def sniffs_as_html(data: bytes) -> bool:
+    """Whether bytes served as plain text, or with no type, start as an HTML page does (the tags the WHATWG's
+    MIME sniffing looks for): such a page is read as a page, not saved as raw markup."""
+    return bool(_HTML_START.match(data[:1024]))
+
+
 def decode_html(data: bytes, warnings: list[str] | None = None, declared: str | None = None) -> str:
     """A page's text: by the charset its server ``declared``, else its ``<meta charset>``, else as any
     article is decoded (UTF-8, else a detected encoding, with a warning)."""

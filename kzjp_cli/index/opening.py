@@ -90,8 +90,8 @@ def update(
     """Bring the index at ``root`` up to date with ``corpus`` (``kzjp index``)."""
     reporter = reporter or Reporter()
     started = time.perf_counter()
-    report = UpdateReport(index=root)
     files, warnings = scan(corpus)
+    report = UpdateReport(index=root, unlisted=warnings)
     for warning in warnings:
         reporter.warning(warning)
     with writer_lock(root, wait=wait), writing(root):

@@ -34,6 +34,9 @@ class UpdateReport:
     skipped: int = 0
     reasons: dict[str, str] = field(default_factory=dict)
     """Why each skipped file (corpus-relative path) was skipped, this time or before."""
+    unlisted: list[str] = field(default_factory=list)
+    """What the corpus scan skipped before reading (a broken link, a name that is not UTF-8, a folder too
+    deep), as warned."""
     rebuilt: bool = False
     seconds: float = 0.0
 

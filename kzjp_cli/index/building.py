@@ -187,6 +187,8 @@ def _worker_init(queue: Any, stop: Any, parent: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    # a worker exiting must never wait to flush progress the parent no longer reads (Ctrl-C once in 13 hung so)
+    queue.cancel_join_thread()
     _die_with(parent)
     global _WORKER
     _WORKER = (queue, stop, parent)
@@ -263,6 +265,11 @@ def _build_parallel(gen_dir: str, files: list[CorpusFile], ids: dict[str, str], 
             stop.set()
             for future in futures:
                 future.cancel()
+            # the parts are not wanted: end the workers rather than wait on them when the pool shuts down
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                with suppress(OSError, AttributeError):
+                    process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
             raise
 
 

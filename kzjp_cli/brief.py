@@ -13,14 +13,16 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kzjp_cli import timeline
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import SummaryError
-from kzjp_cli.index import CorpusIndex
 from kzjp_cli.store import SearchOptions
 from kzjp_cli.stories import Stories, stories_of, story_of
+
+if TYPE_CHECKING:
+    from kzjp_cli.index import CorpusIndex
 
 DAYS = 7
 """The default period: the last seven days, today included."""

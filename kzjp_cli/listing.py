@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kzjp_cli.articles import Article
-from kzjp_cli.index import CorpusIndex
+
+if TYPE_CHECKING:
+    from kzjp_cli.index import CorpusIndex
 
 SORTS = ("id", "date", "added")
 

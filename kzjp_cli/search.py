@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from kzjp_cli.articles import FIELDS, Article
 from kzjp_cli.errors import QueryError
-from kzjp_cli.index import CorpusIndex
 from kzjp_cli.languages import detect, language, script
 from kzjp_cli.store import Found, Match, SearchOptions, snippets
 from kzjp_cli.store.results import SORTS
@@ -19,6 +18,7 @@ from kzjp_cli.stories import Stories, stories_of
 
 if TYPE_CHECKING:
     from kzjp_cli.aliases import AliasTable
+    from kzjp_cli.index import CorpusIndex
 
 __all__ = [
     "SORTS",

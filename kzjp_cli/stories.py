@@ -27,12 +27,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kzjp_cli.articles import Article
-from kzjp_cli.index import CorpusIndex
 from kzjp_cli.listing import Period, ids_in
 from kzjp_cli.store import SearchOptions
+
+if TYPE_CHECKING:
+    from kzjp_cli.index import CorpusIndex
 
 NEAR = 0.3
 """Estimated shingle Jaccard similarity at which two texts are copies of one story (reprints with edits)."""

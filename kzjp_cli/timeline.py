@@ -6,10 +6,13 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kzjp_cli.index import CorpusIndex
 from kzjp_cli.store import SearchOptions
 from kzjp_cli.stories import Stories
+
+if TYPE_CHECKING:
+    from kzjp_cli.index import CorpusIndex
 
 PERIODS = ("day", "week", "month", "year")
 MAX_PERIODS = 1000

@@ -3,8 +3,9 @@ duplicate keys and signatures."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kzjp_cli import exports
 
 if TYPE_CHECKING:
     from kzjp_cli.articles.corpus import (
@@ -60,14 +61,7 @@ _WHERE = {
 """Each name's module: imported on first use (PEP 562), so that ``kzjp --help`` loads none of them."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = exports(__name__, _WHERE)
 
 __all__ = [
     "FIELDS",

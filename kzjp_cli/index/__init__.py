@@ -3,8 +3,9 @@ handle, opening and refreshing it, and checking the corpus for changes."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kzjp_cli import exports
 
 if TYPE_CHECKING:
     from kzjp_cli.index.building import PARALLEL_MIN_ARTICLES, auto_jobs
@@ -36,14 +37,7 @@ _WHERE = {
 """Each name's module: imported on first use (PEP 562), so that ``kzjp --help`` loads none of them."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = exports(__name__, _WHERE)
 
 __all__ = [
     "CACHE_DIR",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import importlib.util
 import math
 import os
 import sys
@@ -12,27 +13,37 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kzjp_cli import (
-    __version__,
-    brief,
-    index,
-    languages,
-    listing,
-    locations,
-    output,
-    search,
-    stories,
-    summarize,
-    targets,
-    timeline,
-)
+from kzjp_cli import __version__, index, locations, output
 from kzjp_cli.articles import FIELDS, parse_day
 from kzjp_cli.errors import Exit, KzjpError, OutputError
 
+
+def _lazy(name: str) -> Any:
+    """A command module, imported when one of its names is first used: defining the commands (and so
+    ``kzjp --help``) loads none of them."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    from kzjp_cli import brief, languages, listing, search, stories, summarize, targets, timeline
+else:
+    brief, languages, listing, search, stories, summarize, targets, timeline = (
+        _lazy(f"kzjp_cli.{name}")
+        for name in ("brief", "languages", "listing", "search", "stories", "summarize", "targets", "timeline")
+    )
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -155,6 +166,32 @@ class DateType(click.ParamType):
 
 MAX_WAIT = 3600.0
 """The longest --timeout, --max-time or --delay: an hour (a larger one is a mistake, and overflows timers)."""
+
+
+class LazyChoice(click.Choice):
+    """A choice of a command module's values, read when an option is parsed or its help shown."""
+
+    def __init__(self, values: Callable[[], Iterable[str]]) -> None:
+        self._values = values
+        self.case_sensitive = True
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._values())
+
+
+class Deferred:
+    """A command module's default, read when an option is parsed or its help shown (click calls a callable
+    default; help shows ``str()`` of one that is not a function)."""
+
+    def __init__(self, value: Callable[[], Any]) -> None:
+        self._value = value
+
+    def __call__(self) -> Any:
+        return self._value()
+
+    def __str__(self) -> str:
+        return str(self._value())
 
 
 class Number(click.FloatRange):
@@ -380,7 +417,7 @@ def format_option(*choices: str) -> Callable[[F], F]:
     )
 
 
-def limit_option(default: int | None, help: str) -> Callable[[F], F]:
+def limit_option(default: int | Deferred | None, help: str) -> Callable[[F], F]:
     return click.option(
         "-n", "--limit", type=click.IntRange(min=1), default=default, show_default=default is not None, help=help
     )
@@ -710,7 +747,9 @@ def _read_stdin() -> bytes:
 @no_refresh_option
 @limit_option(10, "Show at most N hits.")
 @period_options()
-@click.option("--sort", type=click.Choice(search.SORTS), default="relevance", show_default=True, help="Order of hits.")
+@click.option(
+    "--sort", type=LazyChoice(lambda: search.SORTS), default="relevance", show_default=True, help="Order of hits."
+)
 @lang_option
 @aliases_option
 @click.option(
@@ -884,11 +923,11 @@ BRIEF_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", "
 @click.option(
     "--by-date", is_flag=True, help="Take the period by the articles' own dates, not by when they were added."
 )
-@limit_option(brief.STORIES, "Show the N top stories.")
+@limit_option(Deferred(lambda: brief.STORIES), "Show the N top stories.")
 @click.option(
     "--sentences",
     type=click.IntRange(min=1, max=10),
-    default=brief.SENTENCES,
+    default=Deferred(lambda: brief.SENTENCES),
     show_default=True,
     metavar="N",
     help="Sentences in each story's summary.",
@@ -1007,7 +1046,7 @@ def _write_file(path: Path, text: str) -> None:
 @no_refresh_option
 @click.option(
     "--sort",
-    type=click.Choice(listing.SORTS),
+    type=LazyChoice(lambda: listing.SORTS),
     default="id",
     show_default=True,
     help="Order (date: newest first; added: last added first).",
@@ -1120,8 +1159,8 @@ def show_command(
 @click.option(
     "-m",
     "--method",
-    type=click.Choice(list(summarize.METHODS)),
-    default=summarize.DEFAULT_METHOD,
+    type=LazyChoice(lambda: summarize.METHODS),
+    default=Deferred(lambda: summarize.DEFAULT_METHOD),
     show_default=True,
     help="sumy's extractive method.",
 )
@@ -1404,7 +1443,7 @@ def timeline_command(
 @click.argument("query", nargs=-1)
 @click.option(
     "--sort",
-    type=click.Choice(stories.SORTS),
+    type=LazyChoice(lambda: stories.SORTS),
     default="size",
     show_default=True,
     help="Order (size: most copies first; date: newest first).",

@@ -210,7 +210,7 @@ def update(
             else:
                 state.etag, state.last_modified = answer.etag, answer.last_modified
                 state.failures, state.error, state.not_before = 0, None, None
-                result.items = len(parsed.items)
+                result.items = max(parsed.listed, len(parsed.items))  # all it lists; the first MAX_ITEMS are read
                 seen = set(state.seen)
                 fresh = [item for item in _unique(parsed.items) if item.key not in seen]
                 jobs += [(sub, item, parsed.title) for item in fresh]

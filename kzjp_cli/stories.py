@@ -236,10 +236,14 @@ def story_of(members: Sequence[Article], prefer: Sequence[str] = ()) -> Story:
 def stories_of(index: CorpusIndex, prefer: Sequence[str] = (), warn: Callable[[str], None] | None = None) -> Stories:
     """Every article's story in this index, with the articles' metadata (``Stories.articles``: callers need not
     read the manifest again); the pairs found are cached in the generation (keyed by the vectors' digest), so a
-    second call only regroups."""
-    articles = index.articles()
+    second call only regroups, and a later call on the same open index (a script's, a benchmark's) reuses the
+    stories it made."""
     state = [CACHE_VERSION, index.fingerprint, NEAR, MEANING, WINDOW_DAYS, index.vectors_state()]
     key = hashlib.blake2b(json.dumps(state).encode("utf-8"), digest_size=8).hexdigest()
+    told = index.memo.get(("stories", key, tuple(prefer)))
+    if told is not None:  # another search of the same process, on the same generation
+        return told
+    articles = index.articles()
     cache = index.cache_path(f"stories-{key}.json")
     pairs: list[tuple[str, str]] | None = None
     with suppress(OSError, ValueError, TypeError):
@@ -251,7 +255,9 @@ def stories_of(index: CorpusIndex, prefer: Sequence[str] = (), warn: Callable[[s
         pairs = sorted((articles[a].id, articles[b].id) for a, b in found)
         with suppress(OSError):
             cache.write_text(json.dumps(pairs), encoding="utf-8")
-    return group(articles, [(position[a], position[b]) for a, b in pairs if a in position and b in position], prefer)
+    told = group(articles, [(position[a], position[b]) for a, b in pairs if a in position and b in position], prefer)
+    index.memo[("stories", key, tuple(prefer))] = told
+    return told
 
 
 def _vectors(index: CorpusIndex, warn: Callable[[str], None] | None) -> tuple[list[str], Any]:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from kzjp_cli.errors import CorpusError
 from kzjp_cli.languages import ALL, script
+from kzjp_cli.store.results import OPERATORS
 
 FILE_NAME = "aliases.toml"
 BUILT_IN = Path(__file__).resolve().parent / FILE_NAME
@@ -30,7 +31,6 @@ MAX_WORDS = 6
 """The longest run of query words looked up as one name."""
 
 _PIECE = re.compile(r'"[^"]*"|\S+')
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _SPECIAL = re.compile(r"[:*?~^\[\]{}\"()]")
 
 
@@ -167,6 +167,6 @@ def _lookup(run: list[str], table: AliasTable) -> tuple[str, ...] | None:
     """The name a run of query pieces spells: one quoted phrase, or bare words only."""
     if len(run) == 1 and run[0].startswith('"') and run[0].endswith('"') and len(run[0]) > 2:
         return table.find(run[0][1:-1])
-    if any(p in _OPERATORS or _SPECIAL.search(p) for p in run):
+    if any(p in OPERATORS or _SPECIAL.search(p) for p in run):
         return None
     return table.find(" ".join(run))

@@ -19,7 +19,7 @@ from kzjp_cli import timeline
 from kzjp_cli.articles import Article
 from kzjp_cli.errors import SummaryError
 from kzjp_cli.store import SearchOptions
-from kzjp_cli.stories import Stories, stories_of, story_of
+from kzjp_cli.stories import Stories, Story, stories_of, story_of
 
 if TYPE_CHECKING:
     from kzjp_cli.index import CorpusIndex
@@ -114,19 +114,11 @@ class Link:
 
 
 @dataclass
-class TopStory:
-    """One story of the period: its members in the period, why it ranks, and its summary."""
+class TopStory(Story):
+    """One story of the period: its members in the period (``lead``, the article that tells it: its title is
+    the story's, its sentences the summary), why it ranks, and its summary."""
 
-    id: str
-    title: str
-    lead: str
-    """The article that tells it: its title is the story's, its sentences the summary."""
-    articles: list[str]
-    sources: list[str]
-    languages: list[str]
-    first: dt.date | None
-    last: dt.date | None
-    score: float
+    score: float = 0.0
     summary: list[Cited] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     """Its articles, the lead first: a summary cites one by its place here, from 1."""
@@ -279,14 +271,7 @@ def _rank(
             lead = max(same, key=lambda i: (relevance.get(i, 0.0), i == lead))
         found.append(
             TopStory(
-                id=story_id,
-                title=articles[lead].title,
-                lead=lead,
-                articles=ids,
-                sources=told_here.sources,
-                languages=told_here.languages,
-                first=told_here.first,
-                last=told_here.last,
+                **{**vars(told_here), "id": story_id, "title": articles[lead].title, "lead": lead, "articles": ids},
                 score=score,
                 links=[_link(articles[i]) for i in [lead, *(i for i in ids if i != lead)]],
             )

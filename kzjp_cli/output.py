@@ -478,10 +478,8 @@ def brief_text(brief: Any, style: Style, width: int = 40) -> Iterator[str]:
         return
     yield ""
     yield style(_unit_heading(brief.unit), "heading")
-    peak = max((n for _, n in brief.days), default=0)
-    label_width = max((len(label) for label, _ in brief.days), default=10)
-    for label, count in brief.days:
-        yield f"{style(label.ljust(label_width), 'date')}  {bar(count, peak, width)} {count}"
+    for label, drawn, count in _day_bars(brief, width):
+        yield f"{style(label, 'date')}  {drawn} {count}"
     yield ""
     yield style("Top stories", "heading")
     for rank, story in enumerate(brief.stories, start=1):
@@ -504,6 +502,15 @@ def brief_text(brief: Any, style: Style, width: int = 40) -> Iterator[str]:
         for row in rows:
             many = "article " if row.articles == 1 else "articles"
             yield f"{pad(safe(row.name), wide)}  {row.articles:>4} {many}  (before: {row.previous})"
+
+
+def _day_bars(brief: Any, width: int) -> Iterator[tuple[str, str, int]]:
+    """Each period of the brief's chart: its label padded to the longest, its bar against the busiest, its
+    count."""
+    peak = max((n for _, n in brief.days), default=0)
+    label_width = max((len(label) for label, _ in brief.days), default=10)
+    for label, count in brief.days:
+        yield label.ljust(label_width), bar(count, peak, width), count
 
 
 def _trend_lists(brief: Any) -> list[tuple[str, Any, str]]:
@@ -543,10 +550,8 @@ def brief_markdown(brief: Any) -> Iterator[str]:
     yield f"## {_unit_heading(brief.unit)}"
     yield ""
     yield "```text"
-    peak = max((n for _, n in brief.days), default=0)
-    label_width = max((len(label) for label, _ in brief.days), default=10)
-    for label, count in brief.days:
-        yield f"{label.ljust(label_width)}  {bar(count, peak, 30)} {count}"
+    for label, drawn, count in _day_bars(brief, 30):
+        yield f"{label}  {drawn} {count}"
     yield "```"
     yield ""
     yield "## Top stories"

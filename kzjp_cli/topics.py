@@ -610,15 +610,11 @@ def extract(
     scores = _fold({k: scores[k] for k in best}, stats)
     variants = _variants(scores, stats)
     ordered = sorted(scores, key=lambda k: (-scores[k], _display(k, stats)))
-    topics = [
-        Topic(
-            _display(k, stats),
-            scores[k],
-            sorted(stats.docs[k]),
-            variants=list(dict.fromkeys(v for v in map(stats.shown.get, variants[k]) if v and v != stats.shown[k])),
-        )
-        for k in ordered
-    ]
+    topics = []
+    for k in ordered:
+        shown = _display(k, stats)
+        others = dict.fromkeys(form for form in (_display(v, stats) for v in variants[k]) if form != shown)
+        topics.append(Topic(shown, scores[k], sorted(stats.docs[k]), variants=list(others)))
     return topics[:limit] if limit else topics
 
 

@@ -69,9 +69,10 @@ def _fits(stem: str, suffix: str) -> bool:
     return True
 
 
-def _cuttable(word: str, suffix: str) -> bool:
-    """Whether ``suffix`` can come off ``word``: it ends with it, in the form that fits, leaving a long enough stem."""
-    return word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM and _fits(word[: -len(suffix)], suffix)
+def _cuttable(word: str, suffix: str, shortest: int = MIN_STEM) -> bool:
+    """Whether ``suffix`` can come off ``word``: it ends with it, in the form that fits, leaving a stem of at
+    least ``shortest`` letters."""
+    return word.endswith(suffix) and len(word) - len(suffix) >= shortest and _fits(word[: -len(suffix)], suffix)
 
 
 def _protected(word: str) -> bool:
@@ -110,7 +111,7 @@ def without_case(words: list[str]) -> list[str]:
     if _protected(lowered):
         return list(words)
     for suffix in _ORDERED[0]:
-        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 2 and _fits(lowered[: -len(suffix)], suffix):
+        if _cuttable(lowered, suffix, shortest=2):  # a name shown may keep a short stem: Ким Чен Ынның
             kept = next((p for p in ("сы", "сі", "ы", "і") if suffix.startswith(p) and len(suffix) > len(p)), "")
             return [*words[:-1], last[: len(last) - len(suffix) + len(kept)]]  # Ұйымының: Ұйымы, its possessive
     return list(words)

@@ -15,6 +15,7 @@ from typing import Any
 from kzjp_cli.errors import QueryError
 from kzjp_cli.languages import ALL
 from kzjp_cli.store.analysis import chain
+from kzjp_cli.store.results import OPERATORS
 from kzjp_cli.store.schema import MISSING_DATE, TEXT_FIELDS, chain_fields, day_bounds
 
 WORD_FIELDS = frozenset(name for lang in ALL if lang.analysis == "words" for name in chain_fields(lang.chain))
@@ -28,7 +29,6 @@ _QUOTED = re.compile(r'"[^"]*"')
 SEARCHABLE = ("title", "body", "source", "lang", "date", "id")
 """The field names a user may put in a query (the per-language fields are kzjp's own business)."""
 
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 MAX_CLAUSES = 1024
 """The most words a query may have (Lucene's maxClauseCount): 1,000 took 1.8 s to parse and rank on the
 bundled corpus, 5,000 took 12 s."""
@@ -153,7 +153,7 @@ def parse(schema: Any, text: str, fields: Sequence[str] = TEXT_FIELDS) -> Any:
                 f"{name!r} is not a field you can search",
                 hint=f"the fields are {', '.join(SEARCHABLE)}; to search for {name}: as text, put it in quotes",
             )
-    words = sum(1 for piece in text.split() if piece not in _OPERATORS)
+    words = sum(1 for piece in text.split() if piece not in OPERATORS)
     if words > MAX_CLAUSES:
         raise QueryError(
             f"a query of {words:,} words is over the limit of {MAX_CLAUSES:,}",

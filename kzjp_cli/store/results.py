@@ -9,6 +9,8 @@ from kzjp_cli.articles import Article
 from kzjp_cli.errors import QueryError
 
 SORTS = ("relevance", "date")
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+"""The query language's operators: words that join others, never words searched for."""
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,9 @@ def search_quality(
     kzjp_index.update(corpus.resolve(), work / "index")
     db = work / "fts5.db"
     db.unlink(missing_ok=True)
-    run.fts5_build(corpus, db)
+    rows = work / "prepared.jsonl"
+    run.prepare(corpus, rows)
+    run.fts5_build(rows, db)
     engines = {"kzjp": kzjp_ranked(corpus, work / "index"), "fts5": fts5_ranked(db, list(by_id))}
     results: dict[str, dict[str, float]] = {}
     for name, ranked in engines.items():

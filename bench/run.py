@@ -1,11 +1,14 @@
-"""Benchmark kzjp beside SQLite FTS5 on generated corpora; print a table and write JSON.
+"""Benchmark kzjp beside SQLite FTS5 (and tantivy, where installed) on generated corpora; print a table, write JSON.
 
     python bench/run.py --sizes 1000,10000 --json bench/out/results.json
-    python bench/run.py --sizes 1000,10000,50000,100000    # the scale curve: 11-13 minutes on 2 quiet cores, 17-25 busy
+    python bench/run.py --sizes 1000,10000,50000,100000    # the scale curve (see bench/README.md for its time)
+    pip install -e '.[bench]'                                # tantivy, the second anchor
 
-Every kzjp figure is also given as a ratio to FTS5 (or to a minimal Whoosh
-script) measured in the same run: the machines are shared and noisy, and
-ratios taken side by side are what count. Not part of the test suite.
+The corpus mixes English, Russian, Kazakh and Japanese articles (``--languages``),
+half without ``lang:`` and some as saved pages, as users' corpora do. Every kzjp
+figure is also given as a ratio to FTS5 (or to a minimal Whoosh script) measured
+in the same run, with CPU seconds beside wall: the machines are shared and
+noisy, and ratios taken side by side are what count. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -65,6 +68,10 @@ QUERIES = [
     ("Astana date:2023-05", "astana", ("2023-05-01", "2023-05-31")),
     ('"state visit" Tokyo', '"state visit" tokyo', None),
 ]
+
+
+SHARED = [(query, fts, dates) for query, fts, dates in QUERIES if fts is not None and "*" not in fts]
+"""The queries every engine runs (tantivy's parser has no prefix query): the set the engines are compared on."""
 
 
 def _tree_peak(pid: int) -> int:
@@ -144,21 +151,47 @@ def percentile(values: list[float], q: float) -> float:
 # --- SQLite FTS5 ------------------------------------------------------------------
 
 
-def fts5_build(corpus: Path, db: Path) -> tuple[float, float]:
-    """Wall and CPU seconds to build the FTS5 index of ``corpus`` in this one process, the rows streamed from
-    the files (never all held at once)."""
-    from kzjp_cli.articles import parse_article
+def article_files(corpus: Path) -> list[Path]:
+    """The corpus's article files (text and saved pages), in path order."""
+    return sorted(p for p in corpus.rglob("*") if p.suffix in (".md", ".txt", ".html") and p.is_file())
 
+
+def prepare(corpus: Path, out: Path) -> float:
+    """Read every article with kzjp's reader (front matter, saved pages extracted, language detected) and
+    analyse its text with kzjp's chain, one JSON line an article streamed to ``out``; returns the CPU seconds.
+
+    The other engines build from these lines, so their figures are the engine's own work: FTS5 from the text
+    (its own tokenizer), tantivy from kzjp's terms (engine against engine)."""
+    from kzjp_cli.articles import from_file
+
+    cpu = time.process_time()
+    with open(out, "w", encoding="utf-8") as handle:
+        for path in article_files(corpus):
+            article = from_file(path)
+            row = {"id": path.stem, "date": article.date.isoformat() if article.date else None}
+            row.update(title=article.title, body=article.body)
+            row.update(
+                title_terms=_analysed(article.title, article.lang), body_terms=_analysed(article.body, article.lang)
+            )
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return time.process_time() - cpu
+
+
+def prepared(rows: Path) -> Iterator[dict[str, str]]:
+    with open(rows, encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def fts5_build(rows: Path, db: Path) -> tuple[float, float]:
+    """Wall and CPU seconds to build the FTS5 index of the prepared articles in this one process, the rows
+    streamed (never all held at once)."""
     start, cpu = time.perf_counter(), time.process_time()
     con = sqlite3.connect(db)
     con.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, date UNINDEXED, title, body, tokenize='porter')")
-
-    def rows() -> Iterator[tuple[str, str | None, str, str]]:
-        for path in sorted(corpus.rglob("*.md")):
-            article = parse_article(path.read_text(encoding="utf-8"), id=path.stem, path=str(path), suffix=".md")
-            yield article.id, article.date.isoformat() if article.date else None, article.title, article.body
-
-    con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows())
+    con.executemany(
+        "INSERT INTO docs VALUES (?, ?, ?, ?)", ((r["id"], r["date"], r["title"], r["body"]) for r in prepared(rows))
+    )
     con.commit()
     con.close()
     return time.perf_counter() - start, time.process_time() - cpu
@@ -172,9 +205,7 @@ def fts5_latencies(db: Path, rounds: int) -> list[float]:
     )
     latencies = []
     for _ in range(rounds):
-        for _, query, dates in QUERIES:
-            if query is None:
-                continue
+        for _, query, dates in SHARED:
             extra, params = "", [query]
             if dates:
                 extra, params = "AND date BETWEEN ? AND ?", [query, *dates]
@@ -185,21 +216,101 @@ def fts5_latencies(db: Path, rounds: int) -> list[float]:
     return latencies
 
 
+# --- tantivy (the second anchor, where installed) ------------------------------------
+
+
+def has_tantivy() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _analysed(text: str, code: str | None) -> str:
+    """``text`` as kzjp's analysis chain for ``code`` makes it: one term a word (the stem, a stop word marked),
+    space-separated, for an engine that then splits on spaces."""
+    from kzjp_cli.languages import language
+    from kzjp_cli.store.analysis import chain
+
+    return " ".join(terms[0] for *_, terms in chain(language(code).chain).tokens(text, phrase=True))
+
+
+def tantivy_build(rows: Path, folder: Path) -> dict[str, float]:
+    """Wall and CPU seconds to build a tantivy index of the prepared articles (kzjp's terms, split on spaces) in
+    this one process with one writer thread."""
+    import tantivy
+
+    start, cpu = time.perf_counter(), time.process_time()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("date", tokenizer_name="raw")
+    builder.add_text_field("title", tokenizer_name="whitespace")
+    builder.add_text_field("body", tokenizer_name="whitespace")
+    folder.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(builder.build(), path=str(folder))
+    writer = index.writer(heap_size=256_000_000, num_threads=1)
+    for row in prepared(rows):
+        fields = {"id": row["id"], "title": row["title_terms"], "body": row["body_terms"]}
+        if row["date"]:
+            fields["date"] = row["date"]
+        writer.add_document(tantivy.Document(**fields))
+    writer.commit()
+    writer.wait_merging_threads()
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu}
+
+
+def tantivy_query(fts_query: str) -> str:
+    """An FTS5 query of ``SHARED`` in tantivy's syntax, its words and phrases analysed as kzjp analyses them."""
+    import re
+
+    parts = []
+    for phrase, word in re.findall(r'"([^"]*)"|([^\s()"]+)', fts_query.replace("(", " ( ").replace(")", " ) ")):
+        if phrase:
+            parts.append(f'"{_analysed(phrase, "en")}"')
+        elif word in ("AND", "OR", "NOT", "(", ")"):
+            parts.append(word)
+        else:
+            parts.append(_analysed(word, "en") or word)
+    return " ".join(parts).replace("( ", "(").replace(" )", ")")
+
+
+def tantivy_latencies(folder: Path, rounds: int) -> list[float]:
+    """In-process latency of ``SHARED`` on the tantivy index: parse, rank, the ten ids read."""
+    import tantivy
+
+    index = tantivy.Index.open(str(folder))
+    searcher = index.searcher()
+    queries = []
+    for _, query, dates in SHARED:
+        text = tantivy_query(query)
+        if dates:
+            text = f"({text}) AND date:[{dates[0]} TO {dates[1]}]"
+        queries.append(text)
+    latencies = []
+    for _ in range(rounds):
+        for text in queries:
+            start = time.perf_counter()
+            parsed = index.parse_query(
+                text, ["title", "body"], field_boosts={"title": 2.0}, conjunction_by_default=True
+            )
+            [searcher.doc(address)["id"] for _, address in searcher.search(parsed, 10).hits]
+            latencies.append(time.perf_counter() - start)
+    return latencies
+
+
 # --- kzjp -----------------------------------------------------------------------------
 
 
 def kzjp_latencies(corpus: Path, index: Path, rounds: int, shared: bool = False) -> list[float]:
-    """kzjp's in-process latency of each query (with ``shared``, only those FTS5 runs too: the same set for
-    both engines)."""
+    """kzjp's in-process latency of each query (with ``shared``, only those every engine runs)."""
     from kzjp_cli import search
     from kzjp_cli.index import open_index
 
     ci = open_index(corpus.resolve(), index)
     latencies = []
     for _ in range(rounds):
-        for query, fts_query, _ in QUERIES:
-            if shared and fts_query is None:
-                continue
+        for query, _, _ in SHARED if shared else QUERIES:
             start = time.perf_counter()
             try:
                 search.search(ci, query, search.SearchOptions(limit=10), each=True)
@@ -263,19 +374,92 @@ def mutate(corpus: Path, seed: int, fraction: float = 0.01) -> int:
     return count
 
 
-def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: Path) -> dict[str, object]:
+def semantic_latencies(corpus: Path, index: Path, rounds: int) -> list[float]:
+    """In-process latency of ``search --semantic`` over ``SHARED``'s kzjp queries, with a random unit vector for
+    every article (what a query costs does not depend on where the vectors point; computing real ones for a
+    large corpus takes hours, and ``vectors_cost`` measures that per 1,000 articles). Empty without the model."""
+    import numpy as np
+
+    from kzjp_cli import search
+    from kzjp_cli.index import embedding, open_index
+    from kzjp_cli.index.vectors import VectorStore
+
+    if not embedding.available():
+        return []
+    ci = open_index(corpus.resolve(), index)
+    keys = sorted(set(ci.text_keys().values()))
+    vectors = np.random.default_rng(1).standard_normal((len(keys), embedding.DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store = VectorStore(index)
+    store.add(keys, vectors)
+    store.save()
+    ci = open_index(corpus.resolve(), index)
+    embedding.query("warm up")
+    latencies = []
+    for _ in range(rounds):
+        for query, _, _ in SHARED:
+            start = time.perf_counter()
+            try:
+                search.semantic(ci, query, search.SearchOptions(limit=10))
+            except Exception as exc:  # a query kzjp rejects still costs its time
+                if type(exc).__name__ != "QueryError":
+                    raise
+            latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+def vectors_cost(work: Path, articles: int, seed: int, languages: tuple[str, ...]) -> dict[str, float]:
+    """CPU and wall seconds per 1,000 articles of ``kzjp index --vectors`` (the model's real vectors) beyond
+    the index alone, on ``articles`` articles of the mixed corpus; empty without the model."""
+    from kzjp_cli.index import embedding
+
+    if not embedding.available():
+        return {}
+    corpus, index = work / "vectors-corpus", work / "vectors-index"
+    shutil.rmtree(corpus, ignore_errors=True)
+    shutil.rmtree(index, ignore_errors=True)
+    generate.generate(corpus, articles, seed, languages)
+    env_args = ["--corpus", str(corpus), "--index", str(index)]
+    timed([KZJP, "index", "-q", "--jobs", "1", *env_args])
+    made = timed([KZJP, "index", "--vectors", "-q", "--jobs", "1", *env_args])
+    return {
+        "articles": articles,
+        "cpu_seconds_per_1000": made["cpu_seconds"] / articles * 1000,
+        "seconds_per_1000": made["seconds"] / articles * 1000,
+    }
+
+
+def bench_size(
+    size: int, seed: int, jobs: int, rounds: int, repeat: int, work: Path, languages: tuple[str, ...]
+) -> dict[str, object]:
     began = time.perf_counter()
     corpus, index, db = work / f"corpus-{size}", work / f"index-{size}", work / f"fts-{size}.db"
-    for path in (corpus, index):
+    for path in (corpus, index, work / f"tantivy-{size}"):
         shutil.rmtree(path, ignore_errors=True)
     db.unlink(missing_ok=True)
-    megabytes = generate.generate(corpus, size, seed) / 1e6
+    megabytes = generate.generate(corpus, size, seed, languages) / 1e6
     env_args = ["--corpus", str(corpus), "--index", str(index)]
     result: dict[str, object] = {"articles": size, "megabytes": round(megabytes, 1), "jobs": jobs}
 
     build = timed([KZJP, "index", "--rebuild", "-q", "--jobs", str(jobs), *env_args])
     one = timed([KZJP, "index", "--rebuild", "-q", "--jobs", "1", *env_args]) if jobs > 1 else build
-    fts_build, fts_cpu = fts5_build(corpus, db)
+    rows = work / f"prepared-{size}.jsonl"
+    prepare_cpu = prepare(corpus, rows)
+    result["prepare_cpu_ms_per_article"] = prepare_cpu / size * 1000
+    fts_build, fts_cpu = fts5_build(rows, db)
+    if has_tantivy():
+        tv = tantivy_build(rows, work / f"tantivy-{size}")
+        tv_lat = tantivy_latencies(work / f"tantivy-{size}", rounds)
+        shutil.rmtree(work / f"tantivy-{size}", ignore_errors=True)
+        result.update(
+            tantivy_build_seconds=tv["seconds"],
+            tantivy_build_cpu_seconds=tv["cpu_seconds"],
+            tantivy_cpu_ms_per_article=tv["cpu_seconds"] / size * 1000,
+            build_vs_tantivy_cpu=one["cpu_seconds"] / tv["cpu_seconds"],
+            tantivy_p50_ms=percentile(tv_lat, 0.5) * 1000,
+            tantivy_p95_ms=percentile(tv_lat, 0.95) * 1000,
+        )
+    rows.unlink()
     changed = mutate(corpus, seed)
     update = timed([KZJP, "index", "-q", *env_args])
     fts_lat = fts5_latencies(db, rounds)
@@ -284,6 +468,11 @@ def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: 
     bare_lat = whoosh_latencies(index, rounds)
 
     some_id = sorted(p.relative_to(corpus).with_suffix("").as_posix() for p in corpus.rglob("*.md"))[0]
+    check_pair = paired(
+        [KZJP, "search", "tourism", "-q", *env_args],
+        [KZJP, "search", "tourism", "-q", "--no-refresh", *env_args],
+        repeat,
+    )
     pair = paired(
         [KZJP, "search", "tourism", "-q", *env_args],
         [sys.executable, "-c", WHOOSH_SCRIPT, str(index), "tourism"],
@@ -292,6 +481,17 @@ def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: 
     for cache in index.glob("gen-*/cache/topics*.json"):
         cache.unlink()
     topics_cold = timed([KZJP, "topics", "-q", *env_args])
+    topics_cached = timed([KZJP, "topics", "-q", *env_args], repeat)
+    summarize = timed([KZJP, "summarize", some_id, "-q", *env_args], repeat)
+    help_run = timed([KZJP, "--help"], repeat)
+    semantic = semantic_latencies(corpus, index, rounds)  # last: the vectors it adds would change what follows
+    if semantic:
+        result.update(
+            semantic_p50_ms=percentile(semantic, 0.5) * 1000,
+            semantic_p95_ms=percentile(semantic, 0.95) * 1000,
+        )
+    if "tantivy_p50_ms" in result:
+        result["shared_vs_tantivy"] = percentile(kz_shared, 0.5) * 1000 / float(result["tantivy_p50_ms"])
     result.update(
         build_seconds=build["seconds"],
         build_cpu_seconds=build["cpu_seconds"],
@@ -321,17 +521,23 @@ def bench_size(size: int, seed: int, jobs: int, rounds: int, repeat: int, work: 
         whoosh_p50_ms=percentile(bare_lat, 0.5) * 1000,
         whoosh_p50_ratio=percentile(bare_lat, 0.5) / percentile(fts_lat, 0.5),
         whoosh_p95_ms=percentile(bare_lat, 0.95) * 1000,
-        help_seconds=timed([KZJP, "--help"], repeat)["seconds"],
+        help_seconds=help_run["seconds"],
+        help_cpu_seconds=help_run["cpu_seconds"],
         search_process_seconds=pair["first_seconds"],
         search_process_cpu_seconds=pair["first_cpu_seconds"],
         search_process_peak_mb=pair["first_peak_mb"],
         whoosh_script_seconds=pair["second_seconds"],
         whoosh_script_cpu_seconds=pair["second_cpu_seconds"],
         search_vs_whoosh_script=pair["ratio"],
-        summarize_seconds=timed([KZJP, "summarize", some_id, "-q", *env_args], repeat)["seconds"],
+        search_no_refresh_seconds=check_pair["second_seconds"],
+        search_no_refresh_cpu_seconds=check_pair["second_cpu_seconds"],
+        search_vs_no_refresh=check_pair["ratio"],
+        summarize_seconds=summarize["seconds"],
+        summarize_cpu_seconds=summarize["cpu_seconds"],
         topics_cold_seconds=topics_cold["seconds"],
+        topics_cold_cpu_seconds=topics_cold["cpu_seconds"],
         topics_cold_peak_mb=topics_cold["peak_mb"],
-        topics_cached_seconds=timed([KZJP, "topics", "-q", *env_args], repeat)["seconds"],
+        topics_cached_seconds=topics_cached["seconds"],
     )
     result["bench_seconds"] = time.perf_counter() - began  # generating the corpus included
     return result
@@ -363,37 +569,11 @@ LANGUAGE_QUERIES = {
     "kk": ["сапар", "Жапонияға", "Тоқаев", "туристер", "дзюдо"],
     "ja": ["東京", "トカエフ", "首相官邸", "観光", "柔道"],
 }
-LANGUAGE_SOURCES = {
-    "en": Path(__file__).resolve().parent.parent / "corpus",
-    **{code: Path(__file__).resolve().parent.parent / "tests" / "data" / "multilingual" for code in ("ru", "kk", "ja")},
-}
-
-
-def language_corpus(code: str, out: Path, articles: int, seed: int) -> float:
-    """``articles`` articles in one language, each 8-24 sentences recombined from kzjp's own texts in it; MB."""
-    from kzjp_cli.articles import parse_article
-    from kzjp_cli.languages import sentences
-
-    pool = []
-    for path in sorted(LANGUAGE_SOURCES[code].iterdir()):
-        article = parse_article(path.read_text(encoding="utf-8"), id=path.stem, path=str(path), suffix=path.suffix)
-        if article.lang == code:
-            pool += [s.text for s in sentences.split(article.body, code)]
-    rng = random.Random(seed)
-    out.mkdir(parents=True, exist_ok=True)
-    size = 0
-    for number in range(articles):
-        body = "\n\n".join(
-            " ".join(rng.choice(pool) for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(4, 6))
-        )
-        text = f"---\nlang: {code}\ndate: 2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\n---\n{body}\n"
-        (out / f"{code}{number:05d}.md").write_text(text, encoding="utf-8")
-        size += len(text.encode("utf-8"))
-    return size / 1e6
 
 
 def bench_languages(work: Path, articles: int, seed: int) -> list[dict[str, object]]:
-    """Per language: a one-process full build's throughput (MB/s) and in-process search latency."""
+    """Per language: a one-process full build of ``articles`` generated articles in it (half without ``lang:``,
+    some saved pages), its CPU per article, and in-process search latency."""
     from kzjp_cli import search
     from kzjp_cli.index import open_index
 
@@ -402,7 +582,7 @@ def bench_languages(work: Path, articles: int, seed: int) -> list[dict[str, obje
         corpus, index = work / f"lang-{code}", work / f"lang-index-{code}"
         shutil.rmtree(corpus, ignore_errors=True)
         shutil.rmtree(index, ignore_errors=True)
-        megabytes = language_corpus(code, corpus, articles, seed)
+        megabytes = generate.generate(corpus, articles, seed, (code,)) / 1e6
         build = timed([KZJP, "index", "--rebuild", "-q", "--jobs", "1", "--corpus", str(corpus), "--index", str(index)])
         ci = open_index(corpus.resolve(), index)
         latencies = []
@@ -417,6 +597,8 @@ def bench_languages(work: Path, articles: int, seed: int) -> list[dict[str, obje
                 "articles": articles,
                 "megabytes": megabytes,
                 "build_seconds": build["seconds"],
+                "build_cpu_seconds": build["cpu_seconds"],
+                "build_cpu_ms_per_article": build["cpu_seconds"] / articles * 1000,
                 "build_mb_per_second": megabytes / build["seconds"],
                 "search_p50_ms": statistics.median(latencies) * 1e3,
             }
@@ -425,11 +607,11 @@ def bench_languages(work: Path, articles: int, seed: int) -> list[dict[str, obje
 
 
 def language_table(results: list[dict[str, object]]) -> str:
-    lines = [f"{'language':10}{'articles':>10}{'MB':>8}{'build':>10}{'MB/s':>8}{'search p50':>12}"]
+    lines = [f"{'language':10}{'articles':>10}{'MB':>8}{'build':>10}{'CPU':>10}{'CPU/article':>13}{'search p50':>12}"]
     for r in results:
         lines.append(
             f"{r['lang']:10}{r['articles']:>10}{r['megabytes']:>8.2f}{r['build_seconds']:>9.1f}s"
-            f"{r['build_mb_per_second']:>8.2f}{r['search_p50_ms']:>10.1f}ms"
+            f"{r['build_cpu_seconds']:>9.1f}s{r['build_cpu_ms_per_article']:>11.2f}ms{r['search_p50_ms']:>10.1f}ms"
         )
     return "\n".join(lines)
 
@@ -443,47 +625,73 @@ ROWS = [
     ("  its CPU", "build_one_cpu_seconds", "{:.1f} s", "build_cpu_ratio"),
     ("  CPU per article", "build_cpu_ms_per_article", "{:.2f} ms", "growth"),
     ("  FTS5 build (one process)", "fts5_build_seconds", "{:.1f} s", None),
+    ("    (FTS5 and tantivy build from text kzjp has read, and tantivy from its terms)", None, "", None),
     ("  FTS5 CPU", "fts5_build_cpu_seconds", "{:.1f} s", None),
     ("  FTS5 CPU per article", "fts5_cpu_ms_per_article", "{:.2f} ms", None),
+    ("  tantivy build (one thread)", "tantivy_build_seconds", "{:.1f} s", None),
+    ("  tantivy CPU per article", "tantivy_cpu_ms_per_article", "{:.2f} ms", "build_vs_tantivy_cpu"),
+    ("  kzjp's reading and analysis", "prepare_cpu_ms_per_article", "{:.2f} ms", None),
     ("  build peak memory", "build_peak_mb", "{:.0f} MB", None),
     ("  per 1,000 articles", "build_mb_per_1000", "{:.1f} MB", "growth"),
     ("update 1% changed + 1% added", "update_seconds", "{:.1f} s", None),
     ("  share of a full build", "update_share_of_build", "{:.0%}", None),
-    ("search p50 (in process)", "search_p50_ms", "{:.1f} ms", "search_p50_ratio"),
+    ("search p50 (in process)", "search_p50_ms", "{:.1f} ms", None),
     ("search p95 (in process)", "search_p95_ms", "{:.1f} ms", None),
-    ("  on FTS5's queries, p50", "shared_p50_ms", "{:.1f} ms", "shared_p50_ratio"),
-    ("  on FTS5's queries, p95", "shared_p95_ms", "{:.1f} ms", None),
+    ("  shared queries, p50", "shared_p50_ms", "{:.1f} ms", "shared_p50_ratio"),
+    ("  shared queries, p95", "shared_p95_ms", "{:.1f} ms", None),
     ("  FTS5 p50 / p95", "fts5_p50_ms", "{:.2f} ms", None),
+    ("  tantivy p50 / p95", "tantivy_p50_ms", "{:.2f} ms", "shared_vs_tantivy"),
     ("  bare Whoosh p50, no snippets", "whoosh_p50_ms", "{:.1f} ms", "whoosh_p50_ratio"),
     ("  bare Whoosh p95", "whoosh_p95_ms", "{:.1f} ms", None),
+    ("  --semantic p50 / p95", "semantic_p50_ms", "{:.1f} ms", None),
     ("kzjp --help", "help_seconds", "{:.2f} s", None),
+    ("  its CPU", "help_cpu_seconds", "{:.3f} s", None),
     ("kzjp search (process)", "search_process_seconds", "{:.2f} s", "search_vs_whoosh_script"),
     ("  its CPU", "search_process_cpu_seconds", "{:.2f} s", None),
     ("  minimal Whoosh script", "whoosh_script_seconds", "{:.2f} s", None),
     ("    its CPU", "whoosh_script_cpu_seconds", "{:.2f} s", None),
+    ("  with --no-refresh", "search_no_refresh_seconds", "{:.2f} s", "search_vs_no_refresh"),
+    ("    its CPU", "search_no_refresh_cpu_seconds", "{:.2f} s", None),
     ("  search peak memory", "search_process_peak_mb", "{:.0f} MB", None),
     ("kzjp summarize ID", "summarize_seconds", "{:.2f} s", None),
+    ("  its CPU", "summarize_cpu_seconds", "{:.2f} s", None),
     ("kzjp topics (cold)", "topics_cold_seconds", "{:.1f} s", None),
+    ("  its CPU", "topics_cold_cpu_seconds", "{:.1f} s", None),
     ("kzjp topics (cached)", "topics_cached_seconds", "{:.2f} s", None),
     ("this size's benchmark", "bench_seconds", "{:.0f} s", None),
 ]
+SUFFIXES = {
+    "search_vs_whoosh_script": "x the script",
+    "search_vs_no_refresh": "x unchecked",
+    "shared_vs_tantivy": "x tantivy",
+    "build_vs_tantivy_cpu": "x tantivy",
+}
+"""How a ratio is labelled; the rest are against FTS5."""
+PAIRED = {"fts5_p50_ms": "fts5_p95_ms", "tantivy_p50_ms": "tantivy_p95_ms", "semantic_p50_ms": "semantic_p95_ms"}
 
 
 def table(results: list[dict[str, object]]) -> str:
-    header = f"{'':32}" + "".join(f"{str(r['articles']) + ' articles':>26}" for r in results)
+    header = f"{'':32}" + "".join(f"{str(r['articles']) + ' articles':>28}" for r in results)
     lines = [header]
     for label, key, fmt, ratio in ROWS:
+        if key is None:
+            lines.append(label)
+            continue
+        if not any(key in r for r in results):
+            continue  # tantivy not installed, or no model for vectors
         cells = []
         for r in results:
+            if key not in r:
+                cells.append(f"{'-':>28}")
+                continue
             cell = fmt.format(r[key])
-            if key == "fts5_p50_ms":
-                cell += f" / {r['fts5_p95_ms']:.2f}"
+            if key in PAIRED:
+                cell += " / " + fmt.split()[0].format(r[PAIRED[key]])
             if ratio == "growth":  # against the smallest size: 1.0x everywhere is linear growth
                 cell += f" ({r[key] / results[0][key]:.2f}x)"
-            elif ratio:
-                suffix = " vs FTS5" if ratio != "search_vs_whoosh_script" else " vs Whoosh"
-                cell += f" ({r[ratio]:.1f}x{suffix})"
-            cells.append(f"{cell:>26}")
+            elif ratio and ratio in r:
+                cell += f" ({r[ratio]:.1f}{SUFFIXES.get(ratio, 'x FTS5')})"
+            cells.append(f"{cell:>28}")
         lines.append(f"{label:32}" + "".join(cells))
     return "\n".join(lines)
 
@@ -514,25 +722,46 @@ def main() -> None:
     parser.add_argument(
         "--language-articles", type=int, default=1000, help="articles per language for the per-language measure"
     )
+    parser.add_argument("--languages", default="en,ru,kk,ja", help="the generated corpus's languages")
+    parser.add_argument(
+        "--vector-articles", type=int, default=200, help="articles whose real vectors are timed (0: not measured)"
+    )
     args = parser.parse_args()
+    languages = tuple(args.languages.split(","))
     work = args.work or Path(tempfile.mkdtemp(prefix="kzjp-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     compile_bytecode()
+    load_before = round(os.getloadavg()[0], 2)
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"benchmarking {size} articles in {work} …", file=sys.stderr)
-        results.append(bench_size(size, args.seed, args.jobs, args.rounds, args.repeat, work))
+        results.append(bench_size(size, args.seed, args.jobs, args.rounds, args.repeat, work, languages))
     bundled = bench_bundled(work, args.repeat)
     print(f"benchmarking each language ({args.language_articles} articles) …", file=sys.stderr)
     per_language = bench_languages(work, args.language_articles, args.seed)
+    vectors = vectors_cost(work, args.vector_articles, args.seed, languages) if args.vector_articles else {}
+    print(f"load before: {load_before}; after: {os.getloadavg()[0]:.2f} (1-minute average, {os.cpu_count()} CPUs)")
     print(table(results))
     print(
         f"\nbundled corpus: kzjp search {bundled['search_seconds']:.2f} s, minimal Whoosh script "
         f"{bundled['whoosh_script_seconds']:.2f} s ({bundled['ratio']:.2f}x, median of alternating pairs)"
     )
     print("\nper language (one-process full build, in-process search):\n" + language_table(per_language))
+    if vectors:
+        print(
+            f"\nvectors (kzjp index --vectors, {vectors['articles']} articles, one process): "
+            f"{vectors['cpu_seconds_per_1000']:.0f} s CPU and {vectors['seconds_per_1000']:.0f} s wall "
+            "per 1,000 articles"
+        )
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    summary = {"python": sys.version.split()[0], "results": results, "bundled": bundled, "languages": per_language}
+    summary = {
+        "python": sys.version.split()[0],
+        "load_before": load_before,
+        "results": results,
+        "bundled": bundled,
+        "languages": per_language,
+        "vectors": vectors,
+    }
     args.json.write_text(json.dumps(summary, indent=2))
     print(f"\nwrote {args.json}", file=sys.stderr)
     if not args.work:

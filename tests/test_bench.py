@@ -35,17 +35,18 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     done = bench(
         "run.py",
         *("--sizes", "50", "--repeat", "1", "--rounds", "1", "--json", str(out)),
-        *("--work", str(tmp_path / "work"), "--language-articles", "20"),
+        *("--work", str(tmp_path / "work"), "--language-articles", "20", "--vector-articles", "10"),
     )
     assert done.returncode == 0, done.stderr
-    assert "full build" in done.stdout and "vs FTS5" in done.stdout and "bundled corpus: kzjp search" in done.stdout
+    assert "full build" in done.stdout and "x FTS5)" in done.stdout and "bundled corpus: kzjp search" in done.stdout
     summary = json.loads(out.read_text())
     result = summary["results"][0]
     assert result["articles"] == 50 and result["fts5_build_seconds"] > 0 and result["search_p50_ms"] > 0
     assert result["build_peak_mb"] > 10 and summary["bundled"]["whoosh_script_seconds"] > 0
     assert [r["lang"] for r in summary["languages"]] == ["en", "ru", "kk", "ja"]
     assert all(r["build_mb_per_second"] > 0 and r["search_p50_ms"] > 0 for r in summary["languages"])
-    assert "per language" in done.stdout
+    assert "per language" in done.stdout and all(r["build_cpu_ms_per_article"] > 0 for r in summary["languages"])
+    assert result["prepare_cpu_ms_per_article"] > 0 and result["help_cpu_seconds"] > 0
 
 
 def test_the_extraction_benchmark_runs_and_kzjp_keeps_the_stories() -> None:

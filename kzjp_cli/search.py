@@ -14,7 +14,7 @@ from kzjp_cli.errors import QueryError
 from kzjp_cli.languages import detect, language, script
 from kzjp_cli.store import Found, Match, SearchOptions, snippets
 from kzjp_cli.store.results import SORTS
-from kzjp_cli.stories import Stories, stories_of
+from kzjp_cli.stories import Stories, linked_stories, single_story_id
 
 if TYPE_CHECKING:
     from kzjp_cli.aliases import AliasTable
@@ -122,7 +122,7 @@ def search(
 
     def answer() -> SearchResult:
         expanded, added = with_aliases(index, text, names)
-        told = stories_of(index, options.langs, warn)
+        told = linked_stories(index, options.langs, warn)
         if each:
             found, stories = index.matches(expanded, options), None
         elif options.count_only:
@@ -185,7 +185,8 @@ def _with_stories(hits: list[Hit], told: Stories, added: dict[str, list[str]]) -
     for hit in hits:
         hit.aliases = added
         story = told.story(hit.article.id)
-        if story is None:
+        if story is None:  # a story of one
+            hit.story = single_story_id(hit.article.id)
             continue
         hit.story = story.id
         hit.also = [told.articles[i] for i in story.articles if i != hit.article.id]
@@ -249,7 +250,7 @@ def semantic(
         searched = len(allowed) if allowed is not None else len(index.text_keys())
         unvectored = max(0, searched - len(keep))
         total, stories = len(order), None
-        told = stories_of(index, options.langs, warn)
+        told = linked_stories(index, options.langs, warn)
         if not each:
             order = _first_of_each(order, told)
             stories = len(order)
@@ -322,7 +323,7 @@ def similar(
         if allowed is not None:
             found.matches = [m for m in found.matches if m.article.id in allowed][:limit]
         hits = _hits(found)
-    _with_stories(hits, stories_of(index, langs, warn), {})
+    _with_stories(hits, linked_stories(index, langs, warn), {})
     return hits
 
 
@@ -341,7 +342,7 @@ def similar_to_text(
     vector = embedding.passages([embedding.article_text("", text)])[0]
     allowed = allowed_ids(index, SearchOptions(langs=tuple(langs))) if langs else None
     hits = _scored_hits(index, Space.of(index, warn).nearest(vector, detect(text), allowed=allowed)[:limit])
-    _with_stories(hits, stories_of(index, langs, warn), {})
+    _with_stories(hits, linked_stories(index, langs, warn), {})
     return hits
 
 

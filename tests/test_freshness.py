@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from kzjp_cli import index
 from kzjp_cli.articles import scan_corpus
 from kzjp_cli.errors import CorpusError, QueryError
 from kzjp_cli.index import freshness
+from kzjp_cli.index.folder import FOLDERS
 from kzjp_cli.store import SearchOptions
 
 from .conftest import Run
@@ -251,3 +253,104 @@ def test_no_refresh_still_builds_a_missing_index(run: Run, corpus: Path, root: P
     done = run("search", "Tokyo", "-f", "ids", "--no-refresh", "--index", str(root))
     assert done.exit_code == 0 and "building the index of 4 articles" in done.stderr
     assert "sub/visit" in done.stdout.split()
+
+
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust unchanged folders on any corpus, their times however recent (after a pause: the clock's tick)."""
+    monkeypatch.setattr(freshness, "FOLDERS_FROM", 0)
+    monkeypatch.setattr(freshness, "RACY_SECONDS", 0.0)
+
+
+def settled(corpus: Path, root: Path) -> None:
+    """The index brought up to date, and the folder times it records older than any change that follows."""
+    index.update(corpus, root)
+    time.sleep(0.05)  # a change in the same tick of the file system's clock would not move a folder's time
+
+
+def unchecked(corpus: Path, root: Path) -> index.CorpusIndex:
+    ci = index.open_index(corpus, root)
+    assert ci._check is None
+    return ci
+
+
+@pytest.mark.usefixtures("trusting")
+@pytest.mark.parametrize("change", ["added", "removed", "renamed", "new folder", "moved in"])
+def test_a_changed_folder_is_noticed_without_checking_every_file(
+    corpus: Path, root: Path, tmp_path: Path, change: str
+) -> None:
+    settled(corpus, root)
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: Moved in\n---\nA quokkaline story.\n", encoding="utf-8")
+    assert freshness.unchanged(corpus, json.loads((root / FOLDERS).read_text()), unchecked(corpus, root).fingerprint)
+    before = set(unchecked(corpus, root).ids())
+    if change == "added":
+        (corpus / "sub" / "new.md").write_text("A quokkaline story.", encoding="utf-8")
+        after = before | {"sub/new"}
+    elif change == "removed":
+        (corpus / "sub" / "visit.md").unlink()
+        after = before - {"sub/visit"}
+    elif change == "renamed":
+        (corpus / "sub" / "visit.md").rename(corpus / "sub" / "renamed.md")
+        after = before - {"sub/visit"} | {"sub/renamed"}
+    elif change == "new folder":
+        (corpus / "sub" / "deeper").mkdir()
+        (corpus / "sub" / "deeper" / "new.md").write_text("A quokkaline story.", encoding="utf-8")
+        after = before | {"sub/deeper/new"}
+    else:
+        outside.rename(corpus / "sub" / "moved.md")
+        after = before | {"sub/moved"}
+    assert set(index.open_index(corpus, root).ids()) == after
+
+
+@pytest.mark.usefixtures("trusting")
+def test_an_edit_in_place_waits_for_kzjp_index_and_a_folder_time_set_back_fools_nothing(
+    corpus: Path, root: Path
+) -> None:
+    """The one change the folders cannot show, as documented; and restoring a folder's modification time
+    (rsync -t, tar) does not hide an added file: the status-change time moves all the same."""
+    settled(corpus, root)
+    with open(corpus / "judo.txt", "a", encoding="utf-8") as handle:
+        handle.write(" Sambo too.\n")
+    assert unchecked(corpus, root).matches("sambo", SearchOptions(limit=10)).matches == []
+    index.update(corpus, root)
+    assert [m.article.id for m in index.open_index(corpus, root).matches("sambo", SearchOptions()).matches] == ["judo"]
+
+    time.sleep(0.05)
+    before = (corpus / "sub").stat()
+    (corpus / "sub" / "new.md").write_text("A quokkaline story.", encoding="utf-8")
+    os.utime(corpus / "sub", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert [m.article.id for m in index.open_index(corpus, root).matches("quokkaline", SearchOptions()).matches] == [
+        "sub/new"
+    ]
+
+
+def test_recent_folder_times_and_other_fingerprints_are_not_trusted(
+    corpus: Path, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(freshness, "FOLDERS_FROM", 0)
+    index.update(corpus, root)
+    recorded = json.loads((root / FOLDERS).read_text())
+    fingerprint = recorded["fingerprint"]
+    assert set(recorded["folders"]) == {"", "sub/"}
+    assert not freshness.unchanged(corpus, recorded, fingerprint), "just written: a change may share its tick"
+    monkeypatch.setattr(freshness, "RACY_SECONDS", 0.0)
+    time.sleep(0.05)
+    assert freshness.unchanged(corpus, recorded, fingerprint)
+    assert not freshness.unchanged(corpus, recorded, "another fingerprint")
+    assert not freshness.unchanged(corpus, {**recorded, "folders": {**recorded["folders"], "gone/": 1}}, fingerprint)
+    assert not freshness.unchanged(corpus, {"fingerprint": fingerprint, "folders": "junk"}, fingerprint)
+    (root / FOLDERS).write_text("not json")
+    ci = index.open_index(corpus, root)  # checks in full, and records again
+    assert "judo" in ci.ids() and json.loads((root / FOLDERS).read_text())["fingerprint"] == fingerprint
+
+
+@pytest.mark.usefixtures("parallel", "trusting")
+def test_a_check_in_parallel_records_the_folders_it_found(corpus: Path, root: Path) -> None:
+    index.update(corpus, root)
+    (root / FOLDERS).unlink()
+    time.sleep(0.05)
+    ci = opened_in_parallel(corpus, root)
+    assert ci.ids() and not ci.confirm()
+    assert json.loads((root / FOLDERS).read_text())["fingerprint"] == ci.fingerprint
+    assert index.open_index(corpus, root)._check is None

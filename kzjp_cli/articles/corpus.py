@@ -32,9 +32,12 @@ MAX_DEPTH = 100
 """Folders nested deeper than this are skipped with a warning (no corpus is organised 100 levels deep)."""
 
 
-def _walk(root: str, warnings: list[str], seen: set[tuple[int, int]]) -> list[tuple[str, str]]:
+def _walk(
+    root: str, warnings: list[str], seen: set[tuple[int, int]], folders: dict[str, int] | None = None
+) -> list[tuple[str, str]]:
     """The relative and full paths of the article files below ``root``, not yet stat'ed (os.scandir and plain
-    strings: this runs before every command, once for each file of a corpus of 100,000).
+    strings: this runs before every command, once for each file of a corpus of 100,000). ``folders``, if
+    given, gets each folder's status-change time, taken before the folder is listed (``freshness``).
 
     Iterative, so a folder nested a thousand levels deep cannot exhaust Python's stack.
     """
@@ -44,6 +47,8 @@ def _walk(root: str, warnings: list[str], seen: set[tuple[int, int]]) -> list[tu
     while pending:
         folder, prefix, depth = pending.pop()
         try:
+            if folders is not None:
+                folders[prefix] = os.stat(folder).st_ctime_ns
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=by_name)
         except OSError as exc:
@@ -103,16 +108,19 @@ def shown_path(path: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", raw)
 
 
-def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
+def scan_corpus(root: Path, folders: dict[str, int] | None = None) -> tuple[list[CorpusFile], list[str]]:
     """All article files under ``root`` (recursively, hidden ones skipped), sorted, and warnings about what
-    was skipped."""
-    candidates, warnings = list_corpus(root)
+    was skipped (``folders`` as for ``list_corpus``)."""
+    candidates, warnings = list_corpus(root, folders=folders)
     return stat_files(candidates, warnings), warnings
 
 
-def list_corpus(root: Path, *, ordered: bool = True) -> tuple[list[tuple[str, str]], list[str]]:
+def list_corpus(
+    root: Path, *, ordered: bool = True, folders: dict[str, int] | None = None
+) -> tuple[list[tuple[str, str]], list[str]]:
     """The relative and full paths of the article files under ``root``, sorted (if ``ordered``), without the
-    ``stat`` call each that ``scan_corpus`` adds (``freshness`` spreads those over processes), and warnings."""
+    ``stat`` call each that ``scan_corpus`` adds (``freshness`` spreads those over processes), and warnings.
+    ``folders``, if given, gets every folder listed (relative, "" for ``root``) with its status-change time."""
     if not root.exists():
         raise CorpusError(f"corpus folder {root} does not exist")
     if not root.is_dir():
@@ -121,7 +129,7 @@ def list_corpus(root: Path, *, ordered: bool = True) -> tuple[list[tuple[str, st
         raise CorpusError(f"corpus folder {root} is not readable")
     warnings: list[str] = []
     st = root.stat()
-    candidates = _walk(str(root), warnings, {(st.st_dev, st.st_ino)})
+    candidates = _walk(str(root), warnings, {(st.st_dev, st.st_ino)}, folders)
     if ordered:
         candidates.sort()
     return candidates, warnings

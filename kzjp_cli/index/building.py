@@ -29,10 +29,10 @@ def auto_jobs(articles: int) -> int:
     return min(os.cpu_count() or 1, 4) if articles >= PARALLEL_MIN_ARTICLES else 1
 
 
-def scan(corpus: Path) -> tuple[list[CorpusFile], list[str]]:
+def scan(corpus: Path, folders: dict[str, int] | None = None) -> tuple[list[CorpusFile], list[str]]:
     """The corpus's article files, and warnings about what was skipped (told only when the index is updated:
-    a read of a current index repeats nothing)."""
-    files, warnings = scan_corpus(corpus)
+    a read of a current index repeats nothing); ``folders`` as for ``articles.list_corpus``."""
+    files, warnings = scan_corpus(corpus, folders)
     if not files:
         raise CorpusError(
             f"no articles in {corpus} (kzjp reads .txt, .md and saved .html pages)",

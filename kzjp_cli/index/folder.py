@@ -3,6 +3,7 @@
 Layout of an index folder::
 
     kzjp-index.json   marker: schema version, corpus, current generation, fingerprint
+    kzjp-folders.json the corpus's folders as the last full check found them (``freshness``)
     .lock             flock()ed by the one process allowed to write (``locking``)
     gen-<n>/          a store (the search engine's files), manifest.json (per-file
                       stat and metadata) and cache/ (what commands keep, e.g. topics)
@@ -38,6 +39,7 @@ SCHEMA_VERSION = 7
 (2: store/, 3: languages, 4: fetched, duplicate fingerprints, 6: Russian by dictionary form,
 7: English words as written beside their stems)."""
 MARKER = "kzjp-index.json"
+FOLDERS = "kzjp-folders.json"
 MANIFEST = "manifest.json"
 CACHE_DIR = "cache"
 LOCK = ".lock"
@@ -73,7 +75,23 @@ def write_json(path: Path, data: Any) -> None:
 
 def _ours(name: str) -> bool:
     """Names kzjp leaves in an index folder before its first marker: a killed first build's leftovers."""
-    return name in (LOCK, ".gitignore") or name.startswith(("gen-", f".{MARKER}."))
+    return name in (LOCK, ".gitignore", FOLDERS) or name.startswith(("gen-", f".{MARKER}.", f".{FOLDERS}."))
+
+
+def remember_folders(root: Path, folders: freshness.Folders, fingerprint: str) -> None:
+    """Record the corpus's folders beside the fingerprint a full check found with them. Best effort: where
+    the index cannot be written (a read-only copy) the next command checks in full again."""
+    with suppress(OSError):
+        write_json(root / FOLDERS, folders.as_json(fingerprint))
+
+
+def folders_unchanged(root: Path, corpus: Path, marker: dict[str, Any]) -> bool:
+    """True if the folders recorded belong to the marker's fingerprint and none has changed since."""
+    try:
+        recorded = json.loads((root / FOLDERS).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return freshness.unchanged(corpus, recorded, str(marker.get("fingerprint", "")))
 
 
 def read_marker(root: Path) -> dict[str, Any] | None:

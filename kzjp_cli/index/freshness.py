@@ -15,15 +15,29 @@ names first had done worse than one.
 
 The fingerprint is the same however it is computed: files fall into parts by a CRC of their path, each part
 is hashed in path order, and the part digests are hashed together.
+
+From ``FOLDERS_FROM`` articles even that check is skipped while no folder of the corpus has changed: a file
+added, removed or renamed (a page ``kzjp add`` saves, an editor's save by rename, ``mv``, ``rm``) changes its
+folder's status-change time, which nothing can set back (unlike the modification time, which ``rsync -t``
+and ``tar`` restore). Every full check records every folder's time, taken before that folder is listed,
+beside the fingerprint it agreed with (``Folders``), and a command then answers after one ``stat`` a
+folder. A time within ``RACY_SECONDS`` of its recording is not trusted (a file added in the same clock tick
+would not move it), so the next command checks in full and records again: git's racy-clean rule. What it
+does not see is a file rewritten in place under the same name: ``kzjp index`` notices that, as does any
+command after the next change to its folder, and corpora below ``FOLDERS_FROM`` articles check every file
+every time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kzjp_cli.articles import CorpusFile, list_corpus
 from kzjp_cli.forking import Forked, ForkedError, can_fork, processors
@@ -33,6 +47,42 @@ PARTS = 2
 PARALLEL_FROM = 5_000
 """Articles from which the check runs beside the read (below it, forking costs more than it saves)."""
 _DIGEST = 16
+FOLDERS_FROM = 5_000
+"""Articles from which a command trusts unchanged folders instead of checking every file."""
+RACY_SECONDS = 2.0
+"""A folder time this close to when it was recorded may hide a change made in the same clock tick."""
+
+
+@dataclass
+class Folders:
+    """Every folder of the corpus with its status-change time, and when they were taken (before listing)."""
+
+    times: dict[str, int] = field(default_factory=dict)
+    taken_ns: int = field(default_factory=time.time_ns)
+
+    def as_json(self, fingerprint: str) -> dict[str, Any]:
+        return {"fingerprint": fingerprint, "taken_ns": self.taken_ns, "folders": self.times}
+
+
+def unchanged(corpus: Path, recorded: Any, fingerprint: str) -> bool:
+    """True if ``recorded`` (``Folders.as_json``) belongs to ``fingerprint`` and no folder of the corpus has
+    changed since, none of its times racy: the corpus is then as the fingerprint says, edits in place aside."""
+    if not isinstance(recorded, dict) or recorded.get("fingerprint") != fingerprint or not fingerprint:
+        return False
+    times, taken = recorded.get("folders"), recorded.get("taken_ns")
+    if not isinstance(times, dict) or not times or not isinstance(taken, int):
+        return False
+    trusted_before = taken - int(RACY_SECONDS * 1e9)
+    base = str(corpus)
+    for rel, when in times.items():
+        if not isinstance(when, int) or when > trusted_before:
+            return False
+        try:
+            if os.stat(os.path.join(base, rel) if rel else base).st_ctime_ns != when:
+                return False
+        except (OSError, TypeError, ValueError):
+            return False
+    return True
 
 
 def part_of(rel: str) -> int:
@@ -60,16 +110,18 @@ def _joined(digests: Iterable[bytes]) -> str:
     return hashlib.blake2b(b"".join(digests), digest_size=_DIGEST).hexdigest()
 
 
-def _part_digests(corpus: Path, parts: list[int]) -> list[bytes]:
+def _part_digests(corpus: Path, parts: list[int]) -> tuple[list[bytes], Folders]:
     """``fingerprint``'s digests of some of its parts, from a listing of the corpus (the same lines as
-    ``stat_files`` and ``fingerprint`` would make, without their objects: this is the check's whole cost)."""
-    candidates, _ = list_corpus(corpus, ordered=False)
+    ``stat_files`` and ``fingerprint`` would make, without their objects: this is the check's whole cost),
+    and the corpus's folders as that listing found them."""
+    folders = Folders()
+    candidates, _ = list_corpus(corpus, ordered=False, folders=folders.times)
     lines: dict[int, list[tuple[str, str]]] = {part: [] for part in parts}
     for candidate in candidates:
         found = lines.get(part_of(candidate[0]))
         if found is not None:
             found.append(candidate)
-    return [_digest(_stat_lines(sorted(lines[part]))) for part in parts]
+    return [_digest(_stat_lines(sorted(lines[part]))) for part in parts], folders
 
 
 def _stat_lines(candidates: list[tuple[str, str]]) -> list[str]:
@@ -89,17 +141,21 @@ class Check:
 
     def __init__(self, parts: list[Forked]) -> None:
         self._parts = parts
+        self.folders: Folders | None = None
+        """The folders as the first part's listing found them, once ``result()`` has the fingerprint."""
 
     def result(self) -> str | None:
         """The corpus's fingerprint, or None if a part could not be taken (a child was killed): the caller
         then scans in its own process."""
         try:
-            return _joined(digest for part in self._parts for digest in part.result())
+            answers = [part.result() for part in self._parts]
         except ForkedError:
             return None
         finally:
             for part in self._parts:
                 part.end()
+        self.folders = answers[0][1]
+        return _joined(digest for digests, _ in answers for digest in digests)
 
 
 def start(corpus: Path) -> Check | None:

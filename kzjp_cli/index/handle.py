@@ -15,7 +15,7 @@ from kzjp_cli import store
 from kzjp_cli.articles import Article, match_id
 from kzjp_cli.errors import IndexBusyError, IndexStateError
 from kzjp_cli.index import freshness
-from kzjp_cli.index.folder import CACHE_DIR, Manifest, is_usable, read_marker
+from kzjp_cli.index.folder import CACHE_DIR, Manifest, is_usable, read_marker, remember_folders
 from kzjp_cli.languages import script_of_chain
 
 if TYPE_CHECKING:
@@ -68,7 +68,11 @@ class CorpusIndex:
         """Wait for the corpus check begun at opening, if any; if the corpus changed, bring the index up to
         date and read from it from now on. True if it was brought up to date (earlier reads are stale)."""
         check, self._check = self._check, None
-        if check is None or check.result() == self._fingerprint:
+        if check is None:
+            return False
+        if check.result() == self._fingerprint:
+            if check.folders is not None:
+                remember_folders(self.root, check.folders, self._fingerprint)
             return False
         assert self._reopen is not None
         current = self._reopen()

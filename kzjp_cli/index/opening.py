@@ -12,7 +12,15 @@ from kzjp_cli.articles import CorpusFile
 from kzjp_cli.errors import IndexBusyError, IndexStateError
 from kzjp_cli.index import freshness
 from kzjp_cli.index.building import auto_jobs, build, incremental, scan
-from kzjp_cli.index.folder import cleanup, damage, is_usable, read_marker, same_version
+from kzjp_cli.index.folder import (
+    cleanup,
+    damage,
+    folders_unchanged,
+    is_usable,
+    read_marker,
+    remember_folders,
+    same_version,
+)
 from kzjp_cli.index.handle import CorpusIndex
 from kzjp_cli.index.locking import writer_lock, writing
 from kzjp_cli.index.reports import Reporter, UpdateReport
@@ -90,7 +98,8 @@ def update(
     """Bring the index at ``root`` up to date with ``corpus`` (``kzjp index``)."""
     reporter = reporter or Reporter()
     started = time.perf_counter()
-    files, warnings = scan(corpus)
+    folders = freshness.Folders()
+    files, warnings = scan(corpus, folders.times)
     report = UpdateReport(index=root, unlisted=warnings)
     for warning in warnings:
         reporter.warning(warning)
@@ -98,6 +107,7 @@ def update(
         _refresh(
             root, corpus, files, rebuild=rebuild, jobs=jobs, reporter=reporter, report=report, announce_build=False
         )
+        _remember(root, folders, freshness.fingerprint(files))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -117,9 +127,18 @@ def open_index(
     marker = _intact_marker(root, corpus)
     if marker and not check:
         return _opened(root, corpus, marker)
+    if marker and marker.get("articles", 0) >= freshness.FOLDERS_FROM and folders_unchanged(root, corpus, marker):
+        return _opened(root, corpus, marker)
     if marker and marker.get("articles", 0) >= freshness.PARALLEL_FROM and (pending := freshness.start(corpus)):
         return _opened(root, corpus, marker, _check=pending, _reopen=reopen)
     return reopen()
+
+
+def _remember(root: Path, folders: freshness.Folders, fingerprint: str) -> None:
+    """Record the folders a full scan found, if the index now agrees with that scan."""
+    marker = read_marker(root)
+    if marker and marker.get("fingerprint") == fingerprint:
+        remember_folders(root, folders, fingerprint)
 
 
 def _opened(root: Path, corpus: Path, marker: dict[str, Any], **more: Any) -> CorpusIndex:
@@ -138,14 +157,16 @@ def _intact_marker(root: Path, corpus: Path) -> dict[str, Any] | None:
 
 def _open_current(corpus: Path, root: Path, reporter: Reporter, jobs: int | None) -> CorpusIndex:
     """The index once the corpus is scanned here and the index brought up to date with it."""
-    files, warnings = scan(corpus)
+    folders = freshness.Folders()
+    files, warnings = scan(corpus, folders.times)
     marker = read_marker(root)
     broken = damage(root, marker) if is_usable(marker, corpus) else None
     if broken:  # or a rebuild swapped generations between the two reads: look once more
         marker = read_marker(root)
         broken = damage(root, marker) if is_usable(marker, corpus) else None
     usable = is_usable(marker, corpus) and not broken
-    if not usable or marker.get("fingerprint") != freshness.fingerprint(files):
+    fingerprint = freshness.fingerprint(files)
+    if not usable or marker.get("fingerprint") != fingerprint:
         for warning in warnings:
             reporter.warning(warning)
         try:
@@ -170,4 +191,6 @@ def _open_current(corpus: Path, root: Path, reporter: Reporter, jobs: int | None
             reporter.warning(f"the index is out of date ({reason}); answering from the last complete index")
         marker = read_marker(root)
     assert marker is not None
+    if marker.get("fingerprint") == fingerprint and marker.get("articles", 0) >= freshness.FOLDERS_FROM:
+        remember_folders(root, folders, fingerprint)
     return _opened(root, corpus, marker)

@@ -736,6 +736,9 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"benchmarking {size} articles in {work} …", file=sys.stderr)
         results.append(bench_size(size, args.seed, args.jobs, args.rounds, args.repeat, work, languages))
+        print(table(results), file=sys.stderr)  # so far: a long run's sizes are not lost to a later failure
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"python": sys.version.split()[0], "results": results}, indent=2))
     bundled = bench_bundled(work, args.repeat)
     print(f"benchmarking each language ({args.language_articles} articles) …", file=sys.stderr)
     per_language = bench_languages(work, args.language_articles, args.seed)

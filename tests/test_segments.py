@@ -61,6 +61,40 @@ def test_index_terms_match_whoosh_analysis_on_any_text(text: str) -> None:
     assert ENGLISH.index_terms(text)[0] == whoosh_positions(text)
 
 
+WORD_TEXTS = [
+    "Токаев провёл переговоры с Такаити в Токио; визита, визиту, Астане, Астану.",
+    "Тоқаев Жапонияға ресми сапармен барды. Келісімдер, келісімге қол қойылды.",
+    "kazinform.kz 3.5% U.S. e.g. Kassym-Jomart rail-freight 2025-12-19",
+    "Смешанный текст with English words и числами 1,000",
+]
+
+
+@pytest.mark.parametrize("code", ["ru", "kk", "other"])
+@pytest.mark.parametrize("text", WORD_TEXTS)
+def test_a_word_chain_indexes_what_its_tokens_say(code: str, text: str) -> None:
+    """The build's fast path through a language with spaces gives the terms ``tokens`` (the query side) gives."""
+    word_chain = chain(code)
+    expected: dict[str, list[int]] = {}
+    for position, _start, _end, terms in word_chain.tokens(text):
+        for term in terms:
+            expected.setdefault(term, []).append(position)
+    for _ in range(2):  # the second time from the chain's table of words
+        positions, kept = word_chain.index_terms(text)
+        assert positions == expected
+        assert kept == [terms[0] for *_, terms in word_chain.tokens(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_a_word_chain_indexes_what_its_tokens_say_on_any_text(text: str) -> None:
+    russian = chain("ru")
+    expected: dict[str, list[int]] = {}
+    for position, _start, _end, terms in russian.tokens(text):
+        for term in terms:
+            expected.setdefault(term, []).append(position)
+    assert russian.index_terms(text)[0] == expected
+
+
 def documents(corpus: Path) -> list[dict[str, Any]]:
     """The documents a build stores for each article of ``corpus`` (paths relative to it)."""
     files, _ = scan_corpus(corpus)

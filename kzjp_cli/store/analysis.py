@@ -101,19 +101,7 @@ class EnglishChain:
         """Each term of ``text`` with its positions, and the unstemmed words that are not stop words (for
         spelling). Exactly what Whoosh's analyzer yields at index time (tested against it)."""
         expression, terms_of, table = self._fast
-        positions: dict[str, list[int]] = {}
-        kept: list[str] = []
-        for pos, word in enumerate([match.lower() for match in expression.findall(text)]):
-            terms = table.get(word) or terms_of(word)
-            if not terms[0].startswith(STOP_MARK):
-                kept.append(word)
-            for term in terms:
-                found = positions.get(term)
-                if found is None:
-                    positions[term] = [pos]
-                else:
-                    found.append(pos)
-        return positions, kept
+        return _indexed([match.lower() for match in expression.findall(text)], table, terms_of, spell_stops=False)
 
     @staticmethod
     @lru_cache(maxsize=200_000)
@@ -145,6 +133,7 @@ class WordChain:
     def __init__(self, code: str, stemmer: Callable[[str], str] | None = None) -> None:
         self.code = code
         self._stemmer = stemmer
+        self._table: dict[str, tuple[str, ...]] = {}  # word -> its index terms, for index_terms
 
     def stem(self, word: str) -> str:
         return self._stemmer(word) if self._stemmer else word
@@ -171,8 +160,22 @@ class WordChain:
         return [term for *_, terms in self.tokens(text) for term in terms]
 
     def index_terms(self, text: str) -> tuple[dict[str, list[int]], list[str]]:
-        """Each term of ``text`` with its positions, and the words as written (for spelling)."""
-        return _positions(self.tokens(text))
+        """Each term of ``text`` with its positions, and the words as written (for spelling): what
+        ``tokens`` gives, without the offsets and the per-word objects a build does not need (a word's terms
+        are looked up once a process; tested against ``tokens``)."""
+        if has_japanese(text):
+            return JAPANESE.index_terms(text)
+        if len(self._table) > TABLE_WORDS:
+            self._table.clear()
+        return _indexed([match.lower() for match in _WORD.findall(text)], self._table, self._terms_of)
+
+    def _terms_of(self, word: str) -> tuple[str, ...]:
+        terms = self._table[word] = tuple(dict.fromkeys([word, self.stem(word), *_dotted_parts(word)]))
+        return terms
+
+
+TABLE_WORDS = 500_000
+"""Words whose terms a chain keeps at hand while indexing (a corpus of 100,000 articles has fewer in a language)."""
 
 
 class JapaneseChain:
@@ -202,6 +205,31 @@ class JapaneseChain:
 
     def stem(self, word: str) -> str:
         return word
+
+
+def _indexed(
+    words: list[str],
+    table: dict[str, tuple[str, ...]],
+    terms_of: Callable[[str], tuple[str, ...]],
+    *,
+    spell_stops: bool = True,
+) -> tuple[dict[str, list[int]], list[str]]:
+    """Each term of ``words`` (lower-cased, in order) with its positions, and the words kept for spelling
+    (without ``spell_stops``, not the stop words): a word's terms from ``table``, else from ``terms_of``, which
+    adds them to it. The build's inner loop, a word at a time."""
+    positions: dict[str, list[int]] = {}
+    kept: list[str] = []
+    for position, word in enumerate(words):
+        terms = table.get(word) or terms_of(word)
+        if spell_stops or not terms[0].startswith(STOP_MARK):
+            kept.append(word)
+        for term in terms:
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [position]
+            else:
+                found.append(position)
+    return positions, kept
 
 
 def _positions(tokens: list[Token]) -> tuple[dict[str, list[int]], list[str]]:

@@ -369,18 +369,26 @@ class Space:
 
     @classmethod
     def of(cls, index: CorpusIndex, warn: Callable[[str], None] | None = None) -> Space:
+        """The space of this index's vectors; made once an open index (a script's later queries reuse it)."""
         import numpy as np
 
+        key = ("space", index.fingerprint, index.vectors_state())
+        made = index.memo.get(key)
+        if made is not None:
+            return made  # type: ignore[no-any-return]
         ids, raw = index.vectors(warn)
-        lang = {a.id: a.lang for a in index.articles()}
-        codes = [lang.get(i) for i in ids]
+        lang = index.languages()
+        codes = np.array([lang.get(i) or "" for i in ids], dtype=object)
         means: dict[str | None, Any] = {}
-        for code in dict.fromkeys(codes):
-            means[code] = raw[[n for n, c in enumerate(codes) if c == code]].mean(axis=0)
-        centered = raw - np.stack([means[c] for c in codes]) if ids else raw
+        centered = raw.copy()
+        for code in dict.fromkeys(codes.tolist()):
+            rows = codes == code
+            means[code or None] = mean = raw[rows].mean(axis=0)
+            centered[rows] -= mean
         if ids:
             centered /= np.maximum(np.linalg.norm(centered, axis=1, keepdims=True), 1e-6)
-        return cls(ids, raw, centered, means, lang, {i: n for n, i in enumerate(ids)})
+        made = index.memo[key] = cls(ids, raw, centered, means, lang, {i: n for n, i in enumerate(ids)})
+        return made
 
     def nearest(
         self, vector: Any, lang: str | None, *, allowed: frozenset[str] | None = None, leave_out: str | None = None

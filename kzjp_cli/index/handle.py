@@ -237,6 +237,10 @@ class CorpusIndex:
             self._located(match.article)
         return found
 
+    def languages(self) -> dict[str, str | None]:
+        """Each article's language, by id (from the manifest, without making an Article of each)."""
+        return {entry["id"]: entry.get("lang") for entry in self.manifest.files.values()}
+
     def text_keys(self) -> dict[str, str]:
         """Each article's text digest (what its vector is kept under), by id."""
         return {entry["id"]: entry.get("text_key", "") for entry in self.manifest.files.values()}

@@ -244,9 +244,7 @@ def stories_of(index: CorpusIndex, prefer: Sequence[str] = (), warn: Callable[[s
         return told
     articles = index.articles()
     pairs, _ = _pairs(index, key, warn, articles)
-    position = {a.id: n for n, a in enumerate(articles)}
-    told = group(articles, [(position[a], position[b]) for a, b in pairs if a in position and b in position], prefer)
-    index.memo[("stories", key, tuple(prefer))] = told
+    told = index.memo[("stories", key, tuple(prefer))] = _grouped(articles, pairs, prefer)
     return told
 
 
@@ -263,11 +261,14 @@ def linked_stories(
     if told is not None:
         return told
     pairs, members = _pairs(index, key, warn)
-    articles = [members[i] for i in sorted(members)]
-    position = {a.id: n for n, a in enumerate(articles)}
-    told = group(articles, [(position[a], position[b]) for a, b in pairs if a in position and b in position], prefer)
-    index.memo[("linked", key, tuple(prefer))] = told
+    told = index.memo[("linked", key, tuple(prefer))] = _grouped([members[i] for i in sorted(members)], pairs, prefer)
     return told
+
+
+def _grouped(articles: list[Article], pairs: list[tuple[str, str]], prefer: Sequence[str]) -> Stories:
+    """``group`` of ``articles`` by the ``pairs`` of their ids (pairs naming an article not there left out)."""
+    position = {a.id: n for n, a in enumerate(articles)}
+    return group(articles, [(position[a], position[b]) for a, b in pairs if a in position and b in position], prefer)
 
 
 def single_story_id(article_id: str) -> str:

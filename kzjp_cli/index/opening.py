@@ -107,7 +107,7 @@ def update(
         _refresh(
             root, corpus, files, rebuild=rebuild, jobs=jobs, reporter=reporter, report=report, announce_build=False
         )
-        _remember(root, folders, freshness.fingerprint(files))
+        _remember(root, folders, read_marker(root))  # committed from ``files`` just now, under the lock
     report.seconds = time.perf_counter() - started
     return report
 
@@ -134,11 +134,11 @@ def open_index(
     return reopen()
 
 
-def _remember(root: Path, folders: freshness.Folders, fingerprint: str) -> None:
-    """Record the folders a full scan found, if the index now agrees with that scan."""
-    marker = read_marker(root)
-    if marker and marker.get("fingerprint") == fingerprint:
-        remember_folders(root, folders, fingerprint)
+def _remember(root: Path, folders: freshness.Folders, marker: dict[str, Any] | None) -> None:
+    """Record the folders a full scan found beside the fingerprint of the index that agrees with that scan
+    (``marker``'s), where commands trust unchanged folders (``freshness.FOLDERS_FROM`` articles or more)."""
+    if marker and marker.get("articles", 0) >= freshness.FOLDERS_FROM:
+        remember_folders(root, folders, str(marker.get("fingerprint", "")))
 
 
 def _opened(root: Path, corpus: Path, marker: dict[str, Any], **more: Any) -> CorpusIndex:
@@ -191,6 +191,6 @@ def _open_current(corpus: Path, root: Path, reporter: Reporter, jobs: int | None
             reporter.warning(f"the index is out of date ({reason}); answering from the last complete index")
         marker = read_marker(root)
     assert marker is not None
-    if marker.get("fingerprint") == fingerprint and marker.get("articles", 0) >= freshness.FOLDERS_FROM:
-        remember_folders(root, folders, fingerprint)
+    if marker.get("fingerprint") == fingerprint:  # not when the refresh could not be made
+        _remember(root, folders, marker)
     return _opened(root, corpus, marker)

@@ -375,25 +375,33 @@ def mutate(corpus: Path, seed: int, fraction: float = 0.01) -> int:
     return count
 
 
-def semantic_latencies(corpus: Path, index: Path, rounds: int) -> list[float]:
-    """In-process latency of ``search --semantic`` over ``SHARED``'s kzjp queries, with a random unit vector for
-    every article (what a query costs does not depend on where the vectors point; computing real ones for a
-    large corpus takes hours, and ``vectors_cost`` measures that per 1,000 articles). Empty without the model."""
+def random_vectors(corpus: Path, index: Path) -> int:
+    """Give every article of the index a random unit vector, as ``kzjp index --vectors`` keeps them (what a
+    query costs does not depend on where the vectors point); returns how many."""
     import numpy as np
 
-    from kzjp_cli import search
     from kzjp_cli.index import embedding, open_index
     from kzjp_cli.index.vectors import VectorStore
 
-    if not embedding.available():
-        return []
-    ci = open_index(corpus.resolve(), index)
-    keys = sorted(set(ci.text_keys().values()))
+    keys = sorted(set(open_index(corpus.resolve(), index).text_keys().values()))
     vectors = np.random.default_rng(1).standard_normal((len(keys), embedding.DIM)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     store = VectorStore(index)
     store.add(keys, vectors)
     store.save()
+    return len(keys)
+
+
+def semantic_latencies(corpus: Path, index: Path, rounds: int) -> list[float]:
+    """In-process latency of ``search --semantic`` over ``SHARED``'s kzjp queries, with a random unit vector for
+    every article (what a query costs does not depend on where the vectors point; computing real ones for a
+    large corpus takes hours, and ``vectors_cost`` measures that per 1,000 articles). Empty without the model."""
+    from kzjp_cli import search
+    from kzjp_cli.index import embedding, open_index
+
+    if not embedding.available():
+        return []
+    random_vectors(corpus, index)
     ci = open_index(corpus.resolve(), index)
     embedding.query("warm up")
     latencies = []

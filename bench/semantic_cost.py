@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import run as bench_run  # noqa: E402
+
 QUERIES = [
     "state visit to Japan",
     "uranium supplies for power plants",
@@ -48,8 +51,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="Runs of every query.")
     args = parser.parse_args()
 
-    import numpy as np
-
     from kzjp_cli import search
     from kzjp_cli.index import embedding, open_index
     from kzjp_cli.index.vectors import VectorStore
@@ -60,14 +61,9 @@ def main() -> None:
         corpus = work / "corpus"
         command = [sys.executable, str(HERE / "generate.py"), "--articles", str(args.articles), "--out", str(corpus)]
         subprocess.run(command, check=True, capture_output=True)
+        count = bench_run.random_vectors(corpus, work / "index")
         index = open_index(corpus, work / "index")
-        keys = sorted(set(index.text_keys().values()))
-        rng = np.random.default_rng(1)
-        vectors = rng.standard_normal((len(keys), embedding.DIM)).astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         store = VectorStore(work / "index")
-        store.add(keys, vectors)
-        store.save()
         embedding.query("warm up")
         times: dict[str, list[float]] = {"words": [], "semantic": []}
         for _ in range(args.repeat):
@@ -80,7 +76,7 @@ def main() -> None:
             p50, p95 = 1000 * statistics.median(values), 1000 * percentile(values, 0.95)
             print(f"{name:>9}: p50 {p50:.1f} ms, p95 {p95:.1f} ms ({len(values)} queries, {args.articles:,} articles)")
         size = store.bytes_on_disk()
-        print(f"vectors: {size:,} bytes for {len(keys):,} ({size / len(keys) * 1000 / 1e6:.2f} MB per 1,000)")
+        print(f"vectors: {size:,} bytes for {count:,} ({size / count * 1000 / 1e6:.2f} MB per 1,000)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

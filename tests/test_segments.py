@@ -190,10 +190,24 @@ def test_a_segment_spilled_to_runs_equals_whoosh_writer(tmp_path: Path) -> None:
     """A small memory budget writes the postings out in sorted runs; merged back they make the same segment,
     and the run files leave nothing behind in the index folder."""
     corpus = generate(tmp_path / "generated", 120)
-    stock, bulk = build_both(documents(corpus), tmp_path, spill_bytes=200_000)
+    stock, bulk = build_both(documents(corpus), tmp_path, spill_bytes=100_000)
     before = sorted(path.name for path in bulk.iterdir())
     assert assert_same_index(stock, bulk) > 3000
     assert not [name for name in before if name.startswith("tmp")]
+
+
+def test_a_segment_sorted_in_chunks_equals_whoosh_writer(tmp_path: Path) -> None:
+    """Words sorted into many chunks (held in memory, then some spilled to a memory-mapped file) merge back
+    into the segment Whoosh's writer makes, in every language."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(MULTILINGUAL, corpus)
+    shutil.copytree(BUNDLED, corpus / "bundled")
+    docs = documents(corpus)
+    stock, bulk = build_both(docs, tmp_path, flush_words=300)
+    assert assert_same_index(stock, bulk) > 900
+    (tmp_path / "again").mkdir()
+    stock, bulk = build_both(docs, tmp_path / "again", flush_words=300, spill_bytes=2_000)
+    assert assert_same_index(stock, bulk) > 900
 
 
 @pytest.mark.slow

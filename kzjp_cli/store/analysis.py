@@ -103,6 +103,15 @@ class EnglishChain:
         expression, terms_of, table = self._fast
         return _indexed([match.lower() for match in expression.findall(text)], table, terms_of, spell_stops=False)
 
+    def index_words(self, text: str) -> list[Word]:
+        """The words of ``text`` as the bulk writer keys them, in order (``word_terms`` gives each one's terms)."""
+        return _lowered_words(self._fast[0], text)
+
+    def word_terms(self, word: Word) -> tuple[tuple[str, ...], str | None]:
+        """One word's index terms and its spelling word (None for a stop word), as ``index_terms`` gives them."""
+        terms = self._fast[1](word)  # type: ignore[arg-type]  # English keys are always words
+        return terms, None if terms[0].startswith(STOP_MARK) else word  # type: ignore[return-value]
+
     @staticmethod
     @lru_cache(maxsize=200_000)
     def stem(word: str) -> str:
@@ -117,6 +126,9 @@ class EnglishChain:
 
 Token = tuple[int, int, int, tuple[str, ...]]
 """One word of a text as a chain indexes it: position, start and end character, its terms."""
+Word = str | tuple[str, ...]
+"""A position of a text as the bulk writer keys it: a lower-cased word whose terms its chain derives, or the
+terms themselves where they depend on more than the word (a Japanese word's parts)."""
 
 _WORD = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
 
@@ -169,6 +181,18 @@ class WordChain:
             self._table.clear()
         return _indexed([match.lower() for match in _WORD.findall(text)], self._table, self._terms_of)
 
+    def index_words(self, text: str) -> list[Word]:
+        """The words of ``text`` as the bulk writer keys them, in order (``word_terms`` gives each one's terms)."""
+        if has_japanese(text):
+            return JAPANESE.index_words(text)
+        return _lowered_words(_WORD, text)
+
+    def word_terms(self, word: Word) -> tuple[tuple[str, ...], str | None]:
+        """One word's index terms and its spelling word, as ``index_terms`` gives them."""
+        if isinstance(word, tuple):
+            return word, word[0]
+        return tuple(dict.fromkeys([word, self.stem(word), *_dotted_parts(word)])), word
+
     def _terms_of(self, word: str) -> tuple[str, ...]:
         terms = self._table[word] = tuple(dict.fromkeys([word, self.stem(word), *_dotted_parts(word)]))
         return terms
@@ -203,6 +227,15 @@ class JapaneseChain:
     def index_terms(self, text: str) -> tuple[dict[str, list[int]], list[str]]:
         return _positions(self.tokens(text))
 
+    def index_words(self, text: str) -> list[Word]:
+        """Each indexed word of ``text`` keyed by its terms (the normalised form first), in order."""
+        if not has_japanese(text):
+            return OTHER.index_words(text)
+        return [terms for *_, terms in self.tokens(text)]
+
+    def word_terms(self, word: Word) -> tuple[tuple[str, ...], str | None]:
+        return (word, word[0]) if isinstance(word, tuple) else OTHER.word_terms(word)
+
     def stem(self, word: str) -> str:
         return word
 
@@ -230,6 +263,20 @@ def _indexed(
             else:
                 found.append(position)
     return positions, kept
+
+
+def _lowered_words(expression: re.Pattern[str], text: str) -> list[Word]:
+    r"""The matches of ``expression`` in ``text``, each lower-cased as it stands alone.
+
+    ASCII text is lowered before matching. Other text's matches are lowered
+    together, joined by NUL: a character neither cased nor case-ignorable, so
+    context-dependent rules (Greek final sigma) see each match's ends as a
+    string's ends, and one that ``\w`` never matches.
+    """
+    if text.isascii():
+        return expression.findall(text.lower())
+    matches = expression.findall(text)
+    return "\0".join(matches).lower().split("\0") if matches else []
 
 
 def _positions(tokens: list[Token]) -> tuple[dict[str, list[int]], list[str]]:

@@ -3,16 +3,17 @@
 Whoosh's own writer runs every field through a chain of token generators, pools
 each posting as a tuple, sorts the pool and then hands postings to its codec one
 call at a time; that was most of a build's time. Writing a new segment needs
-none of its generality (no deletions, no merging), so this module keeps
-postings in compact arrays and writes each term's posting list straight through
-Whoosh's codec, block by block. The files are Whoosh's own format, read by the
-stock reader (the tests compare every term's postings, stored fields and
-lengths against an index Whoosh's writer built). Deletions still go through
-Whoosh's writer. Depends on the internals of whoosh-reloaded 2.7.5, which
-pyproject pins exactly and ``engine.load()`` checks.
+none of its generality (no deletions, no merging), so this module keeps text
+fields' words as arrays (``bulk``: sorted into postings and encoded with numpy)
+and other fields' postings in compact arrays, and writes each term's posting
+list straight through Whoosh's codec, block by block. The files are Whoosh's
+own format, read by the stock reader (the tests compare every term's postings,
+stored fields and lengths against an index Whoosh's writer built). Deletions
+still go through Whoosh's writer. Depends on the internals of whoosh-reloaded
+2.7.5, which pyproject pins exactly and ``engine.load()`` checks.
 
-Memory is bounded whatever the corpus size: once the postings held pass
-``spill_bytes`` they are written, sorted, to an anonymous run file beside the
+Memory is bounded whatever the corpus size: once what is held passes
+``spill_bytes`` it is written, sorted, to anonymous run files beside the
 index, and ``finish()`` merges the runs term by term as it writes (an external
 sort, as Lucene flushes and merges). One segment comes out either way, so
 searches never pay for the bound.
@@ -26,23 +27,25 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from functools import partial
 from itertools import groupby
 from pickle import dumps
 from struct import Struct
 from typing import IO, Any
+from zlib import compress
 
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import W3TermInfo, byte_to_length, length_to_byte
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo, byte_to_length, length_to_byte
 from whoosh.formats import Positions
 
 from kzjp_cli.articles import Article
+from kzjp_cli.store.bulk import FLUSH_WORDS, Chunk, FieldBuffer, Terms, Vocabulary, encode_positions, merged_windows
 from kzjp_cli.store.schema import text_chains, to_document
 
-pack_uint = Struct("!I").pack  # as whoosh.system.pack_uint
 pack_ushort = Struct("!H").pack  # as whoosh.system.pack_ushort
-_ONE = pack_uint(1)
-INLINE_LIMIT = 16
+pack_int = Struct("!i").pack  # as whoosh.system.pack_int
+pack_long = Struct("!q").pack  # as whoosh.system.pack_long
+INLINE_LIMIT = 128
+COMPRESSION = 3
 """Posting lists shorter than this live in the term table, not as blocks in the postings file."""
 SPILL_BYTES = 128 * 2**20
 """Posting bytes a builder holds before it writes them to a run on disk (about 1.7x that in resident memory)."""
@@ -50,7 +53,9 @@ POSTING_BYTES = 12
 """A posting's fixed cost in ``Postings``: its document number, weight and value size."""
 TERM_BYTES = 400
 """A new term's cost: its key, dictionary slot, ``Postings`` and four buffers."""
-_RUN_HEADER = Struct("<HIII")  # field number, term length, postings, value bytes (positions for PositionPostings)
+WORD_BYTES = 4
+"""A buffered word's cost in a ``bulk.FieldBuffer``."""
+_RUN_HEADER = Struct("<HIII")  # field number, term length, postings, value bytes
 
 Row = tuple[str, bytes, "Postings"]
 
@@ -58,7 +63,7 @@ Row = tuple[str, bytes, "Postings"]
 class SegmentBuilder:
     """Collects documents for one new segment of ``ix`` and writes it on ``finish()``."""
 
-    def __init__(self, ix: Any, *, spill_bytes: int = SPILL_BYTES) -> None:
+    def __init__(self, ix: Any, *, spill_bytes: int = SPILL_BYTES, flush_words: int = FLUSH_WORDS) -> None:
         self.storage = ix.storage
         self.schema = ix.schema
         self.codec = default_codec()
@@ -69,20 +74,26 @@ class SegmentBuilder:
         self.postings: dict[str, dict[Any, Postings]] = defaultdict(dict)
         self.held = 0  # about how many bytes self.postings holds
         self.spill_bytes = spill_bytes
+        self.flush_words = flush_words
         self.runs: list[IO[bytes]] = []  # sorted runs already written out, oldest first
         self.terms_writer: Any = None  # Whoosh's term table and postings writer, while finish() runs
         self.fields: list[str] = []  # the run files' field numbers
-        self.kinds: list[Any] = []  # and how to read each field's postings back
         # field -> per-document length, for the block statistics Whoosh keeps
         self.lengths: dict[str, array] = {}
         # spelling field -> word -> documents containing it
         self.spelling: dict[str, dict[str, int]] = defaultdict(dict)
-        # Text fields whose chain (named by the field list) gives their terms without Whoosh's token objects
+        # Text fields whose chain (named by the field list) gives their words without Whoosh's token objects
         self.fast = {
             name: chain
             for name, chain in text_chains().items()
             if name in self.schema and type(self.schema[name].format) is Positions
         }
+        self.terms = Terms()
+        self.vocabularies: dict[str, Vocabulary] = {}  # chain code -> its words
+        self.buffers: dict[str, FieldBuffer] = {}  # text field -> its words since the last chunk
+        self.chunks: dict[str, list[Chunk]] = defaultdict(list)  # text field -> its sorted chunks
+        self.buffered = 0  # words in self.buffers
+        self.chunk_file: IO[bytes] | None = None  # where spilled chunks are, memory-mapped
 
     def add(self, article: Article) -> None:
         """Add one article."""
@@ -91,8 +102,8 @@ class SegmentBuilder:
     def add_document(self, **fields: Any) -> None:
         """Add one document, fields as for Whoosh's ``IndexWriter.add_document``.
 
-        Text fields with a fast chain skip Whoosh's token chain; their posting
-        values are ``whoosh.formats.Positions.encode`` written out inline.
+        Text fields with a fast chain skip Whoosh's token chain: their words
+        are buffered as numbers and become postings in bulk (``bulk``).
         """
         schema, docnum, perdoc = self.schema, self.docnum, self.perdoc
         held = 0
@@ -104,26 +115,16 @@ class SegmentBuilder:
             fld = schema[name]
             length = 0
             if fld.indexed:
-                terms = self.postings[name]
                 chain = self.fast.get(name)
                 if chain is not None:
-                    positions, words = chain.index_terms(value)
-                    boost = fld.format.field_boost
-                    for term, where in positions.items():
-                        found = terms.get(term)
-                        if found is None:
-                            found = terms[term] = PositionPostings(boost)
-                            held += TERM_BYTES
-                        found.docnums.append(docnum)
-                        found.counts.append(len(where))
-                        found.positions.extend(where)
-                        length += len(where)
-                    held += 8 * len(positions) + 4 * length
-                    if fld.separate_spelling():
-                        counts = self.spelling[fld.spelling_fieldname(name)]
-                        for word in set(words):
-                            counts[word] = counts.get(word, 0) + 1
+                    buffer = self.buffers.get(name) or self._buffer(name, chain)
+                    words = len(buffer)
+                    length = buffer.add(docnum, value)
+                    words = len(buffer) - words
+                    self.buffered += words
+                    held += WORD_BYTES * words
                 else:
+                    terms = self.postings[name]
                     for tbytes, freq, weight, vbytes in fld.index(value):
                         if fld.scorable:
                             length += freq
@@ -145,27 +146,55 @@ class SegmentBuilder:
         self.held += held
         if self.held > self.spill_bytes:
             self._spill()
+        elif self.buffered > self.flush_words:
+            self._flush()
+
+    def _buffer(self, name: str, chain: Any) -> FieldBuffer:
+        vocabulary = self.vocabularies.get(chain.code)
+        if vocabulary is None:
+            vocabulary = self.vocabularies[chain.code] = Vocabulary(chain, self.terms)
+        buffer = self.buffers[name] = FieldBuffer(vocabulary)
+        return buffer
+
+    def _flush(self) -> None:
+        """Sort every field's buffered words into a chunk."""
+        for name, buffer in self.buffers.items():
+            fld = self.schema[name]
+            spelling = self.spelling[fld.spelling_fieldname(name)] if fld.separate_spelling() else None
+            chunk = buffer.chunk(spelling)
+            if chunk is not None:
+                self.chunks[name].append(chunk)
+                self.held += chunk.nbytes
+        self.held -= WORD_BYTES * self.buffered
+        self.buffered = 0
+        for vocabulary in self.vocabularies.values():
+            vocabulary.trim()
 
     def finish(self) -> Any:
         """Write the postings and close the segment's files; returns the Whoosh segment."""
+        self._flush()
         self.perdoc.close()
         writer = self.terms_writer = self.codec.field_writer(self.storage, self.segment)
-        spelling = sorted(self.spelling)
+        # text fields (from chunks) and spelling fields, written in their turn among the others
+        pending = sorted([*((name, "text") for name in self.chunks), *((name, "spelling") for name in self.spelling)])
 
-        def write_spelling(name: str) -> None:
-            rows = sorted((word.encode("utf-8"), Postings.one(0, n)) for word, n in self.spelling[name].items())
-            writer.start_field(name, self.schema[name])
-            self._write_field(writer, rows, None, alike=True)
-            writer.finish_field()
+        def write_pending(before: str | None) -> None:
+            while pending and (before is None or pending[0][0] < before):
+                name, kind = pending.pop(0)
+                writer.start_field(name, self.schema[name])
+                if kind == "text":
+                    self._write_text(writer, name)
+                else:
+                    rows = sorted((word.encode("utf-8"), Postings.one(0, n)) for word, n in self.spelling[name].items())
+                    self._write_field(writer, rows, None, alike=True)
+                writer.finish_field()
 
         for name, rows in groupby(self._merged(), key=lambda row: row[0]):
-            while spelling and spelling[0] < name:
-                write_spelling(spelling.pop(0))
+            write_pending(name)
             writer.start_field(name, self.schema[name])
             self._write_field(writer, ((btext, found) for _, btext, found in rows), self.lengths.get(name))
             writer.finish_field()
-        for name in spelling:
-            write_spelling(name)
+        write_pending(None)
         writer.close()
         self.terms_writer = None
         self._close_runs()
@@ -203,13 +232,20 @@ class SegmentBuilder:
                 yield name, btext, found
 
     def _spill(self) -> None:
-        """Write the postings held to a new sorted run and start afresh.
+        """Write what is held to new sorted runs and start afresh.
 
-        The run is an anonymous file in the index's own folder: gone with the
-        process however it ends, and on the disk that holds the index rather
-        than in a ``/tmp`` that may be memory.
+        Other fields' postings go to a run file, text fields' chunks to one
+        file they are then read from by memory map. Both are anonymous files
+        in the index's own folder: gone with the process however it ends, and
+        on the disk that holds the index rather than in a ``/tmp`` that may be
+        memory.
         """
-        run = tempfile.TemporaryFile(dir=getattr(self.storage, "folder", None))  # noqa: SIM115 closed by finish/cancel
+        self._flush()
+        if self.chunk_file is None:
+            self.chunk_file = self._anonymous_file()
+        for chunks in self.chunks.values():
+            chunks[:] = [chunk if chunk.on_disk else chunk.save(self.chunk_file) for chunk in chunks]
+        run = self._anonymous_file()
         self.runs.append(run)
         numbers = {name: number for number, name in enumerate(self.fields)}
         write = run.write
@@ -218,9 +254,7 @@ class SegmentBuilder:
             if number is None:
                 number = numbers[name] = len(self.fields)
                 self.fields.append(name)
-                kind = type(found).read
-                self.kinds.append(partial(kind, boost=found.boost) if isinstance(found, PositionPostings) else kind)
-            write(_RUN_HEADER.pack(number, len(btext), len(found.docnums), found.extra()))
+            write(_RUN_HEADER.pack(number, len(btext), len(found.docnums), len(found.values)))
             write(btext)
             for part in found.parts():
                 write(part)
@@ -228,14 +262,23 @@ class SegmentBuilder:
         self.postings = defaultdict(dict)
         self.held = 0
 
+    def _anonymous_file(self) -> IO[bytes]:
+        return tempfile.TemporaryFile(dir=getattr(self.storage, "folder", None))  # closed by finish/cancel
+
     def _read_run(self, run: IO[bytes]) -> Iterator[Row]:
         run.seek(0)
         read, size = run.read, _RUN_HEADER.size
         while header := read(size):
             number, term_length, count, extra = _RUN_HEADER.unpack(header)
             btext = read(term_length)
-            found = self.kinds[number](read, count, extra)
-            yield self.fields[number], btext, found
+            yield self.fields[number], btext, Postings.read(read, count, extra)
+
+    def _write_text(self, writer: Any, name: str) -> None:
+        """A text field's postings, from its chunks."""
+        boost = self.schema[name].format.field_boost
+        lengths = self.lengths.get(name)
+        for terms, first, docs, counts, positions in merged_windows(self.chunks.pop(name), self.terms.texts):
+            _write_window(writer, terms, first, docs, counts, positions, boost, lengths)
 
     def _merged(self) -> Iterator[Row]:
         """Every term's whole posting list, runs and memory merged, in Whoosh's order.
@@ -256,9 +299,11 @@ class SegmentBuilder:
             yield name, btext, found
 
     def _close_runs(self) -> None:
-        for run in self.runs:
+        self.chunks.clear()  # their memory maps go with them
+        for run in [*self.runs, *([self.chunk_file] if self.chunk_file else [])]:
             run.close()
         self.runs = []
+        self.chunk_file = None
 
     @staticmethod
     def _write_field(writer: Any, rows: Iterable[tuple[bytes, Postings]], lengths: Any, *, alike: bool = False) -> None:
@@ -267,9 +312,6 @@ class SegmentBuilder:
         ``alike``: many terms have the same postings (spelling words: one dummy posting each), so their
         entries are the same bytes, made once."""
         table = [byte_to_length(b) if b else 0 for b in range(256)]
-        post = writer._postwriter
-        fmt = writer._fieldobj.format
-        limit = post._blocklimit
         key = pack_ushort(writer._fieldid)
 
         def sizes_of(docnums: Any) -> list[int]:
@@ -302,21 +344,102 @@ class SegmentBuilder:
             mixed = 0 < len(values) < len(docnums)  # some values empty: keep their places for the block cuts
             if mixed:
                 values = postings.value_list(keep_empty=True)
-            writer._btext = btext
-            post.start_postings(fmt, W3TermInfo())
-            for start in range(0, len(docnums), limit):
-                if start:
-                    post._write_block()
-                end = start + limit
-                post._ids.extend(docnums[start:end])
-                post._weights.extend(weights[start:end])
-                block = values[start:end]  # none at all for a format without values
-                post._values.extend([v for v in block if v] if mixed else block)
-                post._maxweight = max(post._weights)
-                sizes = sizes_of(docnums[start:end])
-                if sizes:
-                    post._minlength, post._maxlength = min(sizes), max(sizes)
-            writer.finish_term()
+            _write_blocks(writer, btext, docnums, weights, values, sizes_of, mixed=mixed)
+
+
+def _write_blocks(
+    writer: Any, btext: bytes, docnums: Any, weights: Any, values: Any, sizes_of: Any, *, mixed: bool = False
+) -> None:
+    """One term's postings as blocks in the postings file (``mixed``: leave empty values out)."""
+    post = writer._postwriter
+    limit = post._blocklimit
+    writer._btext = btext
+    post.start_postings(writer._fieldobj.format, W3TermInfo())
+    for start in range(0, len(docnums), limit):
+        if start:
+            post._write_block()
+        end = start + limit
+        post._ids.extend(docnums[start:end])
+        post._weights.extend(weights[start:end])
+        block = values[start:end]  # none at all for a format without values
+        post._values.extend([v for v in block if v] if mixed else block)
+        post._maxweight = max(post._weights)
+        sizes = sizes_of(docnums[start:end])
+        if sizes:
+            post._minlength, post._maxlength = min(sizes), max(sizes)
+    writer.finish_term()
+
+
+def _write_window(
+    writer: Any, terms: list[str], first: Any, docs: Any, counts: Any, positions: Any, boost: float, lengths: Any
+) -> None:
+    """Text terms with their postings (``first``: where each term's start), as ``_write_field`` writes them,
+    each term's statistics computed for all terms at once."""
+    import numpy as np
+
+    blob, end = encode_positions(counts, positions)
+    ends = end.tolist()
+    values = [blob[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    weights32 = counts.astype(np.float32) * np.float32(boost)
+    weights, docnums = weights32.tolist(), docs.tolist()
+    bounds = [*first.tolist(), len(docnums)]
+    totals = np.add.reduceat(weights32.astype(np.float64), first).tolist()
+    tops = np.maximum.reduceat(weights32, first).tolist()
+    bytes_of = np.array(lengths, dtype=np.uint8)  # a text field's length in each document, as Whoosh stores it
+    found = bytes_of[docs].astype(np.int16)
+    least = np.minimum.reduceat(found, first).tolist()  # never 0: a document holding a term has a length
+    most = np.maximum.reduceat(found, first).tolist()
+
+    key = pack_ushort(writer._fieldid)
+    add, pack = writer._tindex.add, W3TermInfo._struct.pack
+    limit = writer._postwriter._blocklimit
+    gaps: list[int] | None = None  # each document number less the one before it in its block
+    for i, term in enumerate(terms):
+        a, b = bounds[i], bounds[i + 1]
+        btext = term.encode("utf-8")
+        ids = docnums[a:b]
+        if b - a < INLINE_LIMIT:
+            # what W3TermInfo.to_bytes makes of an inlined posting list
+            inlined = (tuple(ids), tuple(weights[a:b]), tuple(values[a:b]))
+            head = pack(True, totals[i], b - a, least[i], most[i], tops[i], ids[0], ids[-1])
+            add(key + btext, head + dumps(inlined, 2))
+            continue
+        if gaps is None:
+            gaps = np.diff(docs, prepend=0).tolist()
+        start = writer._postfile.tell()
+        _write_term_blocks(writer._postfile, a, b, limit, docnums, gaps, weights, values, bytes_of)
+        extent = pack_long(start) + pack_int(writer._postfile.tell() - start)
+        add(key + btext, pack(False, totals[i], b - a, least[i], most[i], tops[i], ids[0], ids[-1]) + extent)
+
+
+def _write_term_blocks(
+    postfile: Any,
+    a: int,
+    b: int,
+    limit: int,
+    docnums: list[int],
+    gaps: list[int],
+    weights: list[float],
+    values: list[bytes],
+    bytes_of: Any,
+) -> None:
+    """Postings ``a`` to ``b`` as ``W3PostingsWriter._write_block`` writes them, ``limit`` to a block."""
+    write = postfile.write
+    write(WHOOSH3_HEADER_MAGIC)
+    for start in range(a, b, limit):
+        end = min(start + limit, b)
+        block = weights[start:end]
+        low, high = min(block), max(block)
+        mini = (None if high == 1.0 else block[0]) if low == high else tuple(block)
+        data = dumps(((docnums[start], *gaps[start + 1 : end]), mini, tuple(values[start:end])), 2)
+        if COMPRESSION:
+            data = compress(data, COMPRESSION)
+        lengths = bytes_of[docnums[start:end]]
+        info = dumps((end - start, docnums[end - 1], high, COMPRESSION, int(lengths.min()), int(lengths.max())), 2)
+        size = len(info) + len(data)
+        write(pack_int(-size if end == b else size))
+        write(info)
+        write(data)
 
 
 class Postings:
@@ -356,9 +479,6 @@ class Postings:
             start += size
         return values
 
-    def extra(self) -> int:
-        return len(self.values)
-
     def parts(self) -> tuple[bytes | bytearray, ...]:
         """The arrays as a run file holds them, after the header."""
         return self.docnums.tobytes(), self.weights.tobytes(), self.sizes.tobytes(), self.values
@@ -378,62 +498,3 @@ class Postings:
         postings = cls()
         postings.add(docnum, weight, b"")
         return postings
-
-
-class PositionPostings:
-    """One term's postings in a text field with positions: the positions themselves, in one flat array.
-
-    Whoosh's encoding of them (a count and a pickle of the gaps) and the
-    weights are made only when the segment is written, so adding a posting is
-    three appends and holds about 12 bytes.
-    """
-
-    __slots__ = ("boost", "counts", "docnums", "positions")
-
-    def __init__(self, boost: float = 1.0) -> None:
-        self.boost = boost
-        self.docnums = array("I")
-        self.counts = array("I")
-        self.positions = array("I")
-
-    @property
-    def weights(self) -> array:
-        """Each posting's weight as Whoosh's ``Positions`` format gives it: occurrences times the field boost."""
-        boost = self.boost
-        return array("f", [count * boost for count in self.counts])
-
-    def extend(self, other: PositionPostings) -> None:
-        """Append ``other``'s postings, which come after these."""
-        self.docnums.extend(other.docnums)
-        self.counts.extend(other.counts)
-        self.positions.extend(other.positions)
-
-    def value_list(self, *, keep_empty: bool = False) -> list[bytes]:
-        """Each posting's value as ``whoosh.formats.Positions.encode`` makes it (none is empty)."""
-        positions, values, start = self.positions.tolist(), [], 0
-        for count in self.counts:
-            end = start + count
-            where = positions[start:end]
-            if count == 1:
-                values.append(_ONE + dumps(where, 2))
-            else:
-                deltas = [b - a for a, b in zip([0, *where], where, strict=False)]
-                values.append(pack_uint(count) + dumps(deltas, 2))
-            start = end
-        return values
-
-    def extra(self) -> int:
-        return len(self.positions)
-
-    def parts(self) -> tuple[bytes, ...]:
-        """The arrays as a run file holds them, after the header (the boost comes from the field)."""
-        return self.docnums.tobytes(), self.counts.tobytes(), self.positions.tobytes()
-
-    @classmethod
-    def read(cls, read: Callable[[int], bytes], count: int, extra: int, boost: float = 1.0) -> PositionPostings:
-        """The postings ``parts()`` wrote, read back with ``read``."""
-        found = cls(boost)
-        found.docnums.frombytes(read(4 * count))
-        found.counts.frombytes(read(4 * count))
-        found.positions.frombytes(read(4 * extra))
-        return found

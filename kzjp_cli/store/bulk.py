@@ -19,9 +19,9 @@ from typing import IO, Any
 
 from kzjp_cli.store.analysis import TABLE_WORDS, Chain, Word
 
-FLUSH_WORDS = 1 << 21
-"""Words a builder buffers before it sorts them into a chunk (its arrays then take about 60 bytes a word)."""
-WINDOW = 1 << 20
+FLUSH_WORDS = 1 << 19
+"""Words a builder buffers before it sorts them into a chunk (sorting takes about 100 bytes a word)."""
+WINDOW = 1 << 16
 """Postings ``finish`` encodes at a time."""
 BATCH = 1000
 """Items pickle writes between MARK and APPENDS (``pickle._Pickler._BATCHSIZE``)."""
@@ -86,8 +86,8 @@ class Vocabulary:
         import numpy as np
 
         return (
-            np.array(self.sizes, dtype=np.int64),
-            np.array(self.first, dtype=np.int64),
+            np.array(self.sizes, dtype=np.int32),
+            np.array(self.first, dtype=np.int32),
             np.array(self.flat, dtype=np.int32),
             np.array(self.spelled, dtype=np.int32),
         )
@@ -122,24 +122,23 @@ class FieldBuffer:
             return None
         sizes, first, flat, spelled = self.vocabulary.arrays()
         words = np.frombuffer(self.words, dtype=np.int32).copy()
-        docs = np.frombuffer(self.docs, dtype=np.uint32).astype(np.int64)
-        starts = np.frombuffer(self.starts, dtype=np.uint32).astype(np.int64)
+        docs = np.frombuffer(self.docs, dtype=np.uint32).astype(np.int32)
+        starts = np.frombuffer(self.starts, dtype=np.uint32).astype(np.int32)
         self.words, self.docs, self.starts = array("i"), array("I"), array("I")
         count = len(words)
         lengths = np.diff(np.append(starts, count))
         doc_of = np.repeat(docs, lengths)
-        position = np.arange(count, dtype=np.int64) - np.repeat(starts, lengths)
+        position = np.arange(count, dtype=np.int32) - np.repeat(starts, lengths)
         if spelling is not None:
             _count_spellings(doc_of, spelled[words], spelling, self.vocabulary.terms.texts)
-        # every word's terms, at its position
+        # every word's terms (its index among the words beside each)
         per_word = sizes[words]
         total = int(per_word.sum())
-        ends = np.cumsum(per_word)
-        term_at = np.repeat(first[words] - (ends - per_word), per_word) + np.arange(total, dtype=np.int64)
-        term = flat[term_at]
-        doc_of = np.repeat(doc_of, per_word)
-        position = np.repeat(position, per_word)
-        del term_at, per_word, ends, words
+        word_of = np.repeat(np.arange(count, dtype=np.int32), per_word)
+        base = first[words] - np.cumsum(per_word, dtype=np.int32) + per_word  # where a word's terms start, less it
+        term = flat[base[word_of] + np.arange(total, dtype=np.int32)]
+        del base
+        del per_word, words
         # sort by term text, keeping document and position order within a term (a stable sort)
         texts = self.vocabulary.terms.texts
         present = np.zeros(len(texts), dtype=bool)
@@ -148,20 +147,17 @@ class FieldBuffer:
         rank = np.zeros(len(texts), dtype=np.int32)
         rank[in_order] = np.arange(len(in_order), dtype=np.int32)
         order = np.argsort(rank[term], kind="stable")
-        term, doc_of, position = term[order], doc_of[order], position[order]
+        term, word_of = term[order], word_of[order]
         del order
+        doc_of, position = doc_of[word_of], position[word_of]
+        del word_of
         new = np.empty(total, dtype=bool)
         new[0] = True
         np.not_equal(term[1:], term[:-1], out=new[1:])
         new[1:] |= doc_of[1:] != doc_of[:-1]
         starts_at = np.flatnonzero(new)
         counts = np.diff(np.append(starts_at, total)).astype(np.uint32)
-        return Chunk(
-            term[starts_at].astype(np.int32),
-            doc_of[starts_at].astype(np.uint32),
-            counts,
-            position.astype(np.uint32),
-        )
+        return Chunk(term[starts_at], doc_of[starts_at].astype(np.uint32), counts, position.astype(np.uint32))
 
 
 def _count_spellings(doc_of: Any, spelled: Any, spelling: dict[str, int], texts: list[str]) -> None:
@@ -169,7 +165,7 @@ def _count_spellings(doc_of: Any, spelled: Any, spelling: dict[str, int], texts:
     import numpy as np
 
     kept = spelled >= 0
-    pairs = np.sort((doc_of[kept] << 32) | spelled[kept].astype(np.int64))
+    pairs = np.sort((doc_of[kept].astype(np.int64) << 32) | spelled[kept])
     pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])] if len(pairs) else pairs
     counts = np.bincount(pairs & 0xFFFFFFFF, minlength=len(texts))
     words = np.flatnonzero(counts)
@@ -218,10 +214,10 @@ def merged_windows(chunks: list[Chunk], texts: list[str]) -> Iterator[tuple[list
     for chunk in chunks:
         present[np.asarray(chunk.terms)] = True
     in_order = np.array(sorted(np.flatnonzero(present).tolist(), key=texts.__getitem__), dtype=np.int64)
-    rank = np.full(len(texts), -1, dtype=np.int64)
-    rank[in_order] = np.arange(len(in_order))
+    rank = np.full(len(texts), -1, dtype=np.int32)
+    rank[in_order] = np.arange(len(in_order), dtype=np.int32)
     ranked = [rank[np.asarray(c.terms)] for c in chunks]
-    starts = [np.append(0, np.cumsum(np.asarray(c.counts, dtype=np.int64))) for c in chunks]
+    starts = [np.append(0, np.cumsum(c.counts, dtype=np.int64)) for c in chunks]
     postings_per_rank = np.zeros(len(in_order), dtype=np.int64)
     for r in ranked:
         postings_per_rank += np.bincount(r, minlength=len(in_order))
@@ -265,41 +261,50 @@ def encode_positions(counts: Any, positions: Any) -> tuple[bytes, Any]:
     import numpy as np
 
     counts = np.asarray(counts, dtype=np.int64)
-    gaps = np.asarray(positions, dtype=np.int64).copy()
-    postings, items = len(counts), len(gaps)
+    positions = np.asarray(positions, dtype=np.int64)
+    postings, items = len(counts), len(positions)
+    if not postings:
+        return b"", np.zeros(0, dtype=np.int64)
     first = np.cumsum(counts) - counts  # each posting's first item
-    gaps[1:] -= gaps[:-1].copy()
-    gaps[first] = np.asarray(positions, dtype=np.int64)[first]
-    if items and int(gaps.max()) >= 2**31:
+    gaps = np.empty(items, dtype=np.int64)
+    gaps[0] = positions[0]
+    np.subtract(positions[1:], positions[:-1], out=gaps[1:])
+    gaps[first] = positions[first]
+    if int(gaps.max()) >= 2**31:
         raise ValueError("a position past 2**31")
-    width = np.where(gaps < 256, 2, np.where(gaps < 65536, 3, 5))
-    owner = np.repeat(np.arange(postings), counts)
-    k = np.arange(items) - first[owner]  # each item's place in its list
+    width = np.full(items, 2, dtype=np.int8)
+    width[gaps >= 256] = 3
+    width[gaps >= 65536] = 5
+    owner = np.repeat(np.arange(postings, dtype=np.int32), counts)
+    k = np.arange(items, dtype=np.int64) - first[owner]  # each item's place in its list
     size = counts[owner]
     several = size >= 2
-    mark = several & (k % BATCH == 0)
-    close = ~several | (k % BATCH == BATCH - 1) | (k == size - 1)
+    place = k % BATCH if int(counts.max()) > BATCH else k
+    mark = several & (place == 0)
+    close = ~several | (place == BATCH - 1) | (k == size - 1)
+    del k, size, place
     item_bytes = width + mark + close
-    per_posting = np.add.reduceat(item_bytes, first) if items else np.zeros(0, dtype=np.int64)
-    value_size = per_posting + 10  # count (4), PROTO 2 EMPTY_LIST BINPUT 0 (5), STOP (1)
+    value_size = np.add.reduceat(item_bytes, first, dtype=np.int64) + 10  # count, PROTO 2 EMPTY_LIST BINPUT 0, STOP
     end = np.cumsum(value_size)
     begin = end - value_size
-    out = np.zeros(int(end[-1]) if postings else 0, dtype=np.uint8)
+    out = np.zeros(int(end[-1]), dtype=np.uint8)
     for shift, at in ((24, 0), (16, 1), (8, 2), (0, 3)):
         out[begin + at] = (counts >> shift) & 0xFF
     for at, byte in enumerate(b"\x80\x02]q\x00"):
         out[begin + 4 + at] = byte
     out[end - 1] = ord(".")
-    before = np.cumsum(item_bytes) - item_bytes
-    start = begin[owner] + 9 + before - before[first][owner]
-    out[start[mark]] = ord("(")
-    code = start + mark
-    out[code] = np.where(width == 2, ord("K"), np.where(width == 3, ord("M"), ord("J")))
+    before = np.cumsum(item_bytes, dtype=np.int64) - item_bytes
+    code = (begin + 9 - before[first])[owner] + before + mark  # where each item's opcode goes
+    del before, owner
+    out[code[mark] - 1] = ord("(")
+    out[code] = ord("K")
+    out[code[width == 3]] = ord("M")
+    out[code[width == 5]] = ord("J")
     out[code + 1] = gaps & 0xFF
     wide = width >= 3
     out[code[wide] + 2] = (gaps[wide] >> 8) & 0xFF
     widest = width == 5
     out[code[widest] + 3] = (gaps[widest] >> 16) & 0xFF
     out[code[widest] + 4] = (gaps[widest] >> 24) & 0xFF
-    out[(code + width)[close]] = np.where(several, ord("e"), ord("a"))[close]
+    out[(code + width)[close]] = np.where(several[close], ord("e"), ord("a"))
     return out.tobytes(), end

@@ -119,6 +119,7 @@ class FieldBuffer:
         import numpy as np
 
         if not self.words:
+            self.docs, self.starts = array("I"), array("I")
             return None
         sizes, first, flat, spelled = self.vocabulary.arrays()
         words = np.frombuffer(self.words, dtype=np.int32).copy()
@@ -157,7 +158,7 @@ class FieldBuffer:
         new[1:] |= doc_of[1:] != doc_of[:-1]
         starts_at = np.flatnonzero(new)
         counts = np.diff(np.append(starts_at, total)).astype(np.uint32)
-        return Chunk(term[starts_at], doc_of[starts_at].astype(np.uint32), counts, position.astype(np.uint32))
+        return Chunk.of(term[starts_at], doc_of[starts_at].astype(np.uint32), counts, position.astype(np.uint32))
 
 
 def _count_spellings(doc_of: Any, spelled: Any, spelling: dict[str, int], texts: list[str]) -> None:
@@ -176,30 +177,69 @@ def _count_spellings(doc_of: Any, spelled: Any, spelling: dict[str, int], texts:
 
 @dataclass
 class Chunk:
-    """Consecutive documents' postings of one field, sorted by term text then document: each posting's term
-    number, document and count of positions, and the positions end to end."""
+    """Consecutive documents' postings of one field, sorted by term text then document.
+
+    ``terms`` are its distinct term numbers in text order, with where each
+    one's postings and positions start (and one past the end). Each posting
+    has a document and a count of positions, and the positions lie end to
+    end. Once saved, those three arrays are read back a window at a time:
+    a build's memory then holds only the chunk's terms.
+    """
 
     terms: Any
-    docs: Any
-    counts: Any
-    positions: Any
-    on_disk: bool = False
+    posting_starts: Any
+    position_starts: Any
+    docs: Any = None
+    counts: Any = None
+    positions: Any = None
+    file: IO[bytes] | None = None
+    offsets: tuple[int, int, int] = (0, 0, 0)  # where docs, counts and positions start in ``file``
+
+    @classmethod
+    def of(cls, term: Any, docs: Any, counts: Any, positions: Any) -> Chunk:
+        """The chunk of postings sorted by term (``term``: each posting's term number)."""
+        import numpy as np
+
+        first = np.flatnonzero(np.append(True, term[1:] != term[:-1]))
+        posting_starts = np.append(first, len(term)).astype(np.int64)
+        position_starts = np.append(0, np.cumsum(counts, dtype=np.int64))[posting_starts]
+        return cls(term[first], posting_starts, position_starts, docs, counts, positions)
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.terms, self.docs, self.counts, self.positions))
+        parts = (self.terms, self.posting_starts, self.position_starts, self.docs, self.counts, self.positions)
+        return sum(a.nbytes for a in parts if a is not None)
+
+    @property
+    def on_disk(self) -> bool:
+        return self.file is not None
 
     def save(self, file: IO[bytes]) -> Chunk:
-        """Write the arrays to ``file`` and return the chunk read back from it by memory map."""
-        import numpy as np
-
+        """Write the postings to the end of ``file``; returns the chunk that reads them from there."""
         offsets = []
-        for part in (self.terms, self.docs, self.counts, self.positions):
-            offsets.append((file.tell(), part.dtype, len(part)))
+        file.seek(0, 2)
+        for part in (self.docs, self.counts, self.positions):
+            offsets.append(file.tell())
             part.tofile(file)
         file.flush()
-        maps = (np.memmap(file, dtype=kind, mode="r", offset=at, shape=(n,)) for at, kind, n in offsets)
-        return Chunk(*maps, on_disk=True)
+        return Chunk(self.terms, self.posting_starts, self.position_starts, file=file, offsets=tuple(offsets))  # type: ignore[arg-type]
+
+    def postings(self, first: int, last: int) -> tuple[Any, Any, Any]:
+        """The documents, counts and positions of terms ``first`` to ``last`` (by place in ``terms``)."""
+        a, b = int(self.posting_starts[first]), int(self.posting_starts[last])
+        c, d = int(self.position_starts[first]), int(self.position_starts[last])
+        if self.file is None:
+            return self.docs[a:b], self.counts[a:b], self.positions[c:d]
+        return self._read(0, a, b), self._read(1, a, b), self._read(2, c, d)
+
+    def _read(self, part: int, a: int, b: int) -> Any:
+        import os
+
+        import numpy as np
+
+        assert self.file is not None
+        data = os.pread(self.file.fileno(), 4 * (b - a), self.offsets[part] + 4 * a)
+        return np.frombuffer(data, dtype=np.uint32)
 
 
 def merged_windows(chunks: list[Chunk], texts: list[str]) -> Iterator[tuple[list[str], Any, Any, Any, Any]]:
@@ -212,24 +252,24 @@ def merged_windows(chunks: list[Chunk], texts: list[str]) -> Iterator[tuple[list
 
     present = np.zeros(len(texts), dtype=bool)
     for chunk in chunks:
-        present[np.asarray(chunk.terms)] = True
+        present[chunk.terms] = True
     in_order = np.array(sorted(np.flatnonzero(present).tolist(), key=texts.__getitem__), dtype=np.int64)
     rank = np.full(len(texts), -1, dtype=np.int32)
     rank[in_order] = np.arange(len(in_order), dtype=np.int32)
-    ranked = [rank[np.asarray(c.terms)] for c in chunks]
-    starts = [np.append(0, np.cumsum(c.counts, dtype=np.int64)) for c in chunks]
+    ranked = [rank[chunk.terms] for chunk in chunks]  # each chunk's terms' ranks, ascending
     postings_per_rank = np.zeros(len(in_order), dtype=np.int64)
-    for r in ranked:
-        postings_per_rank += np.bincount(r, minlength=len(in_order))
+    for chunk, r in zip(chunks, ranked, strict=True):
+        postings_per_rank[r] += np.diff(chunk.posting_starts)
     cumulative = np.cumsum(postings_per_rank)
     cuts = np.searchsorted(cumulative, np.arange(WINDOW, int(cumulative[-1]), WINDOW), side="right")
     bounds = [0, *sorted(set(cuts.tolist()) - {0, len(in_order)}), len(in_order)]
     for low, high in pairwise(bounds):
         pieces = []
-        for chunk, r, at in zip(chunks, ranked, starts, strict=True):
-            a, b = np.searchsorted(r, low), np.searchsorted(r, high)
+        for chunk, r in zip(chunks, ranked, strict=True):
+            a, b = int(np.searchsorted(r, low)), int(np.searchsorted(r, high))
             if a < b:
-                pieces.append((r[a:b], chunk.docs[a:b], chunk.counts[a:b], chunk.positions[at[a] : at[b]]))
+                spans = np.diff(chunk.posting_starts[a : b + 1])
+                pieces.append((np.repeat(r[a:b], spans), *chunk.postings(a, b)))
         if not pieces:
             continue
         term_rank = np.concatenate([p[0] for p in pieces])

@@ -165,15 +165,39 @@ def meaning_pairs(articles: Sequence[Article], ids: list[str], matrix: Any) -> s
         for other in langs[i + 1 :]:
             ids_a, block_a, days_a = centred[one]
             ids_b, block_b, days_b = centred[other]
-            sims = block_a @ block_b.T
-            far = _far(days_a, days_b)
-            sims[far] = -1.0
-            best_b = sims.argmax(axis=1)
-            best_a = sims.argmax(axis=0)
-            for a, b in enumerate(best_b):
-                if best_a[b] == a and sims[a, b] >= MEANING:
-                    found.add(tuple(sorted((ids_a[a], ids_b[int(b)]))))
+            best_b, score, best_a = _mutual_nearest(block_a, block_b, days_a, days_b)
+            for a, b in enumerate(best_b.tolist()):
+                if best_a[b] == a and score[a] >= MEANING:
+                    found.add(tuple(sorted((ids_a[a], ids_b[b]))))
     return found  # type: ignore[return-value]
+
+
+PAIR_BLOCK = 1 << 22
+"""Similarities ``_mutual_nearest`` holds at once: its memory stays near 50 MB whatever the corpus."""
+
+
+def _mutual_nearest(block_a: Any, block_b: Any, days_a: list[int | None], days_b: list[int | None]) -> Any:
+    """For each row of ``block_a`` its nearest row of ``block_b`` (dates more than ``WINDOW_DAYS`` apart scored
+    -1) and that similarity, and for each row of ``block_b`` its nearest of ``block_a``; a few rows of
+    similarities at a time, never the whole matrix (100,000 articles made it gigabytes)."""
+    import numpy as np
+
+    rows = max(1, PAIR_BLOCK // max(len(block_b), 1))
+    best_b = np.zeros(len(block_a), dtype=np.int64)
+    score = np.zeros(len(block_a), dtype=np.float32)
+    column_best = np.full(len(block_b), -np.inf, dtype=np.float32)
+    best_a = np.zeros(len(block_b), dtype=np.int64)
+    for start in range(0, len(block_a), rows):
+        sims = block_a[start : start + rows] @ block_b.T
+        sims[_far(days_a[start : start + rows], days_b)] = -1.0
+        nearest = sims.argmax(axis=1)
+        best_b[start : start + rows] = nearest
+        score[start : start + rows] = sims[np.arange(len(sims)), nearest]
+        top, where = sims.max(axis=0), sims.argmax(axis=0) + start
+        better = top > column_best  # a tie keeps the earlier row, as one argmax over every row would
+        column_best[better] = top[better]
+        best_a[better] = where[better]
+    return best_b, score, best_a
 
 
 def _far(days_a: list[int | None], days_b: list[int | None]) -> Any:

@@ -49,10 +49,10 @@ class Vocabulary:
         self.chain = chain
         self.terms = terms
         self.ids: dict[Word, int] = {}
-        self.sizes: list[int] = []  # how many terms each word has
-        self.first: list[int] = []  # where its terms start in ``flat``
-        self.flat: list[int] = []
-        self.spelled: list[int] = []  # its spelling word's number, or -1
+        self.sizes = array("i")  # how many terms each word has
+        self.first = array("i")  # where its terms start in ``flat``
+        self.flat = array("i")
+        self.spelled = array("i")  # its spelling word's number, or -1
 
     def ids_of(self, text: str) -> list[int]:
         """The number of each word of ``text``, in order; words not seen before are added."""
@@ -85,12 +85,8 @@ class Vocabulary:
         """``sizes``, ``first``, ``flat`` and ``spelled`` as numpy arrays."""
         import numpy as np
 
-        return (
-            np.array(self.sizes, dtype=np.int32),
-            np.array(self.first, dtype=np.int32),
-            np.array(self.flat, dtype=np.int32),
-            np.array(self.spelled, dtype=np.int32),
-        )
+        parts = (self.sizes, self.first, self.flat, self.spelled)
+        return tuple(np.frombuffer(part, dtype=np.int32).copy() for part in parts)  # type: ignore[return-value]
 
 
 class FieldBuffer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +20,12 @@ from click.testing import CliRunner, Result
 
 from kzjp_cli import locations
 from kzjp_cli.cli import cli
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    # Started in the background (nohup, "cmd &" in a script), the suite would hand every kzjp it runs an
+    # ignored SIGINT, and the tests of what Ctrl-C does could not send one. A handled signal is reset to its
+    # default in a child, an ignored one is not.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 BUNDLED = locations.CHECKOUT_DIR / "corpus"
 """The corpus shipped with kzjp (two articles)."""

@@ -45,7 +45,6 @@ pack_ushort = Struct("!H").pack  # as whoosh.system.pack_ushort
 pack_int = Struct("!i").pack  # as whoosh.system.pack_int
 pack_long = Struct("!q").pack  # as whoosh.system.pack_long
 INLINE_LIMIT = 128
-COMPRESSION = 3
 """Posting lists shorter than this live in the term table, not as blocks in the postings file."""
 SPILL_BYTES = 128 * 2**20
 """Posting bytes a builder holds before it writes them to a run on disk (about 1.7x that in resident memory)."""
@@ -72,7 +71,7 @@ class SegmentBuilder:
         self.docnum = 0
         # field -> term (str, or bytes for non-text fields) -> its postings since the last spill
         self.postings: dict[str, dict[Any, Postings]] = defaultdict(dict)
-        self.held = 0  # about how many bytes self.postings holds
+        self.held = 0  # about how many bytes self.postings, the word buffers and the chunks in memory hold
         self.spill_bytes = spill_bytes
         self.flush_words = flush_words
         self.runs: list[IO[bytes]] = []  # sorted runs already written out, oldest first
@@ -93,7 +92,7 @@ class SegmentBuilder:
         self.buffers: dict[str, FieldBuffer] = {}  # text field -> its words since the last chunk
         self.chunks: dict[str, list[Chunk]] = defaultdict(list)  # text field -> its sorted chunks
         self.buffered = 0  # words in self.buffers
-        self.chunk_file: IO[bytes] | None = None  # where spilled chunks are, memory-mapped
+        self.chunk_file: IO[bytes] | None = None  # where spilled chunks keep their postings
 
     def add(self, article: Article) -> None:
         """Add one article."""
@@ -235,7 +234,7 @@ class SegmentBuilder:
         """Write what is held to new sorted runs and start afresh.
 
         Other fields' postings go to a run file, text fields' chunks to one
-        file they are then read from by memory map. Both are anonymous files
+        file they are then read back from a window at a time. Both are anonymous files
         in the index's own folder: gone with the process however it ends, and
         on the disk that holds the index rather than in a ``/tmp`` that may be
         memory.
@@ -275,8 +274,10 @@ class SegmentBuilder:
 
     def _write_text(self, writer: Any, name: str) -> None:
         """A text field's postings, from its chunks."""
+        import numpy as np
+
         boost = self.schema[name].format.field_boost
-        lengths = self.lengths.get(name)
+        lengths = np.array(self.lengths[name], dtype=np.uint8)  # each document's length, as Whoosh stores it
         for terms, first, docs, counts, positions in merged_windows(self.chunks.pop(name), self.terms.texts):
             _write_window(writer, terms, first, docs, counts, positions, boost, lengths)
 
@@ -299,7 +300,7 @@ class SegmentBuilder:
             yield name, btext, found
 
     def _close_runs(self) -> None:
-        self.chunks.clear()  # their memory maps go with them
+        self.chunks.clear()
         for run in [*self.runs, *([self.chunk_file] if self.chunk_file else [])]:
             run.close()
         self.runs = []
@@ -373,8 +374,8 @@ def _write_blocks(
 def _write_window(
     writer: Any, terms: list[str], first: Any, docs: Any, counts: Any, positions: Any, boost: float, lengths: Any
 ) -> None:
-    """Text terms with their postings (``first``: where each term's start), as ``_write_field`` writes them,
-    each term's statistics computed for all terms at once."""
+    """Text terms with their postings (``first``: where each term's postings start), as ``_write_field`` writes
+    them, each term's statistics computed for all terms at once; ``lengths``: each document's length byte."""
     import numpy as np
 
     blob, end = encode_positions(counts, positions)
@@ -385,14 +386,13 @@ def _write_window(
     bounds = [*first.tolist(), len(docnums)]
     totals = np.add.reduceat(weights32.astype(np.float64), first).tolist()
     tops = np.maximum.reduceat(weights32, first).tolist()
-    bytes_of = np.array(lengths, dtype=np.uint8)  # a text field's length in each document, as Whoosh stores it
-    found = bytes_of[docs].astype(np.int16)
+    found = lengths[docs].astype(np.int16)
     least = np.minimum.reduceat(found, first).tolist()  # never 0: a document holding a term has a length
     most = np.maximum.reduceat(found, first).tolist()
 
     key = pack_ushort(writer._fieldid)
     add, pack = writer._tindex.add, W3TermInfo._struct.pack
-    limit = writer._postwriter._blocklimit
+    post = writer._postwriter
     gaps: list[int] | None = None  # each document number less the one before it in its block
     for i, term in enumerate(terms):
         a, b = bounds[i], bounds[i + 1]
@@ -407,24 +407,24 @@ def _write_window(
         if gaps is None:
             gaps = np.diff(docs, prepend=0).tolist()
         start = writer._postfile.tell()
-        _write_term_blocks(writer._postfile, a, b, limit, docnums, gaps, weights, values, bytes_of)
+        _write_term_blocks(post, a, b, docnums, gaps, weights, values, lengths)
         extent = pack_long(start) + pack_int(writer._postfile.tell() - start)
         add(key + btext, pack(False, totals[i], b - a, least[i], most[i], tops[i], ids[0], ids[-1]) + extent)
 
 
 def _write_term_blocks(
-    postfile: Any,
+    post: Any,
     a: int,
     b: int,
-    limit: int,
     docnums: list[int],
     gaps: list[int],
     weights: list[float],
     values: list[bytes],
-    bytes_of: Any,
+    lengths: Any,
 ) -> None:
-    """Postings ``a`` to ``b`` as ``W3PostingsWriter._write_block`` writes them, ``limit`` to a block."""
-    write = postfile.write
+    """Postings ``a`` to ``b`` as the codec's postings writer ``post`` (its file, block size and compression)
+    would write them in ``W3PostingsWriter._write_block``."""
+    write, limit, level = post._postfile.write, post._blocklimit, post._compression
     write(WHOOSH3_HEADER_MAGIC)
     for start in range(a, b, limit):
         end = min(start + limit, b)
@@ -432,10 +432,10 @@ def _write_term_blocks(
         low, high = min(block), max(block)
         mini = (None if high == 1.0 else block[0]) if low == high else tuple(block)
         data = dumps(((docnums[start], *gaps[start + 1 : end]), mini, tuple(values[start:end])), 2)
-        if COMPRESSION:
-            data = compress(data, COMPRESSION)
-        lengths = bytes_of[docnums[start:end]]
-        info = dumps((end - start, docnums[end - 1], high, COMPRESSION, int(lengths.min()), int(lengths.max())), 2)
+        if level:
+            data = compress(data, level)
+        sizes = lengths[docnums[start:end]]
+        info = dumps((end - start, docnums[end - 1], high, level, int(sizes.min()), int(sizes.max())), 2)
         size = len(info) + len(data)
         write(pack_int(-size if end == b else size))
         write(info)

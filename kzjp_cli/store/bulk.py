@@ -2,7 +2,7 @@
 
 Adding a document looks each word up once (its id in the builder's
 vocabulary) and appends the ids to one array a field: no per-term objects.
-Every couple of million words the buffer becomes a ``Chunk``: the words
+Every half million words the buffer becomes a ``Chunk``: the words
 expanded to their terms, sorted by term (as Whoosh orders them) and then by
 document and position, with numpy. ``finish`` reads the chunks back in term
 order, window by window, and ``encode_positions`` makes every posting's
@@ -134,15 +134,9 @@ class FieldBuffer:
         word_of = np.repeat(np.arange(count, dtype=np.int32), per_word)
         base = first[words] - np.cumsum(per_word, dtype=np.int32) + per_word  # where a word's terms start, less it
         term = flat[base[word_of] + np.arange(total, dtype=np.int32)]
-        del base
-        del per_word, words
+        del base, per_word, words
         # sort by term text, keeping document and position order within a term (a stable sort)
-        texts = self.vocabulary.terms.texts
-        present = np.zeros(len(texts), dtype=bool)
-        present[term] = True
-        in_order = sorted(np.flatnonzero(present).tolist(), key=texts.__getitem__)
-        rank = np.zeros(len(texts), dtype=np.int32)
-        rank[in_order] = np.arange(len(in_order), dtype=np.int32)
+        _, rank = _text_order([term], self.vocabulary.terms.texts)
         order = np.argsort(rank[term], kind="stable")
         term, word_of = term[order], word_of[order]
         del order
@@ -155,6 +149,20 @@ class FieldBuffer:
         starts_at = np.flatnonzero(new)
         counts = np.diff(np.append(starts_at, total)).astype(np.uint32)
         return Chunk.of(term[starts_at], doc_of[starts_at].astype(np.uint32), counts, position.astype(np.uint32))
+
+
+def _text_order(numbers: list[Any], texts: list[str]) -> tuple[Any, Any]:
+    """The term numbers found in ``numbers`` (arrays), in the order of their texts (Whoosh's: UTF-8 bytes
+    sort as code points do), and each term number's place in that order (0 for terms not found)."""
+    import numpy as np
+
+    present = np.zeros(len(texts), dtype=bool)
+    for found in numbers:
+        present[found] = True
+    in_order = np.array(sorted(np.flatnonzero(present).tolist(), key=texts.__getitem__), dtype=np.int64)
+    rank = np.zeros(len(texts), dtype=np.int32)
+    rank[in_order] = np.arange(len(in_order), dtype=np.int32)
+    return in_order, rank
 
 
 def _count_spellings(doc_of: Any, spelled: Any, spelling: dict[str, int], texts: list[str]) -> None:
@@ -246,12 +254,7 @@ def merged_windows(chunks: list[Chunk], texts: list[str]) -> Iterator[tuple[list
     ascending."""
     import numpy as np
 
-    present = np.zeros(len(texts), dtype=bool)
-    for chunk in chunks:
-        present[chunk.terms] = True
-    in_order = np.array(sorted(np.flatnonzero(present).tolist(), key=texts.__getitem__), dtype=np.int64)
-    rank = np.full(len(texts), -1, dtype=np.int32)
-    rank[in_order] = np.arange(len(in_order), dtype=np.int32)
+    in_order, rank = _text_order([chunk.terms for chunk in chunks], texts)
     ranked = [rank[chunk.terms] for chunk in chunks]  # each chunk's terms' ranks, ascending
     postings_per_rank = np.zeros(len(in_order), dtype=np.int64)
     for chunk, r in zip(chunks, ranked, strict=True):

@@ -11,7 +11,7 @@ language objects (``languages``), so a language added there gets its chain and f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property, lru_cache
 
 from kzjp_cli.languages import ALL, Language, has_japanese
@@ -101,9 +101,9 @@ class EnglishChain:
         """Each term of ``text`` with its positions, and the unstemmed words that are not stop words (for
         spelling). Exactly what Whoosh's analyzer yields at index time (tested against it)."""
         expression, terms_of, table = self._fast
-        return _indexed([match.lower() for match in expression.findall(text)], table, terms_of, spell_stops=False)
+        return _indexed(_lowered_words(expression, text), table, terms_of, spell_stops=False)
 
-    def index_words(self, text: str) -> list[Word]:
+    def index_words(self, text: str) -> Sequence[Word]:
         """The words of ``text`` as the bulk writer keys them, in order (``word_terms`` gives each one's terms)."""
         return _lowered_words(self._fast[0], text)
 
@@ -179,9 +179,9 @@ class WordChain:
             return JAPANESE.index_terms(text)
         if len(self._table) > TABLE_WORDS:
             self._table.clear()
-        return _indexed([match.lower() for match in _WORD.findall(text)], self._table, self._terms_of)
+        return _indexed(_lowered_words(_WORD, text), self._table, self._terms_of)
 
-    def index_words(self, text: str) -> list[Word]:
+    def index_words(self, text: str) -> Sequence[Word]:
         """The words of ``text`` as the bulk writer keys them, in order (``word_terms`` gives each one's terms)."""
         if has_japanese(text):
             return JAPANESE.index_words(text)
@@ -191,10 +191,14 @@ class WordChain:
         """One word's index terms and its spelling word, as ``index_terms`` gives them."""
         if isinstance(word, tuple):
             return word, word[0]
-        return tuple(dict.fromkeys([word, self.stem(word), *_dotted_parts(word)])), word
+        return self._word_terms(word), word
+
+    def _word_terms(self, word: str) -> tuple[str, ...]:
+        """A word's index terms: as written, its stem, a dotted word's parts."""
+        return tuple(dict.fromkeys([word, self.stem(word), *_dotted_parts(word)]))
 
     def _terms_of(self, word: str) -> tuple[str, ...]:
-        terms = self._table[word] = tuple(dict.fromkeys([word, self.stem(word), *_dotted_parts(word)]))
+        terms = self._table[word] = self._word_terms(word)
         return terms
 
 
@@ -227,7 +231,7 @@ class JapaneseChain:
     def index_terms(self, text: str) -> tuple[dict[str, list[int]], list[str]]:
         return _positions(self.tokens(text))
 
-    def index_words(self, text: str) -> list[Word]:
+    def index_words(self, text: str) -> Sequence[Word]:
         """Each indexed word of ``text`` keyed by its terms (the normalised form first), in order."""
         if not has_japanese(text):
             return OTHER.index_words(text)
@@ -265,7 +269,7 @@ def _indexed(
     return positions, kept
 
 
-def _lowered_words(expression: re.Pattern[str], text: str) -> list[Word]:
+def _lowered_words(expression: re.Pattern[str], text: str) -> list[str]:
     r"""The matches of ``expression`` in ``text``, each lower-cased as it stands alone.
 
     ASCII text is lowered before matching. Other text's matches are lowered

@@ -46,6 +46,10 @@ pack_int = Struct("!i").pack  # as whoosh.system.pack_int
 pack_long = Struct("!q").pack  # as whoosh.system.pack_long
 INLINE_LIMIT = 128
 """Posting lists shorter than this live in the term table, not as blocks in the postings file."""
+PICKLE_PROTOCOL = 3
+"""How the bulk writer pickles blocks and inlined posting lists. Whoosh writes protocol 2 (for Python 2),
+which spells each position value (bytes) as a call to ``codecs.encode`` on a str; protocol 3 writes bytes as
+bytes, and Whoosh's reader loads either: blocks a third smaller, faster to write and to read."""
 SPILL_BYTES = 128 * 2**20
 """Posting bytes a builder holds before it writes them to a run on disk (about 1.7x that in resident memory)."""
 POSTING_BYTES = 12
@@ -402,7 +406,7 @@ def _write_window(
             # what W3TermInfo.to_bytes makes of an inlined posting list
             inlined = (tuple(ids), tuple(weights[a:b]), tuple(values[a:b]))
             head = pack(True, totals[i], b - a, least[i], most[i], tops[i], ids[0], ids[-1])
-            add(key + btext, head + dumps(inlined, 2))
+            add(key + btext, head + dumps(inlined, PICKLE_PROTOCOL))
             continue
         if gaps is None:
             gaps = np.diff(docs, prepend=0).tolist()
@@ -431,7 +435,7 @@ def _write_term_blocks(
         block = weights[start:end]
         low, high = min(block), max(block)
         mini = (None if high == 1.0 else block[0]) if low == high else tuple(block)
-        data = dumps(((docnums[start], *gaps[start + 1 : end]), mini, tuple(values[start:end])), 2)
+        data = dumps(((docnums[start], *gaps[start + 1 : end]), mini, tuple(values[start:end])), PICKLE_PROTOCOL)
         if level:
             data = compress(data, level)
         sizes = lengths[docnums[start:end]]

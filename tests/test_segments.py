@@ -6,6 +6,7 @@ These tests read Whoosh directly, to hold kzjp's segments to Whoosh's own.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from whoosh.index import TOC
 from kzjp_cli import index, search
 from kzjp_cli.articles import assign_ids, read_article, scan_corpus
 from kzjp_cli.index import building
-from kzjp_cli.store import SearchOptions, open_store, whoosh_store
+from kzjp_cli.store import SearchOptions, analysis, open_store, whoosh_store
 from kzjp_cli.store.analysis import chain
 from kzjp_cli.store.schema import TEXT_FIELDS, make_schema, to_document
 from kzjp_cli.store.segments import SegmentBuilder
@@ -292,3 +293,11 @@ def test_bulk_entries_hold_position_values_as_bytes_not_protocol_2_calls(tmp_pat
     stored = b"".join(path.read_bytes() for path in bulk.iterdir() if path.suffix == ".seg")
     assert stored.count(b"\x80\x03") > 400  # the inlined lists, protocol 3
     assert b"_codecs" not in stored
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZ9_*.. ,-'\n\tİ", max_size=40), st.sampled_from(["en", "ru"]))
+def test_ascii_words_are_the_tokenizer_patterns_matches(text: str, code: str) -> None:
+    """ASCII text skips the regular expression (dots joining words, runs of dots, dots at either end)."""
+    expression = re.compile(chain(code).token_pattern()) if code == "en" else analysis._WORD
+    assert analysis._lowered_words(expression, text) == [word.lower() for word in expression.findall(text)]

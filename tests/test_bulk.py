@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from whoosh.formats import Positions
 
 from kzjp_cli.store.analysis import CHAINS, chain
-from kzjp_cli.store.bulk import encode_positions
+from kzjp_cli.store.bulk import _stable_order, encode_positions
 
 
 def as_index_terms(code: str, text: str) -> tuple[dict[str, list[int]], list[str]]:
@@ -68,3 +68,12 @@ def test_positions_are_encoded_byte_for_byte_as_whoosh_encodes_them() -> None:
 def test_a_position_past_what_whoosh_encodes_in_four_bytes_is_refused() -> None:
     with pytest.raises(ValueError, match="2\\*\\*31"):
         encode_positions(np.array([1]), np.array([2**31]))
+
+
+@pytest.mark.parametrize("high", [1, 300, 1 << 16, 1 << 17, (1 << 31) - 1])
+def test_the_radix_order_is_numpys_stable_order(high: int) -> None:
+    """Equal keys keep their order (positions stay ascending within a term), below and above 16 bits."""
+    rng = np.random.default_rng(high)
+    for size in (0, 1, 7, 5000):
+        keys = rng.integers(0, high, size=size, dtype=np.int32)
+        assert _stable_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()

@@ -137,7 +137,7 @@ class FieldBuffer:
         del base, per_word, words
         # sort by term text, keeping document and position order within a term (a stable sort)
         _, rank = _text_order([term], self.vocabulary.terms.texts)
-        order = np.argsort(rank[term], kind="stable")
+        order = _stable_order(rank[term])
         term, word_of = term[order], word_of[order]
         del order
         doc_of, position = doc_of[word_of], position[word_of]
@@ -149,6 +149,17 @@ class FieldBuffer:
         starts_at = np.flatnonzero(new)
         counts = np.diff(np.append(starts_at, total)).astype(np.uint32)
         return Chunk.of(term[starts_at], doc_of[starts_at].astype(np.uint32), counts, position.astype(np.uint32))
+
+
+def _stable_order(keys: Any) -> Any:
+    """``np.argsort(keys, kind="stable")`` for keys from 0 to 2**32 - 1, as one or two passes of numpy's radix
+    sort on 16-bit keys (four times faster than its merge sort on 32-bit ones)."""
+    import numpy as np
+
+    if not len(keys) or int(keys.max()) < 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
 
 
 def _text_order(numbers: list[Any], texts: list[str]) -> tuple[Any, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import os
+import random
 import signal
 import subprocess
 import time
@@ -672,3 +674,39 @@ def test_a_robots_txt_that_is_missing_or_failing(site: Site, robots_status: int,
     else:
         with pytest.raises(FetchError, match=r"robots\.txt does not allow"):
             polite.fetch(url)
+
+
+@pytest.mark.parametrize("chunk", [dedup._CHUNK, 5])
+def test_a_signature_is_its_definition_however_long_the_text(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The MinHash is stored in manifests, so its value is fixed: each 12-character window's polynomial hash
+    (plain Python here), the lowest in each of 64 bins, kept as 16 bits. Texts longer than a chunk too (and
+    with chunks of 5 windows, every window at a chunk's edge)."""
+    monkeypatch.setattr(dedup, "_CHUNK", chunk)
+    dedup._powers.cache_clear()
+    monkeypatch.setattr(dedup, "_powers", dedup._powers.__wrapped__)
+    mask = (1 << 64) - 1
+
+    def reference(text: str) -> str:
+        normal = dedup.normal_text(text)
+        lowest: dict[int, int] = {}
+        for i in range(len(normal) - dedup.SHINGLE + 1):
+            rolled = 0
+            for char in normal[i : i + dedup.SHINGLE]:
+                rolled = (rolled * dedup._ROLL + ord(char)) & mask
+            hashed = (rolled * dedup._MIX) & mask
+            key = hashed >> (64 - dedup.BIN_BITS)
+            lowest[key] = min(lowest.get(key, mask), hashed)
+        kept = [
+            ((((lowest[b] * dedup._STORE) & mask) >> 48) % dedup.EMPTY) if b in lowest else dedup.EMPTY
+            for b in range(dedup.HASHES)
+        ]
+        return base64.b64encode(b"".join(k.to_bytes(2, "little") for k in kept)).decode("ascii") if normal[11:] else ""
+
+    rng = random.Random(5)
+    words = ["Tokayev", "Токаев", "東京", "visit", "😀", "rail", "Astana"]
+    for size in (0, 3, 12, 40, 900, chunk + 100):
+        text = ""
+        while len(text) < size:
+            text += rng.choice(words) + rng.choice(" \n")
+        text = text[:size]
+        assert dedup.signature(text) == reference(text), size

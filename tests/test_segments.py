@@ -310,3 +310,19 @@ def test_every_character_splits_words_as_the_tokenizer_does(code: str) -> None:
     for point in range(0x10000):  # lone surrogates too (a file read with surrogateescape)
         text = f"Ab{chr(point)}c. d"
         assert analysis._lowered_words(expression, text) == [w.lower() for w in expression.findall(text)], point
+
+
+def test_a_field_with_many_values_stops_being_remembered_and_indexes_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids and hashes never repeat: past a few values their terms are no longer kept, and the segment is the
+    one Whoosh's writer makes either way."""
+    from kzjp_cli.store import segments
+
+    monkeypatch.setattr(segments, "INDEX_CACHE", 2)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(MULTILINGUAL, corpus)
+    shutil.copytree(BUNDLED, corpus / "bundled")
+    docs = documents(corpus)
+    assert len(docs) > 4
+    assert assert_same_index(*build_both(docs, tmp_path)) > 900

@@ -27,6 +27,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
+from datetime import datetime
 from itertools import groupby
 from pickle import dumps
 from struct import Struct
@@ -57,6 +58,8 @@ POSTING_BYTES = 12
 """A posting's fixed cost in ``Postings``: its document number, weight and value size."""
 TERM_BYTES = 400
 """A new term's cost: its key, dictionary slot, ``Postings`` and four buffers."""
+INDEX_CACHE = 10_000
+"""Distinct values of a non-text field whose terms a builder remembers; past that it stops remembering them."""
 WORD_BYTES = 4
 """A buffered word's cost in a ``bulk.FieldBuffer``."""
 _RUN_HEADER = Struct("<HIII")  # field number, term length, postings, value bytes
@@ -98,6 +101,8 @@ class SegmentBuilder:
         self.chunks: dict[str, list[Chunk]] = defaultdict(list)  # text field -> its sorted chunks
         self.buffered = 0  # words in self.buffers
         self.chunk_file: IO[bytes] | None = None  # where spilled chunks keep their postings
+        # field -> value -> its terms, while the field's values repeat (``_index``)
+        self.indexed: dict[str, dict[Any, list[tuple[bytes, int, float, bytes]]] | None] = defaultdict(dict)
 
     def add(self, article: Article) -> None:
         """Add one article."""
@@ -129,7 +134,7 @@ class SegmentBuilder:
                     held += WORD_BYTES * words
                 else:
                     terms = self.postings[name]
-                    for tbytes, freq, weight, vbytes in fld.index(value):
+                    for tbytes, freq, weight, vbytes in self._index(name, fld, value):
                         if fld.scorable:
                             length += freq
                         found = terms.get(tbytes)
@@ -152,6 +157,19 @@ class SegmentBuilder:
             self._spill()
         elif self.buffered > self.flush_words:
             self._flush()
+
+    def _index(self, name: str, fld: Any, value: Any) -> list[tuple[bytes, int, float, bytes]]:
+        """``fld.index(value)``, remembered for a field whose values repeat (a date's eight numeric terms, a
+        language, a source); a field whose values keep changing (ids, hashes) stops being remembered."""
+        seen = self.indexed.get(name)
+        if seen is None or not isinstance(value, str | datetime):
+            return list(fld.index(value))
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = list(fld.index(value))
+            if len(seen) > INDEX_CACHE:
+                self.indexed[name] = None
+        return found
 
     def _buffer(self, name: str, chain: Any) -> FieldBuffer:
         vocabulary = self.vocabularies.get(chain.code)

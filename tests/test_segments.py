@@ -326,3 +326,17 @@ def test_a_field_with_many_values_stops_being_remembered_and_indexes_the_same(
     docs = documents(corpus)
     assert len(docs) > 4
     assert assert_same_index(*build_both(docs, tmp_path)) > 900
+
+
+def test_terms_in_blocks_among_inlined_ones_make_the_same_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With lists of two documents or more written as blocks, block terms and inlined ones alternate in every
+    field (their table entries written in batches, in key order)."""
+    from kzjp_cli.store import segments
+
+    monkeypatch.setattr(segments, "INLINE_LIMIT", 2)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(MULTILINGUAL, corpus)
+    shutil.copytree(BUNDLED, corpus / "bundled")
+    assert assert_same_index(*build_both(documents(corpus), tmp_path)) > 900

@@ -278,12 +278,13 @@ def _lowered_words(expression: re.Pattern[str], text: str) -> list[str]:
     rules (Greek final sigma) see each match's ends as a string's ends, and
     one that ``\w`` never matches.
     """
-    if text.isascii() or not _WIDE_WORD_CHARACTER.search(text):
+    if text.isascii() or not _WIDE_WORD_CHARACTER.search("".join(_WIDE_CHARACTER.findall(text))):
         return _ascii_words(expression, text)
     matches = expression.findall(text)
     return "\0".join(matches).lower().split("\0") if matches else []
 
 
+_WIDE_CHARACTER = re.compile(r"[^\x00-\x7f]")  # found in a text twice as fast as a wide word character
 _WIDE_WORD_CHARACTER = re.compile(r"[^\W\x00-\x7f]")
 """A word character outside ASCII: text without one (English with curly quotes, dashes, no-break spaces) has
 only ASCII words."""

@@ -345,6 +345,7 @@ class SegmentBuilder:
             return [table[lengths[d]] for d in docnums if d < len(lengths) and lengths[d]]
 
         same: dict[tuple[Any, ...], bytes] | None = {} if alike else None
+        entries: list[tuple[bytes, bytes]] = []  # the inlined terms' table entries not yet written
         for btext, postings in rows:
             docnums, weights = postings.docnums, postings.weights
             if len(docnums) < INLINE_LIMIT:
@@ -362,13 +363,16 @@ class SegmentBuilder:
                     entry = info.to_bytes()
                     if same is not None:
                         same[inlined] = entry
-                writer._tindex.add(key + btext, entry)
+                entries.append((key + btext, entry))
                 continue
+            _add_entries(writer._tindex, entries)  # in key order, before this term's entry
+            entries.clear()
             values = postings.value_list()
             mixed = 0 < len(values) < len(docnums)  # some values empty: keep their places for the block cuts
             if mixed:
                 values = postings.value_list(keep_empty=True)
             _write_blocks(writer, btext, docnums, weights, values, sizes_of, mixed=mixed)
+        _add_entries(writer._tindex, entries)
 
 
 def _write_blocks(

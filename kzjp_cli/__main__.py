@@ -1,3 +1,3 @@
-from kzjp_cli.cli import cli
+from kzjp_cli.cli import main
 
-cli(prog_name="kzjp")
+main()

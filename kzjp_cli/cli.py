@@ -1891,4 +1891,7 @@ def update_command(
 
 def main() -> None:
     """Console entry point."""
+    # numpy's OpenBLAS starts a spinning thread a core on import: 0.09 s of CPU a command, for matrices that
+    # are small (a query against the vectors); a user's own setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     cli(prog_name="kzjp")

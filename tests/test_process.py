@@ -134,3 +134,17 @@ def test_whoosh_stand_ins_stay_inside_whoosh() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout == "ok\n", done.stderr
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
+def test_numpys_blas_threads_are_one_unless_the_user_says(given: str | None, expected: str) -> None:
+    """OpenBLAS would start a spinning thread a core when numpy is imported (0.09 s of CPU a command)."""
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    if given:
+        env["OPENBLAS_NUM_THREADS"] = given
+    script = (
+        "import os, sys\nfrom kzjp_cli.cli import main\nsys.argv = ['kzjp', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint(os.environ['OPENBLAS_NUM_THREADS'])"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert done.stdout.split()[-1] == expected, done.stderr

@@ -51,7 +51,7 @@ INLINE_LIMIT = 128
 PICKLE_PROTOCOL = 3
 """How the bulk writer pickles blocks and inlined posting lists. Whoosh writes protocol 2 (for Python 2),
 which spells each position value (bytes) as a call to ``codecs.encode`` on a str; protocol 3 writes bytes as
-bytes, and Whoosh's reader loads either: blocks a third smaller, faster to write and to read."""
+bytes, and Whoosh's reader loads either: the index a quarter smaller, faster to write and to read."""
 SPILL_BYTES = 128 * 2**20
 """Posting bytes a builder holds before it writes them to a run on disk (about 1.7x that in resident memory)."""
 POSTING_BYTES = 12

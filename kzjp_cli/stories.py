@@ -193,10 +193,11 @@ def _mutual_nearest(block_a: Any, block_b: Any, days_a: list[int | None], days_b
         nearest = sims.argmax(axis=1)
         best_b[start : start + rows] = nearest
         score[start : start + rows] = sims[np.arange(len(sims)), nearest]
-        top, where = sims.max(axis=0), sims.argmax(axis=0) + start
+        where = sims.argmax(axis=0)
+        top = sims[where, np.arange(sims.shape[1])]
         better = top > column_best  # a tie keeps the earlier row, as one argmax over every row would
         column_best[better] = top[better]
-        best_a[better] = where[better]
+        best_a[better] = where[better] + start
     return best_b, score, best_a
 
 
